@@ -1,0 +1,62 @@
+"""Account forms; every one is a CourseForm, so CSRF-protected."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from ..web import CourseForm
+
+EMAIL_HELP = "The address you use at work."
+
+
+class LoginForm(CourseForm):
+    email = EmailField("Email address", validators=[InputRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class RegisterForm(CourseForm):
+    display_name = StringField("Your name", validators=[InputRequired(), Length(max=120)],
+                               render_kw={"autocomplete": "name"})
+    email = EmailField("Email address", description=EMAIL_HELP,
+                       validators=[InputRequired(), Email(check_deliverability=False),
+                                   Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the password",
+                            validators=[InputRequired(),
+                                        EqualTo("password", "The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(CourseForm):
+    current = PasswordField("Current password", validators=[InputRequired()],
+                            render_kw={"autocomplete": "current-password"})
+    password = PasswordField("New password", validators=[InputRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the new password",
+                            validators=[InputRequired(),
+                                        EqualTo("password", "The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ForgotForm(CourseForm):
+    email = EmailField("Email address", validators=[InputRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+
+
+class ResetForm(CourseForm):
+    password = PasswordField("New password", validators=[InputRequired(), Length(max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the new password",
+                            validators=[InputRequired(),
+                                        EqualTo("password", "The two passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class LogoutForm(CourseForm):
+    """Log-out is a POST with a CSRF token, so another site cannot log a user out."""

@@ -1,0 +1,152 @@
+"""Account operations. Each takes a session and plain values, flushes, and never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..errors import CourseError
+from ..identity import ADMIN, ROLES
+from .models import PasswordReset, User
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(CourseError):
+    """An account operation was refused; the message is safe to show to the user."""
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """Hashing parameters and the length rule, read from COURSE_* config."""
+
+    argon2: tuple[int, int, int]
+    min_length: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> PasswordPolicy:
+        """The policy the app is configured with."""
+        return cls((int(config["COURSE_ARGON2_TIME_COST"]), int(config["COURSE_ARGON2_MEMORY_KIB"]),
+                    int(config["COURSE_ARGON2_PARALLELISM"])),
+                   int(config["COURSE_PASSWORD_MIN_LENGTH"]))
+
+
+def normalise_email(email: str) -> str:
+    """The form an address is stored and looked up in."""
+    return email.strip().lower()
+
+
+def find_user(db: Session, email: str) -> User | None:
+    """The account with this address, or None."""
+    return db.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(db: Session, policy: PasswordPolicy, *, email: str, password: str,
+                display_name: str, role: str = "learner") -> User:
+    """Create an account; AccountError if the address is taken or the password is weak."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role '{role}'. Choose one of: {', '.join(ROLES)}.")
+    problem = password_problem(password, policy.min_length)
+    if problem:
+        raise AccountError(problem)
+    if find_user(db, email) is not None:
+        raise AccountError("An account with this email address already exists.")
+    user = User(email=normalise_email(email), display_name=display_name.strip(),
+                password_hash=hash_password(password, policy.argon2), role=role)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def authenticate(db: Session, policy: PasswordPolicy, email: str, password: str) -> User | None:
+    """The user if the address and password match an active account; same cost when they don't."""
+    user = find_user(db, email)
+    ok = verify_password(user.password_hash if user else None, password, policy.argon2)
+    if not ok or user is None or not user.active:
+        return None
+    if needs_rehash(user.password_hash, policy.argon2):
+        user.password_hash = hash_password(password, policy.argon2)
+    user.last_login_at = utcnow()
+    db.flush()
+    return user
+
+
+def set_password(db: Session, policy: PasswordPolicy, user: User, password: str) -> None:
+    """Replace the password, end every session of the user, and void open reset links."""
+    problem = password_problem(password, policy.min_length)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password, policy.argon2)
+    user.password_changed_at = utcnow()
+    user.rotate_session_token()
+    db.execute(update(PasswordReset)
+               .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+               .values(used_at=utcnow()))
+    db.flush()
+
+
+def change_password(db: Session, policy: PasswordPolicy, user: User, current: str,
+                    new: str) -> None:
+    """Change the password after checking the current one."""
+    if not verify_password(user.password_hash, current, policy.argon2):
+        raise AccountError("Your current password is not right.")
+    set_password(db, policy, user, new)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_reset_token(db: Session, user: User, hours: int) -> str:
+    """A new single-use reset token for `user`, valid for `hours`; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.add(PasswordReset(user_id=user.id, token_hash=_token_hash(token), created_at=now,
+                         expires_at=now + timedelta(hours=hours)))
+    db.flush()
+    return token
+
+
+def find_reset(db: Session, token: str) -> PasswordReset | None:
+    """The unused, unexpired reset record for `token`, or None."""
+    if not token or len(token) > 100:
+        return None
+    reset = db.scalar(select(PasswordReset).where(PasswordReset.token_hash == _token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return reset
+
+
+def reset_password(db: Session, policy: PasswordPolicy, token: str, password: str) -> User:
+    """Use a reset token once to set a new password; AccountError if it is not valid."""
+    reset = find_reset(db, token)
+    user = db.get(User, reset.user_id) if reset else None
+    if reset is None or user is None or not user.active:
+        raise AccountError("This reset link is not valid any more. Ask for a new one.")
+    # Claim the token with a conditional update so two concurrent uses cannot both succeed.
+    claimed = db.execute(update(PasswordReset)
+                         .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+                         .values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        raise AccountError("This reset link is not valid any more. Ask for a new one.")
+    set_password(db, policy, user, password)
+    return user
+
+
+def set_active(db: Session, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions."""
+    user.active = active
+    user.rotate_session_token()
+    db.flush()
+
+
+def has_admin(db: Session) -> bool:
+    """True if any active administrator exists."""
+    return db.scalar(select(User.id).where(User.role == ADMIN, User.active).limit(1)) is not None

@@ -1,0 +1,57 @@
+"""The standalone app: the plugin mounted at the root with its own accounts and SQLite database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from . import config as course_config
+from .extension import CoursePlugin, render_error, template_context
+from .web import add_security_headers
+
+SECRET_FILE = "secret_key"
+
+
+def default_instance_path() -> Path:
+    """COURSE_INSTANCE_PATH, else `instance/` in the current working directory."""
+    return Path(os.environ.get("COURSE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+
+def read_secret_file(instance_path: Path) -> str | None:
+    """The secret stored in the instance folder by `python -m course serve`, if any."""
+    path = instance_path / SECRET_FILE
+    return path.read_text().strip() if path.is_file() else None
+
+
+def create_app(config: Mapping[str, Any] | None = None, *,
+               instance_path: str | Path | None = None) -> Flask:
+    """Build the standalone training site. `config` overrides environment and defaults."""
+    instance = Path(instance_path).resolve() if instance_path else default_instance_path()
+    app = Flask("course", instance_path=str(instance), static_folder=None)
+    settings: dict[str, Any] = {**course_config.from_environ(), **(config or {})}
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_secret_file(instance)
+    secure = bool(app.config.get("COURSE_SECURE_COOKIES"))
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SECURE"] = secure or app.config["SESSION_COOKIE_SECURE"]
+    if secure:
+        app.config.setdefault("PREFERRED_URL_SCHEME", "https")
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config.get("COURSE_DATABASE_URL")
+                          or "sqlite:///" + str(instance / "course.db"))
+    db = SQLAlchemy()
+    db.init_app(app)
+    CoursePlugin(app, url_prefix="", db=db, accounts=True)
+    # The standalone app owns its whole site, so its error pages and headers apply app-wide.
+    app.context_processor(template_context)
+    app.after_request(add_security_headers)
+    for code in (404, 405, 500):
+        app.register_error_handler(code, render_error)
+    return app

@@ -1,0 +1,170 @@
+"""`flask course ...` commands: database, users, content."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import migrate
+from .content import find_content_root, load_catalog
+from .content.catalog import CONTENT_DIRS
+from .errors import ContentErrors
+from .identity import ADMIN, ROLES
+
+
+@click.group("course", help="Manage the training course: database, users and content.")
+def cli() -> None:
+    pass
+
+
+def _engine():  # noqa: ANN202
+    return current_app.extensions["course"].db.engine
+
+
+# ---------------------------------------------------------------- database
+@cli.group("db", help="The plugin's database migrations (its own version table).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply migrations (default: to the newest).")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    _ensure_sqlite_folder()
+    migrate.upgrade(_engine(), revision)
+    click.echo(f"database at revision {migrate.current_revision(_engine())}")
+
+
+@db_group.command("downgrade", help="Revert migrations to REVISION ('base' drops every table).")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    migrate.downgrade(_engine(), revision)
+    click.echo(f"database at revision {migrate.current_revision(_engine())}")
+
+
+@db_group.command("current", help="Show the database's revision and the newest one.")
+@with_appcontext
+def db_current() -> None:
+    click.echo(f"database: {migrate.current_revision(_engine())}")
+    click.echo(f"newest:   {migrate.head_revision()}")
+
+
+def _ensure_sqlite_folder() -> None:
+    url = _engine().url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+# ---------------------------------------------------------------- users
+@cli.command("create-user", help="Create a standalone account. The password is read from "
+             "standard input when piped, otherwise generated and printed once.")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="learner", show_default=True)
+@click.option("--name", "display_name", default=None, help="Display name (default: from EMAIL).")
+@with_appcontext
+def create_user_cmd(email: str, role: str, display_name: str | None) -> None:
+    from .accounts import services
+    from .db import session
+
+    password, generated = _read_password()
+    policy = services.PasswordPolicy.from_config(current_app.config)
+    try:
+        user = services.create_user(session(), policy, email=email, password=password,
+                                    display_name=display_name or email.split("@")[0],
+                                    role=role)
+    except services.AccountError as exc:
+        session().rollback()
+        raise click.ClickException(str(exc)) from None
+    session().commit()
+    click.echo(f"created {role} {user.email}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@cli.command("set-password", help="Set a standalone account's password (from stdin, or "
+             "generated and printed once); ends the account's sessions.")
+@click.argument("email")
+@with_appcontext
+def set_password_cmd(email: str) -> None:
+    from .accounts import services
+    from .db import session
+
+    user = services.find_user(session(), email)
+    if user is None:
+        raise click.ClickException(f"no account uses {email}")
+    password, generated = _read_password()
+    policy = services.PasswordPolicy.from_config(current_app.config)
+    try:
+        services.set_password(session(), policy, user, password)
+    except services.AccountError as exc:
+        session().rollback()
+        raise click.ClickException(str(exc)) from None
+    session().commit()
+    click.echo(f"password changed for {user.email}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@cli.command("ensure-admin", help="Create a first administrator if there is none, and print "
+             "how to log in.")
+@click.option("--email", default="admin@example.com", show_default=True)
+@with_appcontext
+def ensure_admin_cmd(email: str) -> None:
+    from .accounts import services
+    from .db import session
+
+    if services.has_admin(session()):
+        click.echo("An administrator exists. Forgot the password? "
+                   "Run: flask --app wsgi course set-password EMAIL")
+        return
+    password = secrets.token_urlsafe(12)
+    policy = services.PasswordPolicy.from_config(current_app.config)
+    services.create_user(session(), policy, email=email, password=password,
+                         display_name="Administrator", role=ADMIN)
+    session().commit()
+    click.echo(f"First administrator created. Log in as {email} with password: {password}")
+    click.echo("(shown once; change it under Account > Change password)")
+
+
+def _read_password() -> tuple[str, bool]:
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\r\n")
+        if line:
+            return line, False
+    return secrets.token_urlsafe(12), True
+
+
+# ---------------------------------------------------------------- content
+@cli.command("check", help="Validate a content root (default: the configured one) and print "
+             "every problem as file:line: reason.")
+@click.argument("root", required=False, type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def check_cmd(root: Path | None) -> None:
+    root = (root or find_content_root(current_app.config["COURSE_CONTENT_ROOT"])).resolve()
+    try:
+        catalog = load_catalog(root)
+    except ContentErrors as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"{len(exc.errors)} problem(s) in {root}") from None
+    click.echo(f"{root}: {len(catalog.courses)} course(s), no problems")
+
+
+@cli.command("init-content", help="Create a new content root in DIR from the sample course.")
+@click.argument("directory", type=click.Path(path_type=Path))
+def init_content_cmd(directory: Path) -> None:
+    source = find_content_root(None)
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} exists and is not empty")
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in CONTENT_DIRS:
+        shutil.copytree(source / name, directory / name)
+    click.echo(f"content root created in {directory}; set COURSE_CONTENT_ROOT={directory}")

@@ -1,0 +1,103 @@
+"""Every COURSE_* configuration key, its default, and what it means.
+
+`DEFAULTS` is the single source: the plugin applies it with `app.config.setdefault`, the README's
+configuration table lists every key in it (a test checks), and `from_environ` reads the same keys
+from environment variables for the standalone app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its default and a one-line explanation."""
+
+    key: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("COURSE_CONTENT_ROOT", None,
+            "Folder holding lessons/, quizzes/ and certificates/; None uses the sample course."),
+    Setting("COURSE_SITE_NAME", "Social Divide Academy", "Name shown in the header and emails."),
+    Setting("COURSE_OPEN_REGISTRATION", True,
+            "Standalone only: anyone may create a learner account."),
+    Setting("COURSE_RATELIMIT_STORAGE_URL", "memory://",
+            "Where rate-limit counters live; use redis://host:6379 when several processes serve."),
+    Setting("COURSE_RATELIMIT_LOGIN", "10/minute",
+            "Log-in attempts allowed per client address and, separately, per account."),
+    Setting("COURSE_RATELIMIT_REGISTER", "5/hour", "Registrations allowed per client address."),
+    Setting("COURSE_RATELIMIT_RESET", "5/hour",
+            "Password-reset requests allowed per client address and per account."),
+    Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),
+    Setting("COURSE_ARGON2_TIME_COST", 2, "Argon2id iterations (OWASP minimum 2 with 19 MiB)."),
+    Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),
+    Setting("COURSE_ARGON2_PARALLELISM", 1, "Argon2id lanes."),
+    Setting("COURSE_RESET_TOKEN_HOURS", 1, "Hours a password-reset link stays valid."),
+    Setting("COURSE_CSRF_TIME_LIMIT", 4 * 3600,
+            "Seconds a form's CSRF token lives; longer than the longest quiz."),
+    Setting("COURSE_MAIL_SERVER", None,
+            "SMTP host; None writes messages to the log instead (development)."),
+    Setting("COURSE_MAIL_PORT", 25, "SMTP port."),
+    Setting("COURSE_MAIL_USE_TLS", False, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("COURSE_MAIL_USE_SSL", False, "Connect to the SMTP server over TLS from the start."),
+    Setting("COURSE_MAIL_USERNAME", None, "SMTP user name, if the server needs a login."),
+    Setting("COURSE_MAIL_PASSWORD", None, "SMTP password."),
+    Setting("COURSE_MAIL_SENDER", "Social Divide Academy <no-reply@localhost>",
+            "From address of every message."),
+    Setting("COURSE_MAIL_TIMEOUT", 10, "Seconds to wait for the SMTP server."),
+    Setting("COURSE_SQLITE_PRAGMAS", True,
+            "Turn on WAL, foreign keys and a busy timeout for SQLite engines."),
+    Setting("COURSE_SQLITE_BUSY_TIMEOUT_MS", 5000, "How long SQLite waits for a lock."),
+    Setting("COURSE_CSP", None, "Content-Security-Policy header; None uses the strict default."),
+    Setting("COURSE_DATABASE_URL", None,
+            "Standalone only: SQLAlchemy URL; None is SQLite in the instance folder."),
+    Setting("COURSE_SECURE_COOKIES", False,
+            "Standalone only: mark session and remember cookies Secure (serve over https)."),
+    Setting("COURSE_REMEMBER_DAYS", 14, "Standalone only: lifetime of the remember-me cookie."),
+)
+
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+
+STRONG_SECRET_MIN_LENGTH = 32
+
+
+def apply_defaults(config: dict[str, Any]) -> None:
+    """Set every COURSE_* default the host has not set itself."""
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, value)
+
+
+def _parse(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read COURSE_* keys (and SECRET_KEY) from environment variables, typed like the defaults."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        if key in environ:
+            found[key] = _parse(environ[key], default)
+    if environ.get("SECRET_KEY"):
+        found["SECRET_KEY"] = environ["SECRET_KEY"]
+    return found
+
+
+def is_strong_secret(secret: object) -> bool:
+    """True when the secret is long enough and not an obvious placeholder."""
+    if isinstance(secret, bytes):
+        secret = secret.decode("latin-1")
+    if not isinstance(secret, str) or len(secret) < STRONG_SECRET_MIN_LENGTH:
+        return False
+    return len(set(secret)) >= 8

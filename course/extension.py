@@ -1,0 +1,202 @@
+"""CoursePlugin: the Flask extension that mounts the course into an app.
+
+It follows the contract of Flask-SQLAlchemy and Flask-WTF: `CoursePlugin(app=None, **options)` and
+`init_app(app, *, url_prefix="/course", db=None)`, per-app state in `app.extensions["course"]`,
+COURSE_* config defaults set with `setdefault`, and no I/O in `init_app` (tables come from
+`flask course db upgrade`; content is read on first use).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import generate_csrf
+
+from . import config as course_config
+from .content import Catalog, find_content_root, load_catalog
+from .db import configure_sqlite
+from .errors import CourseConfigError
+from .identity import (
+    ROLE_LABELS,
+    IdentityHooks,
+    current_display_name,
+    current_roles,
+    current_user_id,
+)
+from .ratelimit import RateLimiter
+from .tasks import BackgroundTasks
+from .web import add_security_headers
+
+EXTENSION_KEY = "course"
+HOOK_NAMES = ("user_id", "roles", "display_name", "email")
+
+
+@dataclass
+class CourseState:
+    """Everything the plugin keeps for one app; found at `app.extensions["course"]`."""
+
+    plugin: CoursePlugin
+    db: SQLAlchemy
+    url_prefix: str
+    accounts: bool
+    hooks: IdentityHooks
+    tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    _catalog: Catalog | None = None
+    _limiter: RateLimiter | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def content_root(self, app: Flask) -> Path:
+        """The content root this app serves."""
+        return find_content_root(app.config["COURSE_CONTENT_ROOT"])
+
+    def catalog(self) -> Catalog:
+        """The catalogue, read once on first use (raises ContentErrors if the root is broken)."""
+        if self._catalog is None:
+            with self._lock:
+                if self._catalog is None:
+                    self._catalog = load_catalog(self.content_root(current_app))
+        return self._catalog
+
+    def limiter(self) -> RateLimiter:
+        """The rate limiter, created on first use from COURSE_RATELIMIT_STORAGE_URL."""
+        if self._limiter is None:
+            with self._lock:
+                if self._limiter is None:
+                    url = current_app.config["COURSE_RATELIMIT_STORAGE_URL"]
+                    self._limiter = RateLimiter(url)
+        return self._limiter
+
+
+def get_state(app: Flask | None = None) -> CourseState:
+    """The plugin's state for `app` (default: the current app)."""
+    app = app or current_app
+    try:
+        return app.extensions[EXTENSION_KEY]
+    except KeyError:
+        raise CourseConfigError("the course plugin is not registered on this app") from None
+
+
+class CoursePlugin:
+    """The course as a Flask extension; one object may serve several apps."""
+
+    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        unknown = set(options) - {"url_prefix", "db", "accounts", *HOOK_NAMES}
+        if unknown:
+            raise TypeError(f"unknown CoursePlugin options: {', '.join(sorted(unknown))}")
+        self.options = options
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, *, url_prefix: str | None = None,
+                 db: SQLAlchemy | None = None, accounts: bool | None = None,
+                 **hooks: Any) -> None:
+        """Register the course on `app` under `url_prefix` (default "/course")."""
+        if EXTENSION_KEY in app.extensions:
+            raise CourseConfigError("the course plugin is already registered on this app")
+        opts = {**self.options, **hooks}
+        url_prefix = self._prefix(url_prefix if url_prefix is not None
+                                  else opts.get("url_prefix", "/course"))
+        accounts = bool(accounts if accounts is not None else opts.get("accounts", False))
+        db = self._database(app, db if db is not None else opts.get("db"))
+        course_config.apply_defaults(app.config)
+        self._check_secret(app)
+        if not accounts and not hasattr(app, "login_manager"):
+            raise CourseConfigError(
+                "the course plugin needs Flask-Login: call LoginManager().init_app(app) before "
+                "the plugin, or pass accounts=True to use the plugin's own accounts")
+        hook_values = {k: opts[k] for k in HOOK_NAMES if opts.get(k) is not None}
+        state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values))
+        app.extensions[EXTENSION_KEY] = state
+        if accounts:
+            from .accounts import setup_login
+
+            setup_login(app)
+        app.register_blueprint(build_blueprint(accounts), url_prefix=url_prefix or None)
+
+    @staticmethod
+    def _prefix(prefix: str) -> str:
+        prefix = prefix.rstrip("/")
+        if prefix and not prefix.startswith("/"):
+            raise CourseConfigError(f"url_prefix must start with '/': {prefix!r}")
+        return prefix
+
+    @staticmethod
+    def _database(app: Flask, db: SQLAlchemy | None) -> SQLAlchemy:
+        if db is None:
+            db = app.extensions.get("sqlalchemy")
+        if db is None:
+            db = SQLAlchemy()
+            app.config.setdefault("SQLALCHEMY_DATABASE_URI", _instance_sqlite_url(app))
+            db.init_app(app)
+        elif app not in db._app_engines:
+            raise CourseConfigError("call db.init_app(app) before registering the course plugin")
+        if app.config.get("COURSE_SQLITE_PRAGMAS", True):
+            timeout = app.config.get("COURSE_SQLITE_BUSY_TIMEOUT_MS",
+                                     course_config.DEFAULTS["COURSE_SQLITE_BUSY_TIMEOUT_MS"])
+            for engine in db._app_engines[app].values():
+                configure_sqlite(engine, timeout)
+        return db
+
+    @staticmethod
+    def _check_secret(app: Flask) -> None:
+        if app.debug or app.testing:
+            return
+        if not course_config.is_strong_secret(app.config.get("SECRET_KEY")):
+            raise CourseConfigError(
+                "refusing to start: SECRET_KEY is missing or weak (it needs at least "
+                f"{course_config.STRONG_SECRET_MIN_LENGTH} random characters). Set the "
+                "SECRET_KEY environment variable, or run `python -m course serve` once to "
+                "generate one in the instance folder.")
+
+
+def _instance_sqlite_url(app: Flask) -> str:
+    return "sqlite:///" + str(Path(app.instance_path) / "course.db")
+
+
+def template_context() -> dict[str, Any]:
+    """Values every plugin template can use: site name, the user, their roles, the navigation."""
+    state = get_state()
+    roles = current_roles()
+    nav = [("course.lessons.catalogue", "Catalogue")]
+    return {
+        "course_site_name": current_app.config["COURSE_SITE_NAME"],
+        "course_accounts": state.accounts,
+        "course_user_id": current_user_id(),
+        "course_user_name": current_display_name(),
+        "course_roles": roles,
+        "course_role_labels": ROLE_LABELS,
+        "course_nav": nav,
+        "course_csrf_token": generate_csrf,
+    }
+
+
+def render_error(error: Any) -> tuple[str, int]:
+    """Render the plugin's page for an HTTP error code."""
+    code = getattr(error, "code", 500) or 500
+    template = f"course/errors/{code}.html" if code in (403, 404, 429) else "course/errors/500.html"
+    return render_template(template, error=error), code
+
+
+def build_blueprint(accounts: bool) -> Blueprint:
+    """The parent blueprint `course` with every feature nested inside it."""
+    from .cli import cli
+    from .lessons.views import create_blueprint as lessons_bp
+
+    bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
+                   static_url_path="/static", cli_group=None)
+    bp.context_processor(template_context)
+    bp.after_request(add_security_headers)
+    for code in (403, 404, 429, 500):
+        bp.register_error_handler(code, render_error)
+    bp.register_blueprint(lessons_bp())
+    if accounts:
+        from .accounts.views import create_blueprint as accounts_bp
+
+        bp.register_blueprint(accounts_bp())
+    bp.cli.add_command(cli)
+    return bp

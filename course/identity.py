@@ -1,0 +1,102 @@
+"""Who the current user is, in a way that works with the plugin's own accounts or a host's.
+
+The plugin never imports a host's user model: it asks hooks. A host passes them to
+`CoursePlugin(...)`; the defaults read optional attributes of the Flask-Login user object
+(`course_user_id`, `course_roles`, `course_display_name`, `email`) and fall back to `get_id()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app
+from flask_login import current_user
+
+LEARNER = "learner"
+TRAINER = "trainer"
+MANAGER = "manager"
+ADMIN = "admin"
+ROLES = (LEARNER, TRAINER, MANAGER, ADMIN)
+ROLE_LABELS = {
+    LEARNER: "Learner",
+    TRAINER: "Trainer",
+    MANAGER: "Organisation manager",
+    ADMIN: "Administrator",
+}
+
+
+def _default_user_id(user: Any) -> str | None:
+    value = getattr(user, "course_user_id", None) or user.get_id()
+    return None if value is None else str(value)
+
+
+def _default_roles(user: Any) -> set[str]:
+    return set(getattr(user, "course_roles", None) or {LEARNER})
+
+
+def _default_display_name(user: Any) -> str:
+    for attr in ("course_display_name", "display_name", "name", "email"):
+        value = getattr(user, attr, None)
+        if value:
+            return str(value)
+    return str(user.get_id())
+
+
+def _default_email(user: Any) -> str | None:
+    return getattr(user, "email", None)
+
+
+@dataclass(frozen=True)
+class IdentityHooks:
+    """How the plugin reads a user object: a stable id string, roles, a display name, an email."""
+
+    user_id: Callable[[Any], str | None] = _default_user_id
+    roles: Callable[[Any], set[str]] = _default_roles
+    display_name: Callable[[Any], str] = _default_display_name
+    email: Callable[[Any], str | None] = _default_email
+
+
+def _hooks() -> IdentityHooks:
+    return current_app.extensions["course"].hooks
+
+
+def current_user_id() -> str | None:
+    """The current user's stable id as a string, or None for an anonymous visitor."""
+    if not current_user.is_authenticated:
+        return None
+    return _hooks().user_id(current_user._get_current_object())
+
+
+def current_roles() -> set[str]:
+    """The current user's roles; administrators hold every role."""
+    if not current_user.is_authenticated:
+        return set()
+    roles = set(_hooks().roles(current_user._get_current_object()))
+    return set(ROLES) if ADMIN in roles else roles
+
+
+def current_display_name() -> str | None:
+    """The name to greet the current user by."""
+    if not current_user.is_authenticated:
+        return None
+    return _hooks().display_name(current_user._get_current_object())
+
+
+def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """View decorator: log-in required, then 403 unless the user holds `role`."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if role not in current_roles():
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Lesson pages. For now: the catalogue of courses found in the content root."""

@@ -1,0 +1,47 @@
+"""Outgoing email over SMTP, or to the log when no SMTP server is configured (development)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def build_message(config: Mapping[str, Any], to: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text message from the configured sender."""
+    msg = EmailMessage()
+    msg["From"] = config["COURSE_MAIL_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="course.local")
+    msg.set_content(body)
+    return msg
+
+
+def send(config: Mapping[str, Any], msg: EmailMessage) -> None:
+    """Deliver `msg` with the COURSE_MAIL_* settings; log it instead when no server is set."""
+    host = config.get("COURSE_MAIL_SERVER")
+    if not host:
+        log.info("email (no COURSE_MAIL_SERVER set, not sent):\n%s", msg.as_string())
+        return
+    port = int(config["COURSE_MAIL_PORT"])
+    timeout = config["COURSE_MAIL_TIMEOUT"]
+    if config.get("COURSE_MAIL_USE_SSL"):
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config.get("COURSE_MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("COURSE_MAIL_USERNAME"):
+            smtp.login(config["COURSE_MAIL_USERNAME"], config["COURSE_MAIL_PASSWORD"] or "")
+        smtp.send_message(msg)
+    log.info("email %r sent to %s", msg["Subject"], msg["To"])

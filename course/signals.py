@@ -1,0 +1,21 @@
+"""Blinker signals the plugin sends, for hosts to subscribe to (`signal.connect(fn)`).
+
+Each is sent with the Flask app as sender and keyword arguments named below; receivers must not
+raise. Signals for later features are added here, with their arguments, as those features land.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A standalone account was created. kwargs: user_id (str), email (str), by_admin (bool).
+user_registered = _signals.signal("course.user-registered")
+
+#: A standalone account's password changed (by the user or by a reset link). kwargs: user_id.
+password_changed = _signals.signal("course.password-changed")
+
+#: A security-relevant event happened (login failure, rate limit hit, ...).
+#: kwargs: event (str), user_id (str | None), remote_addr (str | None).
+security_event = _signals.signal("course.security-event")

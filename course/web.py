@@ -1,0 +1,62 @@
+"""Web plumbing every feature's views share: forms with CSRF, safe redirects, security headers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+from flask.wrappers import Response
+from flask_wtf import FlaskForm
+
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class CourseForm(FlaskForm):
+    """Base of every plugin form: CSRF-protected, with a token that outlives the longest quiz."""
+
+    class Meta(FlaskForm.Meta):
+        @property
+        def csrf_time_limit(self) -> int:  # type: ignore[override]
+            return current_app.config["COURSE_CSRF_TIME_LIMIT"]
+
+    @property
+    def csrf_failed(self) -> bool:
+        """True when the form was refused only for its CSRF token (expired or missing)."""
+        token = getattr(self, "csrf_token", None)
+        return bool(token is not None and token.errors)
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (never `//host`, a scheme, or `/\\host`)."""
+    if not target or len(target) > 2000:
+        return None
+    if any(ch in target for ch in "\\") or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if target.startswith("//"):
+        return None
+    return target
+
+
+def client_address() -> str:
+    """The address rate limits count against (the proxy setup is the deployment's concern)."""
+    return request.remote_addr or "unknown"
+
+
+def add_security_headers(response: Response) -> Response:
+    """Set CSP, nosniff, referrer and framing headers unless a view set its own."""
+    csp = current_app.config.get("COURSE_CSP") or DEFAULT_CSP
+    response.headers.setdefault("Content-Security-Policy", csp)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
