@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template
+from flask import Blueprint, Flask, current_app, has_request_context, render_template
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
 
@@ -161,6 +161,8 @@ def _instance_sqlite_url(app: Flask) -> str:
 def template_context() -> dict[str, Any]:
     """Values every plugin template can use: site name, the user, their roles, the navigation."""
     state = get_state()
+    if not has_request_context():
+        return {"course_site_name": current_app.config["COURSE_SITE_NAME"]}
     roles = current_roles()
     nav = [("course.lessons.catalogue", "Catalogue")]
     return {

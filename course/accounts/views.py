@@ -170,8 +170,9 @@ def _send_reset(email: str, link_template: str) -> None:
         hours = int(current_app.config["COURSE_RESET_TOKEN_HOURS"])
         token = services.create_reset_token(db, user, hours)
         db.commit()
-        body = render_template("course/accounts/reset_email.txt", user=user, hours=hours,
-                               link=link_template.replace("__TOKEN__", token))
+        body = current_app.jinja_env.get_template("course/accounts/reset_email.txt").render(
+            user=user, hours=hours, config=current_app.config,
+            link=link_template.replace("__TOKEN__", token))
         site = current_app.config["COURSE_SITE_NAME"]
         send(current_app.config, build_message(current_app.config, user.email,
                                                f"{site}: choose a new password", body))

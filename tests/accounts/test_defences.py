@@ -1,0 +1,143 @@
+"""Argon2id, timing, rate limits (in memory and shared through Redis), headers, secret key."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from flask import Flask
+
+from course import CourseConfigError
+from course.accounts.models import User
+from course.db import session
+from tests.conftest import login, register, submit
+
+PASSWORD = "correct horse battery"
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_strength(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    with standalone_app.app_context():
+        stored = session().query(User).one().password_hash
+    assert stored.startswith("$argon2id$")
+    params = dict(p.split("=") for p in stored.split("$")[3].split(","))
+    assert int(params["m"]) >= 19456 and int(params["t"]) >= 2
+    assert PASSWORD not in stored
+
+
+def test_unknown_account_costs_as_much_as_a_wrong_password(make_app) -> None:
+    app = make_app(COURSE_RATELIMIT_LOGIN="1000/minute")
+    register(app.test_client(), email="lea@example.com")
+
+    def timed(email: str) -> float:
+        start = time.perf_counter()
+        response = login(app.test_client(), email, "wrong password!!")
+        assert response.status_code == 401
+        return time.perf_counter() - start
+
+    timed("nobody@example.com")  # warm the dummy hash
+    known = statistics.median(timed("lea@example.com") for _ in range(7))
+    unknown = statistics.median(timed("nobody@example.com") for _ in range(7))
+    # Without the dummy verification an unknown account answers many times faster.
+    assert unknown > 0.6 * known, (known, unknown)
+
+
+def test_login_is_rate_limited_per_address(make_app) -> None:
+    app = make_app(COURSE_RATELIMIT_LOGIN="3/minute")
+    register(app.test_client(), email="lea@example.com")
+    client = app.test_client()
+    codes = [login(client, f"user{i}@example.com", "wrong password!!").status_code
+             for i in range(4)]
+    assert codes == [401, 401, 401, 429]
+    # Even the right password is refused while the limit holds.
+    assert login(client, "lea@example.com", PASSWORD).status_code == 429
+
+
+def test_login_is_rate_limited_per_account_across_addresses(make_app) -> None:
+    app = make_app(COURSE_RATELIMIT_LOGIN="3/minute")
+    codes = []
+    for i in range(4):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{i + 1}"
+        codes.append(login(client, "lea@example.com", "wrong password!!").status_code)
+    assert codes == [401, 401, 401, 429]
+
+
+def test_registration_and_reset_are_rate_limited(make_app) -> None:
+    app = make_app(COURSE_RATELIMIT_REGISTER="2/hour",
+                                       COURSE_RATELIMIT_RESET="2/hour")
+    client = app.test_client()
+    codes = [submit(client, "/account/register",
+                    {"display_name": "X", "email": f"x{i}@example.com", "password": PASSWORD,
+                     "confirm": PASSWORD}).status_code for i in range(3)]
+    assert codes == [302, 302, 429]
+    codes = [submit(client, "/account/forgot", {"email": "x@example.com"}).status_code
+             for _ in range(3)]
+    assert codes == [302, 302, 429]
+    app.extensions["course"].tasks.join_all()
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not _redis_available(), reason="no Redis server at 127.0.0.1:6379")
+def test_redis_storage_shares_limits_between_processes(make_app) -> None:
+    """Two app instances (as two worker processes would be) count against one limit."""
+    import uuid
+
+    db = 1 + uuid.uuid4().int % 14  # a Redis database of its own, emptied first
+    workers = [make_app(instance=str(i), COURSE_RATELIMIT_LOGIN="4/minute",
+                        COURSE_RATELIMIT_STORAGE_URL=f"redis://127.0.0.1:6379/{db}")
+               for i in range(2)]
+    with workers[0].app_context():
+        workers[0].extensions["course"].limiter().reset()
+    codes = [login(workers[i % 2].test_client(), "lea@example.com", "wrong password!!")
+             .status_code for i in range(5)]
+    assert codes == [401, 401, 401, 401, 429]
+    with workers[0].app_context():
+        workers[0].extensions["course"].limiter().reset()
+
+
+def test_security_headers_on_every_page(standalone_app: Flask) -> None:
+    client = standalone_app.test_client()
+    for path in ("/catalogue", "/account/login", "/no-such-page"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_pages_have_no_inline_scripts_or_styles(standalone_app: Flask) -> None:
+    client = standalone_app.test_client()
+    register(client)
+    for path in ("/catalogue", "/account/", "/account/password"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script" not in html and "style=" not in html and "<style" not in html
+
+
+@pytest.mark.parametrize("secret", [None, "", "dev", "changeme", "a" * 64])
+def test_refuses_to_start_without_a_strong_secret(make_app, secret) -> None:
+    with pytest.raises(CourseConfigError, match="SECRET_KEY"):
+        make_app(raw={"SECRET_KEY": secret})
+
+
+def test_starts_with_a_strong_secret_or_in_debug(make_app) -> None:
+    strong = "k3Jq9-vX2mP8sL4nR7tW1yZ6bC5dF0gH"
+    assert make_app(raw={"SECRET_KEY": strong})
+    assert make_app(raw={"DEBUG": True}, instance="debug")
+
+
+def test_secret_is_read_from_the_instance_folder(make_app, tmp_path) -> None:
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "secret_key").write_text("k3Jq9-vX2mP8sL4nR7tW1yZ6bC5dF0gH-more\n")
+    app = make_app(raw={})
+    assert app.config["SECRET_KEY"] == "k3Jq9-vX2mP8sL4nR7tW1yZ6bC5dF0gH-more"

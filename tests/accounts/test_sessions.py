@@ -1,0 +1,128 @@
+"""Sessions and remember-me cookies are revocable; log-in starts clean; next= stays on the site."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.conftest import login, logout, register, submit
+
+PASSWORD = "correct horse battery"
+
+
+def _cookie(client, name: str) -> str | None:
+    cookie = client.get_cookie(name)
+    return cookie.value if cookie else None
+
+
+def test_copied_session_cookie_is_refused_after_logout(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    victim = standalone_app.test_client()
+    login(victim, "lea@example.com", PASSWORD)
+    stolen = _cookie(victim, "session")
+    logout(victim)
+    thief = standalone_app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/account/").status_code == 302
+
+
+def test_copied_remember_cookie_is_refused_after_logout(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    victim = standalone_app.test_client()
+    login(victim, "lea@example.com", PASSWORD, remember=True)
+    remember = _cookie(victim, "remember_token")
+    assert remember
+    # Before logout, the remember cookie alone logs in.
+    copy = standalone_app.test_client()
+    copy.set_cookie("remember_token", remember)
+    assert copy.get("/account/").status_code == 200
+    logout(victim)
+    thief = standalone_app.test_client()
+    thief.set_cookie("remember_token", remember)
+    assert thief.get("/account/").status_code == 302
+
+
+def test_remember_cookie_flags_and_bounded_lifetime(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    client = standalone_app.test_client()
+    response = login(client, "lea@example.com", PASSWORD, remember=True)
+    cookies = [h for h in response.headers.getlist("Set-Cookie")]
+    remember = next(c for c in cookies if c.startswith("remember_token="))
+    session = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in remember and "SameSite=Lax" in remember
+    assert "HttpOnly" in session and "SameSite=Lax" in session
+    assert "Secure" not in session  # plain http in tests
+    cookie = client.get_cookie("remember_token")
+    lifetime = cookie.expires.timestamp() - __import__("time").time()
+    assert 13 * 86400 < lifetime <= 14 * 86400 + 60
+
+
+def test_secure_cookies_setting_marks_cookies_secure(make_app) -> None:
+    app = make_app(COURSE_SECURE_COOKIES=True)
+    https = {"base_url": "https://localhost"}
+    register(app.test_client(), email="lea@example.com", **https)
+    response = login(app.test_client(), "lea@example.com", PASSWORD, remember=True, **https)
+    assert response.status_code == 302
+    for header in response.headers.getlist("Set-Cookie"):
+        assert "Secure" in header
+
+
+def test_session_is_cleared_at_login(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    client = standalone_app.test_client()
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    login(client, "lea@example.com", PASSWORD)
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+        assert "_user_id" in sess
+
+
+def test_password_change_ends_other_sessions(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    laptop, phone = standalone_app.test_client(), standalone_app.test_client()
+    login(laptop, "lea@example.com", PASSWORD)
+    login(phone, "lea@example.com", PASSWORD)
+    response = submit(laptop, "/account/password",
+                      {"current": PASSWORD, "password": "a brand new passphrase",
+                       "confirm": "a brand new passphrase"})
+    assert response.status_code == 302
+    assert laptop.get("/account/").status_code == 200
+    assert phone.get("/account/").status_code == 302
+    assert login(standalone_app.test_client(), "lea@example.com", PASSWORD).status_code == 401
+    assert login(standalone_app.test_client(), "lea@example.com",
+                 "a brand new passphrase").status_code == 302
+
+
+def test_password_change_with_wrong_current_password_is_refused(standalone_app: Flask) -> None:
+    client = standalone_app.test_client()
+    register(client, email="lea@example.com")
+    response = submit(client, "/account/password",
+                      {"current": "not my password", "password": "a brand new passphrase",
+                       "confirm": "a brand new passphrase"})
+    assert response.status_code == 400
+    assert "current password is not right" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "//evil.example/path", "/\t/evil.example", "/\\evil.example",
+    "https://evil.example/", "http:evil.example", "javascript:alert(1)", "evil.example",
+    "/%09/evil.example", " //evil.example", "\\\\evil.example",
+])
+def test_next_never_leaves_the_site(standalone_app: Flask, target: str) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    client = standalone_app.test_client()
+    response = submit(client, "/account/login", {"email": "lea@example.com", "password": PASSWORD},
+                      page="/account/login", query_string={"next": target})
+    location = response.headers["Location"]
+    assert location == "/catalogue" or (location.startswith("/") and not
+                                        location.startswith("//")), location
+    assert "evil" not in location.split("?")[0].lstrip("/").split("/")[0]
+
+
+def test_next_to_a_page_of_the_site_is_followed(standalone_app: Flask) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    client = standalone_app.test_client()
+    response = submit(client, "/account/login", {"email": "lea@example.com", "password": PASSWORD},
+                      page="/account/login", query_string={"next": "/account/password"})
+    assert response.headers["Location"] == "/account/password"
