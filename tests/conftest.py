@@ -221,7 +221,7 @@ class Site:
 
 
 @pytest.fixture(params=["standalone", "host"])
-def site(request: pytest.FixtureRequest) -> Site:
+def site(request: pytest.FixtureRequest, backend: str) -> Site:
     """Every view test runs twice: on the standalone app and mounted under /training."""
     if request.param == "standalone":
         return Site(request.getfixturevalue("standalone_app"), "standalone", "")

@@ -49,6 +49,12 @@ def _allowed(setting: str, scope: str, *identifiers: str) -> bool:
     return False
 
 
+def password_hint() -> str:
+    """The password rule, shown under every new-password field."""
+    n = current_app.config["COURSE_PASSWORD_MIN_LENGTH"]
+    return f"At least {n} characters. A short sentence you can remember works well."
+
+
 def _too_many(template: str, form: object) -> tuple[str, int]:
     flash("Too many attempts. Please wait a minute and try again.", "error")
     return render_template(template, form=form), 429
@@ -103,6 +109,7 @@ def register() -> Response | str | tuple[str, int]:
     if not current_app.config["COURSE_OPEN_REGISTRATION"]:
         abort(404)
     form = RegisterForm()
+    form.password.description = password_hint()
     if form.validate_on_submit():
         if not _allowed("COURSE_RATELIMIT_REGISTER", "register", client_address()):
             return _too_many("course/accounts/register.html", form)
@@ -138,6 +145,7 @@ def account() -> str:
 def change_password() -> Response | str | tuple[str, int]:
     """Change the password; every other session of the user ends."""
     form = ChangePasswordForm()
+    form.password.description = password_hint()
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
@@ -202,6 +210,7 @@ def reset(token: str) -> Response | str | tuple[str, int]:
     if not _allowed("COURSE_RATELIMIT_LOGIN", "reset-lookup", client_address()):
         return render_template("course/errors/429.html"), 429
     form = ResetForm()
+    form.password.description = password_hint()
     if services.find_reset(db_session(), token) is None:
         _security("reset-invalid-token")
         return render_template("course/accounts/reset_invalid.html"), 404

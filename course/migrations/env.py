@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from course.accounts import models as _accounts  # noqa: F401  (registers the tables)
-from course.db import TABLE_PREFIX, VERSION_TABLE, Base, UTCDateTime
-
-
-def include_name(name, type_, parent_names):  # noqa: ANN001, ANN201
-    """Only the plugin's own tables take part: a host's tables are never touched."""
-    if type_ == "table":
-        return name is not None and name.startswith(TABLE_PREFIX)
-    return True
+from course.db import VERSION_TABLE, Base, UTCDateTime
+from course.migrations_check import include_name
 
 
 def render_item(type_, obj, autogen_context):  # noqa: ANN001, ANN201

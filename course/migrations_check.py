@@ -1,0 +1,21 @@
+"""Imports every model module so `Base.metadata` is complete, and says which tables are ours.
+
+Used by the migrations' env.py and by the test that compares models with migrations.
+"""
+
+from __future__ import annotations
+
+from .accounts import models as _accounts  # noqa: F401
+from .db import TABLE_PREFIX, VERSION_TABLE, Base
+
+
+def plugin_tables() -> list[str]:
+    """Names of every table the plugin owns."""
+    return sorted(Base.metadata.tables)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic filter: only the plugin's own tables take part; a host's are never touched."""
+    if type_ == "table":
+        return bool(name) and name.startswith(TABLE_PREFIX) and name != VERSION_TABLE
+    return True

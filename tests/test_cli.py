@@ -1,0 +1,103 @@
+"""`flask course ...` commands, run as an administrator would run them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from course.accounts.models import User
+from course.db import session
+from tests.conftest import login
+
+
+def run(app: Flask, *args: str, stdin: str | None = None):
+    return app.test_cli_runner().invoke(args=["course", *args], input=stdin)
+
+
+def test_create_user_with_password_from_stdin(standalone_app: Flask) -> None:
+    result = run(standalone_app, "create-user", "Tia@Example.com", "--role", "trainer",
+                 "--name", "Tia Trainer", stdin="a long trainer password\n")
+    assert result.exit_code == 0, result.output
+    assert "created trainer tia@example.com" in result.output
+    assert "password:" not in result.output
+    assert login(standalone_app.test_client(), "tia@example.com",
+                 "a long trainer password").status_code == 302
+    with standalone_app.app_context():
+        user = session().query(User).one()
+        assert (user.role, user.display_name) == ("trainer", "Tia Trainer")
+
+
+def test_create_user_generates_and_prints_a_password_once(standalone_app: Flask) -> None:
+    result = run(standalone_app, "create-user", "max@example.com", stdin="")
+    assert result.exit_code == 0, result.output
+    password = result.output.split("password: ")[1].strip()
+    assert len(password) >= 16
+    assert login(standalone_app.test_client(), "max@example.com", password).status_code == 302
+
+
+def test_create_user_errors_are_clear(standalone_app: Flask) -> None:
+    run(standalone_app, "create-user", "max@example.com", stdin="a long enough password\n")
+    again = run(standalone_app, "create-user", "max@example.com", stdin="another password 1\n")
+    assert again.exit_code == 1 and "already exists" in again.output
+    weak = run(standalone_app, "create-user", "new@example.com", stdin="short\n")
+    assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+    role = run(standalone_app, "create-user", "x@example.com", "--role", "boss")
+    assert role.exit_code == 2 and "boss" in role.output
+
+
+def test_set_password_and_ensure_admin(standalone_app: Flask) -> None:
+    first = run(standalone_app, "ensure-admin")
+    assert first.exit_code == 0 and "admin@example.com" in first.output
+    password = first.output.split("password: ")[1].split()[0]
+    assert login(standalone_app.test_client(), "admin@example.com", password).status_code == 302
+    second = run(standalone_app, "ensure-admin")
+    assert "An administrator exists" in second.output
+    changed = run(standalone_app, "set-password", "admin@example.com",
+                  stdin="the new admin password\n")
+    assert changed.exit_code == 0
+    assert login(standalone_app.test_client(), "admin@example.com",
+                 "the new admin password").status_code == 302
+    missing = run(standalone_app, "set-password", "ghost@example.com", stdin="whatever 12345\n")
+    assert missing.exit_code == 1 and "no account" in missing.output
+
+
+def test_db_current_reports_revisions(standalone_app: Flask) -> None:
+    result = run(standalone_app, "db", "current")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split()[-1] == lines[1].split()[-1]
+
+
+def test_check_passes_on_the_sample_content(standalone_app: Flask) -> None:
+    result = run(standalone_app, "check")
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.output
+
+
+def test_check_reports_every_problem_with_file_and_line(standalone_app: Flask,
+                                                         tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "lessons" / "good").mkdir(parents=True)
+    (root / "lessons" / "broken").mkdir()
+    (root / "quizzes").mkdir()
+    (root / "lessons" / "good" / "course.yaml").write_text('title: "Fine"\nsummary: "Fine"\n')
+    (root / "lessons" / "broken" / "course.yaml").write_text(
+        "title: yes\nsummary: \"ok\"\ncolour: blue\n")
+    result = run(standalone_app, "check", str(root))
+    assert result.exit_code == 1
+    assert "content root has no 'certificates/' folder" in result.output
+    assert "lessons/broken/course.yaml:1: 'title' must be text, found a true/false value" in (
+        result.output)
+    assert "lessons/broken/course.yaml:3: unknown key 'colour'" in result.output
+    assert "3 problem(s)" in result.output
+
+
+def test_init_content_copies_the_sample_course(standalone_app: Flask, tmp_path: Path) -> None:
+    target = tmp_path / "our-content"
+    result = run(standalone_app, "init-content", str(target))
+    assert result.exit_code == 0, result.output
+    assert (target / "lessons" / "social-divide" / "course.yaml").is_file()
+    assert run(standalone_app, "check", str(target)).exit_code == 0
+    again = run(standalone_app, "init-content", str(target))
+    assert again.exit_code == 1 and "not empty" in again.output
