@@ -22,6 +22,7 @@ from .content import Catalog, find_content_root, load_catalog
 from .db import configure_sqlite
 from .errors import CourseConfigError
 from .identity import (
+    ADMIN,
     ROLE_LABELS,
     IdentityHooks,
     current_display_name,
@@ -165,6 +166,8 @@ def template_context() -> dict[str, Any]:
         return {"course_site_name": current_app.config["COURSE_SITE_NAME"]}
     roles = current_roles()
     nav = [("course.lessons.catalogue", "Catalogue")]
+    if state.accounts and ADMIN in roles:
+        nav.append(("course.accounts.users", "Users"))
     return {
         "course_site_name": current_app.config["COURSE_SITE_NAME"],
         "course_accounts": state.accounts,

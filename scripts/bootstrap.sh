@@ -48,6 +48,11 @@ find_python() {
   exit 1
 }
 
+pip_quietly() {  # pip, without the warnings some machines' pip configuration prints per package
+  "$VENV/bin/python" -m pip --quiet --disable-pip-version-check "$@" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
+
 install_python_packages() {
   local extras="$1" stamp want
   if [ ! -x "$VENV/bin/python" ]; then
@@ -58,9 +63,8 @@ install_python_packages() {
   want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) $extras"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "Installing the Python packages${extras:+ ($extras)}"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-      -e "$ROOT${extras:+[$extras]}"
+    pip_quietly install --upgrade pip
+    pip_quietly install -e "$ROOT${extras:+[$extras]}"
     echo "$want" > "$stamp"
   fi
 }

@@ -23,7 +23,7 @@ from ..db import session as db_session
 from ..extension import get_state
 from ..mail import build_message, send
 from ..web import client_address, safe_next
-from . import services
+from . import admin, services
 from .forms import ChangePasswordForm, ForgotForm, LoginForm, LogoutForm, RegisterForm, ResetForm
 
 log = logging.getLogger("course.security")
@@ -242,4 +242,7 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/password", view_func=change_password, methods=["GET", "POST"])
     bp.add_url_rule("/forgot", view_func=forgot, methods=["GET", "POST"])
     bp.add_url_rule("/reset/<token>", view_func=reset, methods=["GET", "POST"])
+    bp.add_url_rule("/users", view_func=admin.users, endpoint="users")
+    bp.add_url_rule("/users/<int:user_id>", view_func=admin.edit_user, endpoint="edit_user",
+                    methods=["GET", "POST"])
     return bp

@@ -1,0 +1,87 @@
+"""CSRF on every state-changing route, the token's lifetime, look-up limits, the 500 page."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import Flask
+from itsdangerous import TimestampSigner
+
+from tests.conftest import login, register
+
+PASSWORD = "correct horse battery"
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(standalone_app: Flask) -> None:
+    client = standalone_app.test_client()
+    register(client, email="lea@example.com")
+    standalone_app.test_cli_runner().invoke(
+        args=["course", "create-user", "root@example.com", "--role", "admin"],
+        input=PASSWORD + "\n")
+    admin = standalone_app.test_client()
+    login(admin, "root@example.com", PASSWORD)
+    post_rules = [r for r in standalone_app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(post_rules) == 7  # login, logout, register, password, forgot, reset, user
+    for rule in post_rules:
+        url = rule.rule.replace("<token>", "x").replace("<int:user_id>", "2")
+        for who in (client, admin):
+            response = who.post(url, data={"email": "lea@example.com", "password": PASSWORD,
+                                           "role": "admin", "active": "y"})
+            assert response.status_code != 302 or response.headers["Location"].startswith(
+                "/account/login"), f"{url} accepted a POST without a CSRF token"
+    # Nothing changed: lea is still a learner and logged in, the admin still an admin.
+    assert client.get("/account/").status_code == 200
+    assert "Learner" in client.get("/account/").get_data(as_text=True)
+
+
+def test_csrf_token_outlives_an_hour_but_not_the_configured_limit(
+        standalone_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    register(standalone_app.test_client(), email="lea@example.com")
+    real = TimestampSigner.get_timestamp
+
+    def forms_made_ago(seconds: int) -> None:
+        monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                            lambda self: int(time.time()) - seconds)
+
+    client = standalone_app.test_client()
+    forms_made_ago(2 * 3600)  # a long quiz: the form was loaded two hours ago
+    page = client.get("/account/login").get_data(as_text=True)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", real)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/account/login", data={"csrf_token": token,
+                                                    "email": "lea@example.com",
+                                                    "password": PASSWORD})
+    assert response.status_code == 302
+
+    stale = standalone_app.test_client()
+    forms_made_ago(5 * 3600)  # past COURSE_CSRF_TIME_LIMIT (4 h)
+    page = stale.get("/account/login").get_data(as_text=True)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", real)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = stale.post("/account/login", data={"csrf_token": token,
+                                                  "email": "lea@example.com",
+                                                  "password": PASSWORD})
+    assert response.status_code == 200
+    assert "The form had expired" in response.get_data(as_text=True)
+
+
+def test_reset_link_look_ups_are_rate_limited(make_app) -> None:
+    app = make_app(COURSE_RATELIMIT_LOGIN="3/minute")
+    client = app.test_client()
+    codes = [client.get(f"/account/reset/guess{i}").status_code for i in range(4)]
+    assert codes == [404, 404, 404, 429]
+
+
+def test_an_unexpected_error_shows_the_500_page(make_app) -> None:
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def broken() -> str:
+        raise RuntimeError("boom")
+
+    app.view_functions["course.lessons.catalogue"] = broken
+    response = app.test_client().get("/catalogue")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html and "boom" not in html
+    assert response.headers["Content-Security-Policy"]
