@@ -59,7 +59,7 @@ install_python_packages() {
     say "Creating the virtual environment in $VENV"
     "$(find_python)" -m venv "$VENV"
   fi
-  stamp="$VENV/.course-installed"
+  stamp="$VENV/.course-installed-${extras:-runtime}"
   want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) $extras"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "Installing the Python packages${extras:+ ($extras)}"
