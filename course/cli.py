@@ -74,19 +74,13 @@ def create_user_cmd(email: str, role: str, display_name: str | None) -> None:
     from .accounts import services
     from .db import session
 
-    password, generated = _read_password()
-    policy = services.PasswordPolicy.from_config(current_app.config)
-    try:
+    def create(policy: services.PasswordPolicy, password: str) -> str:
         user = services.create_user(session(), policy, email=email, password=password,
                                     display_name=display_name or email.split("@")[0],
                                     role=role)
-    except services.AccountError as exc:
-        session().rollback()
-        raise click.ClickException(str(exc)) from None
-    session().commit()
-    click.echo(f"created {role} {user.email}")
-    if generated:
-        click.echo(f"password: {password}")
+        return f"created {role} {user.email}"
+
+    _with_password(create)
 
 
 @cli.command("set-password", help="Set a standalone account's password (from stdin, or "
@@ -100,17 +94,11 @@ def set_password_cmd(email: str) -> None:
     user = services.find_user(session(), email)
     if user is None:
         raise click.ClickException(f"no account uses {email}")
-    password, generated = _read_password()
-    policy = services.PasswordPolicy.from_config(current_app.config)
-    try:
+    def change(policy: services.PasswordPolicy, password: str) -> str:
         services.set_password(session(), policy, user, password)
-    except services.AccountError as exc:
-        session().rollback()
-        raise click.ClickException(str(exc)) from None
-    session().commit()
-    click.echo(f"password changed for {user.email}")
-    if generated:
-        click.echo(f"password: {password}")
+        return f"password changed for {user.email}"
+
+    _with_password(change)
 
 
 @cli.command("ensure-admin", help="Create a first administrator if there is none, and print "
@@ -132,6 +120,26 @@ def ensure_admin_cmd(email: str) -> None:
     session().commit()
     click.echo(f"First administrator created. Log in as {email} with password: {password}")
     click.echo("(shown once; change it under Account > Change password)")
+
+
+def _with_password(action) -> None:  # noqa: ANN001
+    """Run `action(policy, password)` with a piped or generated password, commit, and report.
+
+    A generated password is printed once, after the commit; a refusal rolls back and exits 1.
+    """
+    from .accounts import services
+    from .db import session
+
+    password, generated = _read_password()
+    try:
+        message = action(services.PasswordPolicy.from_config(current_app.config), password)
+    except services.AccountError as exc:
+        session().rollback()
+        raise click.ClickException(str(exc)) from None
+    session().commit()
+    click.echo(message)
+    if generated:
+        click.echo(f"password: {password}")
 
 
 def _read_password() -> tuple[str, bool]:

@@ -10,6 +10,19 @@ from ..web import CourseForm
 EMAIL_HELP = "The address you use at work."
 
 
+def new_password(label: str) -> PasswordField:
+    """A field for choosing a password (its rule is shown as the field's description)."""
+    return PasswordField(label, validators=[InputRequired(), Length(max=1024)],
+                         render_kw={"autocomplete": "new-password"})
+
+
+def confirm_password(label: str) -> PasswordField:
+    """The field that repeats `password`, so a typo cannot lock the user out."""
+    return PasswordField(label, validators=[InputRequired(),
+                                            EqualTo("password", "The two passwords differ.")],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class LoginForm(CourseForm):
     email = EmailField("Email address", validators=[InputRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
@@ -25,23 +38,15 @@ class RegisterForm(CourseForm):
                        validators=[InputRequired(), Email(check_deliverability=False),
                                    Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
-                            validators=[InputRequired(),
-                                        EqualTo("password", "The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password = new_password("Password")
+    confirm = confirm_password("Repeat the password")
 
 
 class ChangePasswordForm(CourseForm):
     current = PasswordField("Current password", validators=[InputRequired()],
                             render_kw={"autocomplete": "current-password"})
-    password = PasswordField("New password", validators=[InputRequired(), Length(max=1024)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[InputRequired(),
-                                        EqualTo("password", "The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password = new_password("New password")
+    confirm = confirm_password("Repeat the new password")
 
 
 class ForgotForm(CourseForm):
@@ -50,12 +55,8 @@ class ForgotForm(CourseForm):
 
 
 class ResetForm(CourseForm):
-    password = PasswordField("New password", validators=[InputRequired(), Length(max=1024)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[InputRequired(),
-                                        EqualTo("password", "The two passwords differ.")],
-                            render_kw={"autocomplete": "new-password"})
+    password = new_password("New password")
+    confirm = confirm_password("Repeat the new password")
 
 
 class LogoutForm(CourseForm):
