@@ -12,8 +12,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import migrate
-from .content import find_content_root, load_catalog
+from .content import find_content_root
 from .content.catalog import CONTENT_DIRS
+from .content.check import check_root
 from .errors import ContentErrors
 from .identity import ADMIN, ROLES
 
@@ -158,12 +159,13 @@ def _read_password() -> tuple[str, bool]:
 def check_cmd(root: Path | None) -> None:
     root = (root or find_content_root(current_app.config["COURSE_CONTENT_ROOT"])).resolve()
     try:
-        catalog = load_catalog(root)
+        catalog = check_root(root, float(current_app.config["COURSE_RENDER_BUDGET_SECONDS"]))
     except ContentErrors as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
         raise click.ClickException(f"{len(exc.errors)} problem(s) in {root}") from None
-    click.echo(f"{root}: {len(catalog.courses)} course(s), no problems")
+    lessons = sum(len(c.lessons) for c in catalog.courses)
+    click.echo(f"{root}: {len(catalog.courses)} course(s), {lessons} lesson(s), no problems")
 
 
 @cli.command("init-content", help="Create a new content root in DIR from the sample course.")

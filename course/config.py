@@ -25,6 +25,13 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_CONTENT_ROOT", None,
             "Folder holding lessons/, quizzes/ and certificates/; None uses the sample course."),
+    Setting("COURSE_CONTENT_RELOAD", None,
+            "Re-read changed content files on the next page load; None: only in debug mode."),
+    Setting("COURSE_RENDER_BUDGET_SECONDS", 5,
+            "Longest a lesson may take to render before it counts as a content error."),
+    Setting("COURSE_AUTO_COMPLETE_SECONDS", 15,
+            "A lesson counts as complete when its end has been on screen and the learner has "
+            "spent this long on it; 0 leaves it to the 'Mark complete' button."),
     Setting("COURSE_SITE_NAME", "Social Divide Academy", "Name shown in the header and emails."),
     Setting("COURSE_OPEN_REGISTRATION", True,
             "Standalone only: anyone may create a learner account."),

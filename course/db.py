@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +64,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def insert_ignore(conn: Connection | Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping any that collide with a unique key (safe under concurrency)."""
+    if not rows:
+        return
+    name = conn.bind.dialect.name if isinstance(conn, Session) else conn.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported engines reach here
+        raise NotImplementedError(name)
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
 def session() -> Session:

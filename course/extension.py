@@ -18,17 +18,19 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
 
 from . import config as course_config
-from .content import Catalog, find_content_root, load_catalog
+from .content import find_content_root
 from .db import configure_sqlite
 from .errors import CourseConfigError
 from .identity import (
     ADMIN,
     ROLE_LABELS,
+    TRAINER,
     IdentityHooks,
     current_display_name,
     current_roles,
     current_user_id,
 )
+from .lessons.library import Content, ContentLibrary
 from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
 from .web import add_security_headers
@@ -47,7 +49,7 @@ class CourseState:
     accounts: bool
     hooks: IdentityHooks
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
-    _catalog: Catalog | None = None
+    library: ContentLibrary = field(default_factory=ContentLibrary)
     _limiter: RateLimiter | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,13 +57,13 @@ class CourseState:
         """The content root this app serves."""
         return find_content_root(app.config["COURSE_CONTENT_ROOT"])
 
-    def catalog(self) -> Catalog:
-        """The catalogue, read once on first use (raises ContentErrors if the root is broken)."""
-        if self._catalog is None:
-            with self._lock:
-                if self._catalog is None:
-                    self._catalog = load_catalog(self.content_root(current_app))
-        return self._catalog
+    def content(self) -> Content:
+        """The loaded content: read and rendered once, re-read on change when reload is on."""
+        app = current_app
+        reload = app.config["COURSE_CONTENT_RELOAD"]
+        return self.library.get(self.content_root(app), self.db.engine,
+                                float(app.config["COURSE_RENDER_BUDGET_SECONDS"]),
+                                app.debug if reload is None else bool(reload))
 
     def limiter(self) -> RateLimiter:
         """The rate limiter, created on first use from COURSE_RATELIMIT_STORAGE_URL."""
@@ -166,6 +168,10 @@ def template_context() -> dict[str, Any]:
         return {"course_site_name": current_app.config["COURSE_SITE_NAME"]}
     roles = current_roles()
     nav = [("course.lessons.catalogue", "Catalogue")]
+    if current_user_id() is not None:
+        nav.append(("course.lessons.my_learning", "My learning"))
+    if TRAINER in roles:
+        nav.append(("course.lessons.trainer_home", "Trainer tools"))
     if state.accounts and ADMIN in roles:
         nav.append(("course.accounts.users", "Users"))
     return {

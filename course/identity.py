@@ -85,6 +85,13 @@ def current_display_name() -> str | None:
     return _hooks().display_name(current_user._get_current_object())
 
 
+def current_email() -> str | None:
+    """The current user's email address, if the hooks know it."""
+    if not current_user.is_authenticated:
+        return None
+    return _hooks().email(current_user._get_current_object())
+
+
 def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """View decorator: log-in required, then 403 unless the user holds `role`."""
 

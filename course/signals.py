@@ -16,6 +16,10 @@ user_registered = _signals.signal("course.user-registered")
 #: A standalone account's password changed (by the user or by a reset link). kwargs: user_id.
 password_changed = _signals.signal("course.password-changed")
 
+#: A learner completed a lesson (sent once per learner and lesson).
+#: kwargs: user_id (str), course (str), module (str), lesson (str).
+lesson_completed = _signals.signal("course.lesson-completed")
+
 #: A security-relevant event happened (login failure, rate limit hit, ...).
 #: kwargs: event (str), user_id (str | None), remote_addr (str | None).
 security_event = _signals.signal("course.security-event")

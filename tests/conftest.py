@@ -211,6 +211,18 @@ class Site:
     def client(self) -> FlaskClient:
         return self.app.test_client()
 
+    def trainer_client(self) -> FlaskClient:
+        """A client logged in as a trainer (Ada in the host app)."""
+        client = self.client()
+        if self.mode == "host":
+            client.post("/login", data={"email": "ada@host.example"})
+        else:
+            self.app.test_cli_runner().invoke(
+                args=["course", "create-user", "tia@example.com", "--role", "trainer",
+                      "--name", "Tia Trainer"], input="a trainer password\n")
+            assert login(client, "tia@example.com", "a trainer password").status_code == 302
+        return client
+
     def logged_in_client(self) -> FlaskClient:
         client = self.client()
         if self.mode == "host":

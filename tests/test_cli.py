@@ -90,7 +90,8 @@ def test_check_reports_every_problem_with_file_and_line(standalone_app: Flask,
     assert "lessons/broken/course.yaml:1: 'title' must be text, found a true/false value" in (
         result.output)
     assert "lessons/broken/course.yaml:3: unknown key 'colour'" in result.output
-    assert "3 problem(s)" in result.output
+    assert "'modules' is missing" in result.output
+    assert "5 problem(s)" in result.output
 
 
 def test_init_content_copies_the_sample_course(standalone_app: Flask, tmp_path: Path) -> None:

@@ -1,11 +1,69 @@
-"""Learner-facing pages of the lessons feature."""
+"""Learner-facing lesson pages: catalogue, course overview, lesson, my learning, course files."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from .. import signals
+from ..content.catalog import CourseInfo, Lesson
+from ..db import session as db_session
 from ..extension import get_state
+from ..identity import (
+    TRAINER,
+    current_display_name,
+    current_email,
+    current_roles,
+    current_user_id,
+)
+from ..web import CourseForm
+from . import services
+from .library import Content
+from .progress import CourseProgress, course_progress, neighbours
+
+MIMETYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+             ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+class CompleteForm(CourseForm):
+    """The 'Mark complete' button (a POST with a CSRF token)."""
+
+
+def content() -> Content:
+    """The loaded content; a broken content root stops here with the problems page (503)."""
+    loaded = get_state().content()
+    if loaded.errors:
+        response = make_response(render_template(
+            "course/lessons/content_problems.html", errors=loaded.errors,
+            show_details=TRAINER in current_roles()), 503)
+        response.headers["Retry-After"] = "60"
+        abort(response)
+    return loaded
+
+
+def _course(slug: str) -> CourseInfo:
+    return content().course(slug) or abort(404)
+
+
+def progress_for(course: CourseInfo) -> CourseProgress:
+    """The current user's progress in `course` (empty for visitors); trainers see drafts."""
+    user_id = current_user_id()
+    states = services.lesson_states(db_session(), user_id, course.slug) if user_id else {}
+    return course_progress(course, states, show_drafts=TRAINER in current_roles())
 
 
 def index() -> Response:
@@ -14,13 +72,128 @@ def index() -> Response:
 
 
 def catalogue() -> str:
-    """Every course the content root holds, with its summary, audience and length."""
-    return render_template("course/lessons/catalogue.html", catalog=get_state().catalog())
+    """Every course the content root holds, with the learner's progress in each."""
+    catalog = content().catalog
+    progress = {c.slug: progress_for(c) for c in catalog.courses} if current_user_id() else {}
+    return render_template("course/lessons/catalogue.html", catalog=catalog, progress=progress)
+
+
+def overview(course: str) -> str:
+    """A course's modules and lessons, progress bars, and where to continue."""
+    info = _course(course)
+    return render_template("course/lessons/overview.html", course=info,
+                           progress=progress_for(info))
+
+
+def _lesson(course: str, lesson: str) -> tuple[CourseInfo, Lesson, CourseProgress]:
+    info = _course(course)
+    found = info.lesson(lesson)
+    if found is None or (found.draft and TRAINER not in current_roles()):
+        abort(404)
+    return info, found, progress_for(info)
+
+
+@login_required
+def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
+    """One lesson: its stored HTML, contents, previous and next, and 'mark complete'."""
+    info, found, progress = _lesson(course, lesson)
+    module = progress.module_of(found)
+    if not module.unlocked:
+        return render_template("course/lessons/locked.html", course=info, module=module,
+                               progress=progress), 403
+    user_id = current_user_id()
+    db = db_session()
+    if services.record_view(db, user_id, found, progress.states.get(found.slug)):
+        services.touch_learner(db, user_id, current_display_name() or user_id, current_email())
+        db.commit()
+    previous, following = neighbours(progress, found)
+    return render_template(
+        "course/lessons/lesson.html", course=info, lesson=found, module=module,
+        progress=progress, rendered=content().rendered(found), previous=previous,
+        following=following, form=CompleteForm(),
+        position=module.lessons.index(found) + 1,
+        auto_complete=current_app.config["COURSE_AUTO_COMPLETE_SECONDS"])
+
+
+@login_required
+def complete(course: str, lesson: str) -> Response | tuple[Response, int]:
+    """Record that the learner finished a lesson (button, or the page's end-of-lesson script)."""
+    info, found, progress = _lesson(course, lesson)
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    if not CompleteForm().validate_on_submit():
+        if wants_json:
+            return jsonify(error="The page has expired; reload it."), 400
+        flash("The page had expired. Please mark the lesson complete again.", "error")
+        return redirect(url_for("course.lessons.lesson_page", course=course, lesson=lesson))
+    if not progress.module_of(found).unlocked:
+        abort(403)
+    user_id = current_user_id()
+    newly = services.complete_lesson(db_session(), user_id, found)
+    db_session().commit()
+    if newly:
+        signals.lesson_completed.send(current_app._get_current_object(), user_id=user_id,
+                                      course=info.slug, module=found.module, lesson=found.slug)
+    if wants_json:
+        return jsonify(done=True, newly=newly)
+    flash(f"“{found.title}” is complete.", "success")
+    following = neighbours(progress_for(info), found)[1]
+    if following is not None:
+        return redirect(url_for("course.lessons.lesson_page", course=course,
+                                lesson=following.slug))
+    return redirect(url_for("course.lessons.overview", course=course))
+
+
+@login_required
+def resume(course: str) -> Response:
+    """Continue where you left off."""
+    progress = progress_for(_course(course))
+    if progress.resume is None:
+        return redirect(url_for("course.lessons.overview", course=course))
+    return redirect(url_for("course.lessons.lesson_page", course=course,
+                            lesson=progress.resume.slug))
+
+
+@login_required
+def my_learning() -> str:
+    """Every course with this learner's progress, the ones in progress first."""
+    catalog = content().catalog
+    started = services.courses_started(db_session(), current_user_id())
+    order = {slug: i for i, slug in enumerate(started)}
+    courses = sorted(catalog.courses, key=lambda c: order.get(c.slug, len(order)))
+    return render_template("course/lessons/my_learning.html",
+                           items=[progress_for(c) for c in courses])
+
+
+def course_file(course: str, path: str) -> Response:
+    """An image that sits next to the lessons; only files the catalogue listed are served."""
+    info = _course(course)
+    if path not in info.assets:
+        abort(404)
+    folder = (get_state().content_root(current_app) / "lessons" / info.slug).resolve()
+    target = (folder / path).resolve()
+    if not target.is_relative_to(folder) or not target.is_file():
+        abort(404)
+    response = send_file(target, mimetype=MIMETYPES[target.suffix.lower()], max_age=3600)
+    response.headers["Content-Security-Policy"] = ASSET_CSP
+    response.headers["Content-Disposition"] = "inline"
+    return response
 
 
 def create_blueprint() -> Blueprint:
     """The `course.lessons` blueprint."""
+    from . import trainer
+
     bp = Blueprint("lessons", __name__)
     bp.add_url_rule("/", view_func=index, endpoint="index")
     bp.add_url_rule("/catalogue", view_func=catalogue)
+    bp.add_url_rule("/my-learning", view_func=my_learning)
+    bp.add_url_rule("/courses/<course>/", view_func=overview)
+    bp.add_url_rule("/courses/<course>/continue", view_func=resume)
+    bp.add_url_rule("/courses/<course>/lessons/<lesson>", view_func=lesson_page)
+    bp.add_url_rule("/courses/<course>/lessons/<lesson>/complete", view_func=complete,
+                    methods=["POST"])
+    bp.add_url_rule("/courses/<course>/files/<path:path>", view_func=course_file)
+    bp.add_url_rule("/trainer/", view_func=trainer.home, endpoint="trainer_home")
+    bp.add_url_rule("/trainer/courses/<course>/learners", view_func=trainer.learners,
+                    endpoint="trainer_learners")
     return bp

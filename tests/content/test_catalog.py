@@ -8,15 +8,18 @@ import pytest
 
 from course.content import find_content_root, load_catalog
 from course.errors import ContentErrors
+from tests.content.helpers import LESSON, make_root
 
 
-def make_root(tmp_path: Path, manifests: dict[str, str]) -> Path:
-    for name in ("lessons", "quizzes", "certificates"):
-        (tmp_path / name).mkdir()
+def make_manifests(tmp_path: Path, manifests: dict[str, str]) -> Path:
+    """Courses whose manifests list module `one`, each with one lesson."""
+    files: dict[str, str] = {}
     for slug, text in manifests.items():
-        (tmp_path / "lessons" / slug).mkdir()
-        (tmp_path / "lessons" / slug / "course.yaml").write_text(text)
-    return tmp_path
+        if "modules:" not in text and text.startswith("title"):
+            text += "modules:\n  - {slug: one, title: One}\n"
+        files[f"lessons/{slug}/course.yaml"] = text
+        files[f"lessons/{slug}/one/a.md"] = LESSON
+    return make_root(tmp_path, files)
 
 
 def errors_of(root: Path) -> list[str]:
@@ -35,10 +38,11 @@ def test_sample_content_loads() -> None:
 
 
 def test_full_manifest(tmp_path: Path) -> None:
-    root = make_root(tmp_path, {"b-course": 'title: "B"\nsummary: "Second"\n',
-                                "a-course": 'title: "A"\nsummary: "First"\naudience: "All"\n'
-                                            "estimated_hours: 1.5\nmodules:\n"
-                                            '  - {slug: one, title: "One"}\n'})
+    root = make_manifests(tmp_path, {"b-course": 'title: "B"\nsummary: "Second"\n',
+                                     "a-course": 'title: "A"\nsummary: "First"\n'
+                                                 'audience: "All"\nestimated_hours: 1.5\n'
+                                                 "modules:\n"
+                                                 '  - {slug: one, title: "One"}\n'})
     catalog = load_catalog(root)
     assert [c.slug for c in catalog.courses] == ["a-course", "b-course"]
     assert catalog.courses[0].estimated_hours == 1.5
@@ -60,12 +64,12 @@ def test_full_manifest(tmp_path: Path) -> None:
     ("title: \"t\"\nsummary: \"s\"\ntitel: \"typo\"\n", "course.yaml:3: unknown key 'titel'"),
 ])
 def test_manifest_problems_are_located(tmp_path: Path, text: str, expected: str) -> None:
-    root = make_root(tmp_path, {"course": text})
+    root = make_manifests(tmp_path, {"course": text})
     assert any(expected in e for e in errors_of(root)), errors_of(root)
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    root = make_root(tmp_path, {"one": "title: no\nsummary: no\n", "Two": 'title: "x"\n'})
+    root = make_manifests(tmp_path, {"one": "title: no\nsummary: no\n", "Two": 'title: "x"\n'})
     (tmp_path / "lessons" / "three").mkdir()
     (tmp_path / "certificates").rmdir()
     errors = errors_of(root)
@@ -75,6 +79,5 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_non_utf8_manifest(tmp_path: Path) -> None:
-    root = make_root(tmp_path, {"c": ""})
-    (tmp_path / "lessons" / "c" / "course.yaml").write_bytes(b"title: \xff\xfe\n")
+    root = make_root(tmp_path, {"lessons/c/course.yaml": b"title: \xff\xfe\n"})
     assert any("not UTF-8" in e for e in errors_of(root))

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import Site
 
 
@@ -14,7 +12,8 @@ def test_catalogue_lists_the_sample_course(site: Site) -> None:
     response = site.client().get(site.url("/catalogue"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<h2 id=\"course-social-divide\">The Social Divide</h2>" in html
+    overview = site.url("/courses/social-divide/")
+    assert f'<h2 id="course-social-divide"><a href="{overview}">The Social Divide</a></h2>' in html
     for module in ("Social Graph &amp; Presence", "Organisation", "Role Model", "Education"):
         assert module in html
     assert "about 6 hours" in html and "Axel Schultze" in html
@@ -65,12 +64,14 @@ def test_static_files_are_served_under_the_prefix(site: Site) -> None:
             assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_broken_content_root_is_reported_not_hidden(site: Site, tmp_path: Path) -> None:
+def test_broken_content_root_is_refused_with_the_report(site: Site, tmp_path: Path) -> None:
     (tmp_path / "lessons" / "bad").mkdir(parents=True)
     (tmp_path / "lessons" / "bad" / "course.yaml").write_text("title: 12\n")
     site.app.config["COURSE_CONTENT_ROOT"] = str(tmp_path)
-    from course.errors import ContentErrors
-
-    with pytest.raises(ContentErrors) as info:
-        site.client().get(site.url("/catalogue"))
-    assert "lessons/bad/course.yaml:1: 'title' must be text" in str(info.value)
+    response = site.client().get(site.url("/catalogue"))
+    assert response.status_code == 503
+    assert "The course content is being fixed" in response.get_data(as_text=True)
+    # Trainers see the same report as `flask course check`.
+    trainer = site.trainer_client()
+    html = trainer.get(site.url("/catalogue")).get_data(as_text=True)
+    assert "lessons/bad/course.yaml:1</code>: &#39;title&#39; must be text" in html

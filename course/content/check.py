@@ -1,0 +1,37 @@
+"""Full validation of a content root: structure and headers, then every lesson rendered (links,
+images, size and time budget), with every problem reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ContentError, ContentErrors
+from .catalog import Catalog, CourseInfo, scan_root
+from .markdown import Rendered, RenderJob
+from .renderpool import render_with_budget
+
+DEFAULT_BUDGET_SECONDS = 5.0
+
+
+def render_jobs(course: CourseInfo) -> list[RenderJob]:
+    """One render job per lesson of `course`, with the course's link targets."""
+    lessons = {lesson.rel: lesson.slug for lesson in course.lessons}
+    return [RenderJob(x.path, x.rel, x.body, x.body_line, lessons, course.assets)
+            for x in course.lessons]
+
+
+def problems_of(job: RenderJob, rendered: Rendered) -> list[ContentError]:
+    """A render's problems as located content errors."""
+    return [ContentError(job.path, line, reason) for line, reason in rendered.problems]
+
+
+def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Catalog:
+    """Load and render everything under `root`; raise ContentErrors listing every problem."""
+    catalog, errors = scan_root(root)
+    for course in catalog.courses:
+        jobs = render_jobs(course)
+        for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):
+            errors.extend(problems_of(job, rendered))
+    if errors:
+        raise ContentErrors(errors)
+    return catalog

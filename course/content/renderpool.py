@@ -1,0 +1,96 @@
+"""Rendering under a time budget: lessons render in a worker process that is killed when a
+lesson takes too long, because Python-Markdown is quadratic on some inputs and a thread that runs
+away cannot be stopped. One warm worker per process is kept for the next load."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import selectors
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .markdown import Rendered, RenderJob
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
+
+
+class _Worker:
+    """One `python -m course.content.renderworker` process and its pipes."""
+
+    def __init__(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (PACKAGE_PARENT, os.environ.get("PYTHONPATH")) if p)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "course.content.renderworker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.proc.stdout, selectors.EVENT_READ)
+        self.buffer = b""
+
+    def render(self, job: RenderJob, budget: float) -> Rendered | None:
+        """The rendered lesson, or None when the worker ran over budget or died."""
+        request = {"path": job.path, "rel": job.rel, "body": job.body,
+                   "body_line": job.body_line, "lessons": job.lessons,
+                   "assets": sorted(job.assets)}
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            return None
+        deadline = time.monotonic() + budget
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.selector.select(remaining):
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        reply = json.loads(line)
+        return Rendered(reply["html"], reply["toc"],
+                        [(line_no, reason) for line_no, reason in reply["problems"]])
+
+    def stop(self) -> None:
+        """End the worker and reap it."""
+        self.selector.close()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            stream.close()
+        self.proc.kill()
+        self.proc.wait()
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def _stop_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.stop()
+        _worker = None
+
+
+atexit.register(_stop_worker)
+
+
+def render_with_budget(jobs: list[RenderJob], budget_seconds: float) -> list[Rendered]:
+    """Render each job in the worker; a job over budget comes back as a problem, not a hang."""
+    global _worker
+    results: list[Rendered] = []
+    with _lock:
+        for job in jobs:
+            if _worker is None:
+                _worker = _Worker()
+            rendered = _worker.render(job, budget_seconds)
+            if rendered is None:
+                _stop_worker()
+                rendered = Rendered(problems=[(None, (
+                    f"rendering took longer than {budget_seconds:g} s; simplify deeply nested "
+                    "brackets, lists or quotes"))])
+            results.append(rendered)
+    return results

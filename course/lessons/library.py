@@ -1,0 +1,120 @@
+"""The loaded content of an app: the catalogue plus every lesson's stored HTML.
+
+Loaded once, on first use, and kept in memory: a page view reads HTML from here and renders no
+markdown. Rendered HTML is also stored in the database under a key that hashes everything the
+output depends on, so other processes (and restarts) find it ready. With COURSE_CONTENT_RELOAD on
+(the default in debug mode) a changed file is picked up on the next page load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
+from ..content.check import problems_of, render_jobs
+from ..content.markdown import PIPELINE_VERSION, Rendered, RenderJob
+from ..content.renderpool import render_with_budget
+from ..db import insert_ignore, utcnow
+from ..errors import ContentError
+from .models import RenderedLesson
+
+log = logging.getLogger(__name__)
+
+
+def render_key(job: RenderJob) -> str:
+    """A key that changes whenever anything the rendered HTML depends on changes."""
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    digest.update(json.dumps([job.rel, job.body, job.body_line, sorted(job.lessons.items()),
+                              sorted(job.assets)]).encode())
+    return digest.hexdigest()
+
+
+def fingerprint(root: Path) -> str:
+    """A cheap summary of every file under `root` (names, sizes, modification times)."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Content:
+    """One loaded version of the content root."""
+
+    catalog: Catalog | None
+    html: dict[tuple[str, str], Rendered] = field(default_factory=dict)
+    errors: list[ContentError] = field(default_factory=list)
+
+    def course(self, slug: str) -> CourseInfo | None:
+        return self.catalog.get(slug) if self.catalog else None
+
+    def rendered(self, lesson: Lesson) -> Rendered:
+        return self.html[(lesson.course, lesson.slug)]
+
+
+class ContentLibrary:
+    """Loads, renders and caches one app's content root; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._content: Content | None = None
+        self._fingerprint: str | None = None
+        self.renders = 0  # markdown renders done by this process (tests count them)
+
+    def get(self, root: Path, engine: Engine, budget: float, reload: bool) -> Content:
+        """The current content, loading it on first use or when a file changed (with reload)."""
+        if self._content is not None and not reload:
+            return self._content
+        current = fingerprint(root) if reload else None
+        with self._lock:
+            if self._content is None or (reload and current != self._fingerprint):
+                self._content = self._load(root, engine, budget)
+                self._fingerprint = current
+            return self._content
+
+    def _load(self, root: Path, engine: Engine, budget: float) -> Content:
+        catalog, errors = scan_root(root)
+        content = Content(catalog, errors=list(errors))
+        for course in catalog.courses:
+            jobs = render_jobs(course)
+            for job, lesson, rendered in zip(jobs, course.lessons,
+                                             self._render(engine, jobs, budget), strict=True):
+                content.errors.extend(problems_of(job, rendered))
+                content.html[(course.slug, lesson.slug)] = rendered
+        if content.errors:
+            log.error("content root %s has %d problem(s)", root, len(content.errors))
+        return content
+
+    def _render(self, engine: Engine, jobs: list[RenderJob], budget: float) -> list[Rendered]:
+        keys = [render_key(job) for job in jobs]
+        with engine.connect() as conn:
+            stored = {row.key: Rendered(row.html, row.toc) for row in conn.execute(
+                select(RenderedLesson.key, RenderedLesson.html, RenderedLesson.toc)
+                .where(RenderedLesson.key.in_(keys)))}
+        missing = [(key, job) for key, job in zip(keys, jobs, strict=True) if key not in stored]
+        if missing:
+            results = render_with_budget([job for _, job in missing], budget)
+            self.renders += len(missing)
+            rows = []
+            for (key, _job), rendered in zip(missing, results, strict=True):
+                stored[key] = rendered
+                if not rendered.problems:
+                    rows.append({"key": key, "html": rendered.html, "toc": rendered.toc,
+                                 "created_at": utcnow()})
+            with engine.begin() as conn:
+                insert_ignore(conn, RenderedLesson.__table__, rows)
+        return [stored[key] for key in keys]

@@ -1,0 +1,51 @@
+"""Tables of the lessons feature: rendered lesson HTML, learners seen, and lesson progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, utcnow
+
+
+class RenderedLesson(Base):
+    """A lesson's safe HTML, stored once per content version (the key hashes the inputs)."""
+
+    __tablename__ = "course_rendered_lesson"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    toc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Learner(Base):
+    """Who a user id belonged to when last seen, so reports can name learners in any host."""
+
+    __tablename__ = "course_learner"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LessonProgress(Base):
+    """One learner's progress on one lesson, kept by slug so editing a lesson keeps it."""
+
+    __tablename__ = "course_lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "course", "lesson"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    course: Mapped[str] = mapped_column(String(64))
+    module: Mapped[str] = mapped_column(String(64))
+    lesson: Mapped[str] = mapped_column(String(100))
+    first_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    viewed_version: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    completed_version: Mapped[str | None] = mapped_column(String(64), default=None)

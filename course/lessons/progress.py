@@ -1,0 +1,120 @@
+"""Progress arithmetic (pure): what a learner has done, what is open to them, where to resume."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..content.catalog import CourseInfo, Lesson, ModuleInfo
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """What a learner has done with one lesson."""
+
+    viewed_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_version: str | None = None
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """A module's lessons as this learner sees them, and how many are done."""
+
+    module: ModuleInfo
+    lessons: tuple[Lesson, ...]
+    done: int
+    unlocked: bool
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def complete(self) -> bool:
+        """Every lesson of the module is done: its quiz may open."""
+        return self.done == self.total
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """A learner's whole course: modules, totals, and the lesson to continue with."""
+
+    course: CourseInfo
+    modules: tuple[ModuleProgress, ...]
+    states: Mapping[str, LessonState]
+    resume: Lesson | None
+    started: bool
+
+    @property
+    def done(self) -> int:
+        return sum(m.done for m in self.modules)
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.modules)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def module_of(self, lesson: Lesson) -> ModuleProgress:
+        """The module progress holding `lesson`."""
+        return next(m for m in self.modules if m.module.slug == lesson.module)
+
+    def is_done(self, lesson: Lesson) -> bool:
+        state = self.states.get(lesson.slug)
+        return bool(state and state.completed_at)
+
+    def updated_since_done(self, lesson: Lesson) -> bool:
+        """The lesson changed after the learner completed it."""
+        state = self.states.get(lesson.slug)
+        return bool(state and state.completed_at and state.completed_version
+                    and state.completed_version != lesson.content_hash)
+
+
+def visible_lessons(module: ModuleInfo, show_drafts: bool) -> tuple[Lesson, ...]:
+    """The module's lessons a learner sees: drafts only for trainers."""
+    return tuple(x for x in module.lessons if show_drafts or not x.draft)
+
+
+def course_progress(course: CourseInfo, states: Mapping[str, LessonState],
+                    show_drafts: bool = False) -> CourseProgress:
+    """Combine the course's structure with a learner's lesson states."""
+    modules: list[ModuleProgress] = []
+    previous_complete = True
+    for module in course.modules:
+        lessons = visible_lessons(module, show_drafts)
+        done = sum(1 for x in lessons if (s := states.get(x.slug)) and s.completed_at)
+        unlocked = show_drafts or not course.sequential or previous_complete
+        modules.append(ModuleProgress(module, lessons, done, unlocked))
+        previous_complete = previous_complete and done == len(lessons)
+    ordered = [x for m in modules if m.unlocked for x in m.lessons]
+    return CourseProgress(course, tuple(modules), states, _resume(ordered, states),
+                          any(s.viewed_at for s in states.values()))
+
+
+def _resume(ordered: list[Lesson], states: Mapping[str, LessonState]) -> Lesson | None:
+    """The unfinished lesson viewed last, else the first unfinished one, else the first."""
+    unfinished = [x for x in ordered if not (states.get(x.slug) and
+                                             states[x.slug].completed_at)]
+    viewed = [x for x in unfinished if states.get(x.slug) and states[x.slug].viewed_at]
+    if viewed:
+        return max(viewed, key=lambda x: states[x.slug].viewed_at)
+    if unfinished:
+        return unfinished[0]
+    return ordered[0] if ordered else None
+
+
+def neighbours(progress: CourseProgress, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next lessons a learner can open."""
+    ordered = [x for m in progress.modules if m.unlocked for x in m.lessons]
+    if lesson not in ordered:
+        return None, None
+    i = ordered.index(lesson)
+    return (ordered[i - 1] if i else None), (ordered[i + 1] if i + 1 < len(ordered) else None)

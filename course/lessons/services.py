@@ -1,0 +1,99 @@
+"""Lesson progress: views, completions, the learners seen. Each takes a session and plain values,
+flushes, and never commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..content.catalog import CourseInfo, Lesson
+from ..db import insert_ignore, utcnow
+from .models import Learner, LessonProgress
+from .progress import LessonState
+
+VIEW_REFRESH = timedelta(minutes=1)  # a re-read within a minute writes nothing
+
+
+def lesson_states(db: Session, user_id: str, course: str) -> dict[str, LessonState]:
+    """The learner's state for every lesson of `course` they have opened."""
+    rows = db.execute(select(LessonProgress.lesson, LessonProgress.last_viewed_at,
+                             LessonProgress.completed_at, LessonProgress.completed_version)
+                      .where(LessonProgress.user_id == user_id, LessonProgress.course == course))
+    return {r.lesson: LessonState(r.last_viewed_at, r.completed_at, r.completed_version)
+            for r in rows}
+
+
+def touch_learner(db: Session, user_id: str, display_name: str, email: str | None) -> None:
+    """Remember who this user id is, for trainers' and managers' reports."""
+    now = utcnow()
+    insert_ignore(db, Learner.__table__, [{"user_id": user_id, "display_name": display_name,
+                                           "email": email, "first_seen_at": now,
+                                           "last_seen_at": now}])
+    db.execute(update(Learner).where(Learner.user_id == user_id)
+               .values(display_name=display_name, email=email, last_seen_at=now))
+
+
+def record_view(db: Session, user_id: str, lesson: Lesson, state: LessonState | None) -> bool:
+    """Note that the learner opened `lesson`; False when nothing needed writing."""
+    now = utcnow()
+    if state is not None and state.viewed_at and now - state.viewed_at < VIEW_REFRESH:
+        return False
+    insert_ignore(db, LessonProgress.__table__, [{
+        "user_id": user_id, "course": lesson.course, "module": lesson.module,
+        "lesson": lesson.slug, "first_viewed_at": now, "last_viewed_at": now,
+        "viewed_version": lesson.content_hash}])
+    db.execute(update(LessonProgress)
+               .where(LessonProgress.user_id == user_id, LessonProgress.course == lesson.course,
+                      LessonProgress.lesson == lesson.slug)
+               .values(last_viewed_at=now, viewed_version=lesson.content_hash))
+    return True
+
+
+def complete_lesson(db: Session, user_id: str, lesson: Lesson) -> bool:
+    """Mark `lesson` complete for the learner; False if it already was (so this is idempotent)."""
+    now = utcnow()
+    insert_ignore(db, LessonProgress.__table__, [{
+        "user_id": user_id, "course": lesson.course, "module": lesson.module,
+        "lesson": lesson.slug, "first_viewed_at": now, "last_viewed_at": now,
+        "viewed_version": lesson.content_hash}])
+    result = db.execute(update(LessonProgress)
+                        .where(LessonProgress.user_id == user_id,
+                               LessonProgress.course == lesson.course,
+                               LessonProgress.lesson == lesson.slug,
+                               LessonProgress.completed_at.is_(None))
+                        .values(completed_at=now, completed_version=lesson.content_hash))
+    return result.rowcount == 1
+
+
+def learners_of(db: Session, course: CourseInfo) -> list[dict]:
+    """Every learner who opened `course`: name, lessons done, and the lesson they were on last."""
+    rows = db.execute(
+        select(LessonProgress.user_id, LessonProgress.lesson, LessonProgress.last_viewed_at,
+               LessonProgress.completed_at, Learner.display_name, Learner.email)
+        .join(Learner, Learner.user_id == LessonProgress.user_id, isouter=True)
+        .where(LessonProgress.course == course.slug)
+        .order_by(LessonProgress.user_id, LessonProgress.last_viewed_at))
+    known = {x.slug for x in course.lessons}
+    learners: dict[str, dict] = {}
+    for r in rows:
+        entry = learners.setdefault(r.user_id, {
+            "user_id": r.user_id, "name": r.display_name or r.user_id, "email": r.email,
+            "done": 0, "current": None, "last_seen": None})
+        if r.completed_at and r.lesson in known:
+            entry["done"] += 1
+        if entry["last_seen"] is None or r.last_viewed_at >= entry["last_seen"]:
+            entry["last_seen"] = r.last_viewed_at
+            entry["current"] = course.lesson(r.lesson)
+    return sorted(learners.values(), key=lambda e: e["last_seen"], reverse=True)
+
+
+def courses_started(db: Session, user_id: str) -> list[str]:
+    """Slugs of the courses the learner has opened a lesson of, most recent first."""
+    rows = db.execute(select(LessonProgress.course, func.max(LessonProgress.last_viewed_at)
+                             .label("seen"))
+                      .where(LessonProgress.user_id == user_id)
+                      .group_by(LessonProgress.course).order_by(func.max(
+                          LessonProgress.last_viewed_at).desc()))
+    return [r.course for r in rows]

@@ -1,0 +1,37 @@
+"""Trainer tools for lessons: what `check` finds in the content root, and who is on which lesson."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, render_template
+
+from ..content.check import check_root
+from ..db import session as db_session
+from ..errors import ContentErrors
+from ..extension import get_state
+from ..identity import TRAINER, role_required
+from . import services
+
+
+@role_required(TRAINER)
+def home() -> str:
+    """The content problems page: a fresh `flask course check` of the files on disk."""
+    root = get_state().content_root(current_app)
+    budget = float(current_app.config["COURSE_RENDER_BUDGET_SECONDS"])
+    try:
+        catalog, errors = check_root(root, budget), []
+    except ContentErrors as exc:
+        catalog, errors = None, exc.errors
+    return render_template("course/lessons/trainer_home.html", root=root, errors=errors,
+                           catalog=catalog)
+
+
+@role_required(TRAINER)
+def learners(course: str) -> str:
+    """Which learners are on which lesson of `course`, most recently active first."""
+    loaded = get_state().content()
+    info = loaded.course(course) if loaded.catalog else None
+    if info is None:
+        abort(404)
+    total = sum(1 for x in info.lessons if not x.draft)
+    return render_template("course/lessons/trainer_learners.html", course=info, total=total,
+                           learners=services.learners_of(db_session(), info))
