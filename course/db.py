@@ -70,7 +70,7 @@ def insert_ignore(conn: Connection | Session, table: Table, rows: list[dict[str,
     """Insert rows, skipping any that collide with a unique key (safe under concurrency)."""
     if not rows:
         return
-    name = conn.bind.dialect.name if isinstance(conn, Session) else conn.dialect.name
+    name = conn.dialect.name if isinstance(conn, Connection) else conn.get_bind().dialect.name
     if name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif name == "sqlite":
