@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench password 1234"
+LESSON = "/courses/social-divide/lessons/six-months-to-a-useful-network"
 
 
 @dataclass
@@ -84,6 +85,8 @@ def login_cookie(base: str) -> str:
     cookie = next(c for c in jar if c.name == "session")
     check = opener.open(base + "/catalogue").read().decode()
     assert "Bench Learner" in check, "log-in for the benchmark failed"
+    for _ in range(3):  # warm every worker: content loaded, lesson rendered and stored once
+        opener.open(base + LESSON).read()
     return f"session={cookie.value}"
 
 
@@ -143,7 +146,8 @@ def main() -> None:
                 d, None),
             wrk("catalogue, anonymous", base + "/catalogue", c, d, None),
             wrk("catalogue, logged-in learner", base + "/catalogue", c, d, cookie),
-            wrk("catalogue, logged-in learner, 64 connections", base + "/catalogue", 64, d,
+            wrk("lesson page, logged-in learner", base + LESSON, c, d, cookie),
+            wrk("lesson page, logged-in learner, 64 connections", base + LESSON, 64, d,
                 cookie),
         ]
 
@@ -156,10 +160,10 @@ def main() -> None:
     for r in results:
         print(f"| {r.name:<48} | {r.rps:>8.0f} | {r.p50_ms:>7.2f} | {r.p99_ms:>7.2f} | "
               f"{r.errors:>6} | {r.rps / ref:>5.2f} |")
-    learner = results[2]
+    learner = results[3]
     ok = learner.rps >= 0.5 * ref and learner.p99_ms <= 25 and learner.errors == 0
-    print(f"\ntarget (performance.md): logged-in page >= 0.5x reference and p99 <= 25 ms at "
-          f"{c} connections: {'met' if ok else 'NOT met'} "
+    print(f"\ntarget (performance.md): logged-in lesson page >= 0.5x reference and p99 <= 25 ms "
+          f"at {c} connections: {'met' if ok else 'NOT met'} "
           f"({learner.rps / ref:.2f}x, p99 {learner.p99_ms:.1f} ms)")
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, has_request_context, render_template
+from flask import Blueprint, Flask, current_app, g, has_request_context, render_template
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
 
@@ -51,19 +51,31 @@ class CourseState:
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     library: ContentLibrary = field(default_factory=ContentLibrary)
     _limiter: RateLimiter | None = None
+    _root: tuple[object, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def content_root(self, app: Flask) -> Path:
-        """The content root this app serves."""
-        return find_content_root(app.config["COURSE_CONTENT_ROOT"])
+        """The content root this app serves (resolved once per configured value)."""
+        configured = app.config["COURSE_CONTENT_ROOT"]
+        if self._root is None or self._root[0] != configured:
+            self._root = (configured, find_content_root(configured))
+        return self._root[1]
 
     def content(self) -> Content:
-        """The loaded content: read and rendered once, re-read on change when reload is on."""
+        """The loaded content: read and rendered once, re-read on change when reload is on.
+
+        Looked up once per request (kept in `g`), so a page pays for it once.
+        """
+        cached = g.get("_course_content")
+        if cached is not None:
+            return cached
         app = current_app
         reload = app.config["COURSE_CONTENT_RELOAD"]
-        return self.library.get(self.content_root(app), self.db.engine,
-                                float(app.config["COURSE_RENDER_BUDGET_SECONDS"]),
-                                app.debug if reload is None else bool(reload))
+        content = self.library.get(self.content_root(app), self.db.engine,
+                                   float(app.config["COURSE_RENDER_BUDGET_SECONDS"]),
+                                   app.debug if reload is None else bool(reload))
+        g._course_content = content
+        return content
 
     def limiter(self) -> RateLimiter:
         """The rate limiter, created on first use from COURSE_RATELIMIT_STORAGE_URL."""

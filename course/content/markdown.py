@@ -20,7 +20,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 ID_PREFIX = "s-"
 FILES_URL = "../files/"
 EXTENSIONS = ["toc", "tables", "fenced_code", "codehilite", "attr_list", "admonition",
@@ -41,6 +41,7 @@ ATTRIBUTES = {
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
+    "li": {"class"},
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
     "div": {"class", "role"},
@@ -138,6 +139,20 @@ class _Links(Treeprocessor):
                     el.set("src", new)
             elif el.tag == "div" and "admonition" in el.get("class", "").split():
                 el.set("role", "note")
+            elif el.tag == "li":
+                _task_item(el)
+
+
+TASK = re.compile(r"^\[([ xX])\]\s+")
+
+
+def _task_item(li: etree.Element) -> None:
+    """`- [ ] step` becomes a checklist item (a box drawn by CSS; nothing to submit)."""
+    holder = li[0] if len(li) and li[0].tag == "p" and not (li.text or "").strip() else li
+    match = TASK.match(holder.text or "")
+    if match:
+        holder.text = holder.text[match.end():]
+        li.set("class", "task done" if match.group(1) in "xX" else "task")
 
 
 class _LinkExtension(Extension):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo, Lesson
@@ -16,11 +16,16 @@ from .progress import LessonState
 VIEW_REFRESH = timedelta(minutes=1)  # a re-read within a minute writes nothing
 
 
+# Built once: this runs on every lesson page, and building a select costs as much as running it.
+_STATES = (select(LessonProgress.lesson, LessonProgress.last_viewed_at,
+                  LessonProgress.completed_at, LessonProgress.completed_version)
+           .where(LessonProgress.user_id == bindparam("user_id"),
+                  LessonProgress.course == bindparam("course")))
+
+
 def lesson_states(db: Session, user_id: str, course: str) -> dict[str, LessonState]:
     """The learner's state for every lesson of `course` they have opened."""
-    rows = db.execute(select(LessonProgress.lesson, LessonProgress.last_viewed_at,
-                             LessonProgress.completed_at, LessonProgress.completed_version)
-                      .where(LessonProgress.user_id == user_id, LessonProgress.course == course))
+    rows = db.execute(_STATES, {"user_id": user_id, "course": course})
     return {r.lesson: LessonState(r.last_viewed_at, r.completed_at, r.completed_version)
             for r in rows}
 

@@ -166,6 +166,13 @@ def test_bad_links_are_reported_with_their_line() -> None:
     ]
 
 
+def test_checklists_render_as_task_items() -> None:
+    html = html_of("- [ ] first step\n- [x] done step\n- plain\n")
+    assert '<li class="task">first step</li>' in html
+    assert '<li class="task done">done step</li>' in html
+    assert "<li>plain</li>" in html and "[ ]" not in html
+
+
 def test_safe_external_links_stay() -> None:
     html = html_of("[site](https://example.com/a?b=1) [mail](mailto:team@example.com)\n")
     assert 'href="https://example.com/a?b=1"' in html

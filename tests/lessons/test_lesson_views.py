@@ -79,7 +79,7 @@ def test_mark_complete_moves_on_and_shows_progress(course_site: Site) -> None:
     assert response.headers["Location"] == course_site.url(SECOND)
     html = client.get(course_site.url(COURSE)).get_data(as_text=True)
     assert "Your progress: 1 of 6 lessons done" in html
-    assert 'Welcome: what the social divide is: 1 of 1 lesson done' in html
+    assert 'Module progress: 1 of 1 lesson done' in html
     page = client.get(course_site.url(FIRST)).get_data(as_text=True)
     assert "You completed this lesson." in page and "Mark complete" not in page
 
