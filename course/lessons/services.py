@@ -3,7 +3,7 @@ flushes, and never commits."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -40,15 +40,20 @@ def touch_learner(db: Session, user_id: str, display_name: str, email: str | Non
                .values(display_name=display_name, email=email, last_seen_at=now))
 
 
+def _ensure_row(db: Session, user_id: str, lesson: Lesson, now: datetime) -> None:
+    """Create the learner's progress row for `lesson` unless another request already did."""
+    insert_ignore(db, LessonProgress.__table__, [{
+        "user_id": user_id, "course": lesson.course, "module": lesson.module,
+        "lesson": lesson.slug, "first_viewed_at": now, "last_viewed_at": now,
+        "viewed_version": lesson.content_hash}])
+
+
 def record_view(db: Session, user_id: str, lesson: Lesson, state: LessonState | None) -> bool:
     """Note that the learner opened `lesson`; False when nothing needed writing."""
     now = utcnow()
     if state is not None and state.viewed_at and now - state.viewed_at < VIEW_REFRESH:
         return False
-    insert_ignore(db, LessonProgress.__table__, [{
-        "user_id": user_id, "course": lesson.course, "module": lesson.module,
-        "lesson": lesson.slug, "first_viewed_at": now, "last_viewed_at": now,
-        "viewed_version": lesson.content_hash}])
+    _ensure_row(db, user_id, lesson, now)
     db.execute(update(LessonProgress)
                .where(LessonProgress.user_id == user_id, LessonProgress.course == lesson.course,
                       LessonProgress.lesson == lesson.slug)
@@ -59,10 +64,7 @@ def record_view(db: Session, user_id: str, lesson: Lesson, state: LessonState | 
 def complete_lesson(db: Session, user_id: str, lesson: Lesson) -> bool:
     """Mark `lesson` complete for the learner; False if it already was (so this is idempotent)."""
     now = utcnow()
-    insert_ignore(db, LessonProgress.__table__, [{
-        "user_id": user_id, "course": lesson.course, "module": lesson.module,
-        "lesson": lesson.slug, "first_viewed_at": now, "last_viewed_at": now,
-        "viewed_version": lesson.content_hash}])
+    _ensure_row(db, user_id, lesson, now)
     result = db.execute(update(LessonProgress)
                         .where(LessonProgress.user_id == user_id,
                                LessonProgress.course == lesson.course,
