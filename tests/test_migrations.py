@@ -61,6 +61,10 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(standalone_app
     db = standalone_app.extensions["course"].db
     with standalone_app.app_context():
         if db.engine.dialect.name != "sqlite":
+            # SQLite pragmas are never sent to another engine.
+            assert not getattr(db.engine, "_course_pragmas", False)
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT 1")).scalar() == 1
             return
         with db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
