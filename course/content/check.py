@@ -1,5 +1,5 @@
-"""Full validation of a content root: structure and headers, then every lesson rendered (links,
-images, size and time budget), with every problem reported at once."""
+"""Full validation of a content root: structure and headers, quiz files, then every lesson
+rendered (links, images, size and time budget), with every problem reported at once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import ContentError, ContentErrors
 from .catalog import Catalog, CourseInfo, scan_root
 from .markdown import Rendered, RenderJob
+from .quizzes import load_quizzes
 from .renderpool import render_with_budget
 
 DEFAULT_BUDGET_SECONDS = 5.0
@@ -28,6 +29,7 @@ def problems_of(job: RenderJob, rendered: Rendered) -> list[ContentError]:
 def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Catalog:
     """Load and render everything under `root`; raise ContentErrors listing every problem."""
     catalog, errors = scan_root(root)
+    errors += load_quizzes(root, catalog)[1]
     for course in catalog.courses:
         jobs = render_jobs(course)
         for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):

@@ -17,6 +17,7 @@ from pathlib import Path
 from .markdown import Rendered, RenderJob
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
+STARTUP_SECONDS = 60.0  # a cold interpreter on a busy machine; not part of any lesson's budget
 
 
 class _Worker:
@@ -30,6 +31,20 @@ class _Worker:
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.proc.stdout, selectors.EVENT_READ)
         self.buffer = b""
+        self.ready = self._read_line(STARTUP_SECONDS) == b'"ready"'
+
+    def _read_line(self, seconds: float) -> bytes | None:
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.selector.select(remaining):
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
 
     def render(self, job: RenderJob, budget: float) -> Rendered | None:
         """The rendered lesson, or None when the worker ran over budget or died."""
@@ -41,16 +56,9 @@ class _Worker:
             self.proc.stdin.flush()
         except BrokenPipeError:
             return None
-        deadline = time.monotonic() + budget
-        while b"\n" not in self.buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self.selector.select(remaining):
-                return None
-            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
-            if not chunk:
-                return None
-            self.buffer += chunk
-        line, _, self.buffer = self.buffer.partition(b"\n")
+        line = self._read_line(budget)
+        if line is None:
+            return None
         reply = json.loads(line)
         return Rendered(reply["html"], reply["toc"],
                         [(line_no, reason) for line_no, reason in reply["problems"]])
@@ -86,6 +94,10 @@ def render_with_budget(jobs: list[RenderJob], budget_seconds: float) -> list[Ren
         for job in jobs:
             if _worker is None:
                 _worker = _Worker()
+            if not _worker.ready:
+                _stop_worker()
+                results.append(Rendered(problems=[(None, "the lesson renderer did not start")]))
+                continue
             rendered = _worker.render(job, budget_seconds)
             if rendered is None:
                 _stop_worker()

@@ -13,6 +13,8 @@ from .markdown import RenderJob, render_lesson
 
 def main() -> None:
     """Serve render requests until stdin closes."""
+    sys.stdout.buffer.write(b'"ready"\n')  # imports done: from here on, time is rendering
+    sys.stdout.buffer.flush()
     for line in sys.stdin.buffer:
         raw = json.loads(line)
         job = RenderJob(raw["path"], raw["rel"], raw["body"], raw["body_line"], raw["lessons"],

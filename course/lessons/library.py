@@ -21,6 +21,8 @@ from sqlalchemy import Engine, select
 from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
 from ..content.check import problems_of, render_jobs
 from ..content.markdown import PIPELINE_VERSION, Rendered, RenderJob
+from ..content.quiz import Quiz
+from ..content.quizzes import load_quizzes
 from ..content.renderpool import render_with_budget
 from ..db import insert_ignore, utcnow
 from ..errors import ContentError
@@ -58,6 +60,7 @@ class Content:
     catalog: Catalog | None
     html: dict[tuple[str, str], Rendered] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
+    quizzes: dict[tuple[str, str], Quiz] = field(default_factory=dict)
 
     def course(self, slug: str) -> CourseInfo | None:
         return self.catalog.get(slug) if self.catalog else None
@@ -88,7 +91,8 @@ class ContentLibrary:
 
     def _load(self, root: Path, engine: Engine, budget: float) -> Content:
         catalog, errors = scan_root(root)
-        content = Content(catalog, errors=list(errors))
+        quizzes, quiz_errors = load_quizzes(root, catalog)
+        content = Content(catalog, errors=list(errors) + quiz_errors, quizzes=quizzes)
         for course in catalog.courses:
             jobs = render_jobs(course)
             for job, lesson, rendered in zip(jobs, course.lessons,

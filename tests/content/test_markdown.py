@@ -183,3 +183,16 @@ def test_safe_external_links_stay() -> None:
 def test_sanitise_is_idempotent() -> None:
     html = html_of("## A\n\n[b](02-b.md) ![c](chart.svg)\n")
     assert sanitise(html) == html
+
+
+def test_the_time_budget_covers_rendering_not_the_renderer_starting() -> None:
+    """A lesson after a runaway one renders normally: the fresh worker's start-up is free."""
+    from course.content.renderpool import _stop_worker, render_with_budget
+
+    _stop_worker()  # the next job starts a cold worker
+    slow = "[" * 12000 + "x" + "](a)" * 12000
+    jobs = [RenderJob(f"{n}.md", f"{n}.md", body, 1, {}, frozenset())
+            for n, body in (("cold", "Fine."), ("slow", slow), ("after", "Also fine."))]
+    cold, runaway, after = render_with_budget(jobs, budget_seconds=0.5)
+    assert cold.problems == [] and after.problems == []
+    assert "longer than 0.5 s" in runaway.problems[0][1]

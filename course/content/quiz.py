@@ -1,0 +1,114 @@
+"""The quiz model (pure): settings, question types and their answers, as frozen dataclasses.
+
+Weights are exact: `Decimal` fractions of a question's marks, from -1 to 1, never floats, so a
+pass is never decided by rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering")
+GRADING_METHODS = ("highest", "last", "first", "average")
+REVIEW_ITEMS = ("score", "right_wrong", "feedback", "correct_answers")
+REVIEW_WHEN = ("never", "after_submit", "after_pass", "after_last_attempt")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice of a single- or multiple-choice question."""
+
+    text: str
+    weight: Decimal  # share of the question's marks: 1 right, 0 wrong, -0.5 a penalty
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """An accepted text answer: exact or case-insensitive, `*` matching any run of characters."""
+
+    pattern: str
+    weight: Decimal = Decimal(1)
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """An accepted number: within [low, high] (a value with a tolerance, or a range)."""
+
+    low: Decimal
+    high: Decimal
+    weight: Decimal = Decimal(1)
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of any type; only the fields of its type are filled."""
+
+    id: str
+    type: str
+    text: str
+    line: int | None = None
+    title: str = ""
+    points: int = 1
+    tags: tuple[str, ...] = ()
+    lesson: str | None = None
+    scenario: str | None = None
+    general_feedback: str = ""
+    options: tuple[Option, ...] = ()
+    correct: bool | None = None  # true/false
+    feedback_right: str = ""  # true/false: shown when the learner is right
+    feedback_wrong: str = ""
+    answers: tuple[ShortAnswer, ...] = ()
+    case_sensitive: bool = False
+    numbers: tuple[NumericAnswer, ...] = ()
+    pairs: tuple[tuple[str, str], ...] = ()  # matching: (prompt, answer)
+    order: tuple[str, ...] = ()  # ordering: the items in the right order
+    wrong_feedback: str = ""  # numeric / short: shown when no answer matched
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Draw `count` questions carrying `tag` (or from all questions when tag is None)."""
+
+    count: int
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """When the learner sees each part of the review."""
+
+    score: str = "after_submit"
+    right_wrong: str = "after_submit"
+    feedback: str = "after_submit"
+    correct_answers: str = "after_pass"
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A module's quiz: its settings and its question bank."""
+
+    course: str
+    module: str
+    path: str
+    title: str
+    pass_mark: int = 80  # percent
+    pools: tuple[Pool, ...] = ()
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    attempts: int | None = None  # None: unlimited
+    cooldown_minutes: int = 0
+    grading: str = "highest"
+    time_limit_minutes: int | None = None
+    no_retake_after_pass: bool = False
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)
+    scenarios: dict[str, str] = field(default_factory=dict)
+    questions: tuple[Question, ...] = ()
+
+    @property
+    def per_attempt(self) -> int:
+        """How many questions one attempt shows."""
+        return sum(p.count for p in self.pools) if self.pools else len(self.questions)
