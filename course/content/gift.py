@@ -310,6 +310,8 @@ def _answers_out(q: Question) -> str:
             value = f"{n.low.normalize():f}..{n.high.normalize():f}"
             parts.append(f"={_percent(n.weight) if n.weight != 1 else ''}{value}"
                          f"{_feedback_out(n.feedback)}")
+        if q.wrong_feedback:
+            parts.append(f"~{_escape(q.wrong_feedback)}")
         return "#\n" + "\n".join(parts)
     if q.type == "matching":
         return "\n".join(f"={_escape(p)} -> {_escape(a)}" for p, a in q.pairs)
