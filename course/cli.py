@@ -178,3 +178,57 @@ def init_content_cmd(directory: Path) -> None:
     for name in CONTENT_DIRS:
         shutil.copytree(source / name, directory / name)
     click.echo(f"content root created in {directory}; set COURSE_CONTENT_ROOT={directory}")
+
+
+# ---------------------------------------------------------------- quiz formats
+@cli.command("import", help="Convert a GIFT (.gift) or Aiken (.txt) quiz file to our YAML quiz "
+             "format, written to --output or printed.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--module", default=None, help="Module the quiz belongs to (default: file name).")
+@click.option("--title", default=None, help="Quiz title (default: from the module).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def import_cmd(file: Path, module: str | None, title: str | None, output: Path | None) -> None:
+    from .content.aiken import parse_aiken
+    from .content.gift import parse_gift
+    from .content.quiz import Quiz
+    from .content.quizyaml import write_quiz_yaml
+
+    if file.suffix not in (".gift", ".txt"):
+        raise click.ClickException("import reads GIFT (.gift) and Aiken (.txt) files")
+    text = file.read_text(encoding="utf-8")
+    parsed = (parse_gift if file.suffix == ".gift" else parse_aiken)(text, str(file))
+    for error in parsed.errors:
+        click.echo(str(error), err=True)
+    if parsed.errors:
+        raise click.ClickException(f"{len(parsed.errors)} problem(s); nothing written")
+    module = module or file.stem
+    quiz = Quiz("", module, str(file), title or f"Quiz: {module}",
+                questions=tuple(parsed.questions))
+    yaml_text = write_quiz_yaml(quiz)
+    if output is None:
+        click.echo(yaml_text, nl=False)
+    else:
+        output.write_text(yaml_text, encoding="utf-8")
+        click.echo(f"{len(quiz.questions)} question(s) written to {output}", err=True)
+
+
+@cli.command("export-gift", help="Write a YAML quiz file's questions as GIFT, to --output or "
+             "printed. Ordering questions, which GIFT cannot express, become comments.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_gift_cmd(file: Path, output: Path | None) -> None:
+    from .content.gift import write_gift
+    from .content.quizyaml import load_quiz_yaml
+
+    quiz, errors = load_quiz_yaml(file.read_text(encoding="utf-8"), str(file),
+                                  file.parent.name)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if quiz is None:
+        raise click.ClickException(f"{len(errors)} problem(s); nothing written")
+    gift = write_gift(quiz)
+    if output is None:
+        click.echo(gift)
+    else:
+        output.write_text(gift + "\n", encoding="utf-8")
+        click.echo(f"{len(quiz.questions)} question(s) written to {output}", err=True)

@@ -102,3 +102,43 @@ def test_init_content_copies_the_sample_course(standalone_app: Flask, tmp_path: 
     assert run(standalone_app, "check", str(target)).exit_code == 0
     again = run(standalone_app, "init-content", str(target))
     assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_import_gift_and_aiken_to_yaml_then_export_gift(standalone_app: Flask,
+                                                         tmp_path: Path) -> None:
+    from course.content.gift import parse_gift
+    from course.content.quizyaml import load_quiz_yaml
+
+    gift = tmp_path / "presence.gift"
+    gift.write_text("::a::Is a profile a presence?{FALSE#No.#Right.}\n\n"
+                    "::b::Months?{#6:1}\n\n::c::Pick {=yes ~no#Not quite.}\n")
+    out = tmp_path / "presence.yaml"
+    result = run(standalone_app, "import", str(gift), "--module", "social-graph-presence",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    quiz, errors = load_quiz_yaml(out.read_text(), "presence.yaml", "social-divide")
+    assert errors == [] and [q.type for q in quiz.questions] == ["truefalse", "numeric",
+                                                                  "single"]
+    assert quiz.module == "social-graph-presence"
+    exported = run(standalone_app, "export-gift", str(out))
+    assert exported.exit_code == 0
+    again = parse_gift(exported.output, "again.gift")
+    assert again.errors == [] and [q.id for q in again.questions] == ["a", "b", "c"]
+
+    aiken = tmp_path / "org.txt"
+    aiken.write_text("Who engages customers?\nA. Marketing only\nB. Every team\nANSWER: B\n")
+    printed = run(standalone_app, "import", str(aiken))
+    assert printed.exit_code == 0 and "module: org" in printed.output
+    assert "correct: true" in printed.output
+
+
+def test_import_reports_every_problem_and_writes_nothing(standalone_app: Flask,
+                                                        tmp_path: Path) -> None:
+    gift = tmp_path / "bad.gift"
+    gift.write_text("::a::Essay {}\n\n::b::Fine {T}\n\n::c::Bad {#x}\n")
+    out = tmp_path / "bad.yaml"
+    result = run(standalone_app, "import", str(gift), "-o", str(out))
+    assert result.exit_code == 1
+    assert "bad.gift:1: essay questions" in result.output
+    assert "bad.gift:5: 'x' is not a number" in result.output
+    assert not out.exists()
