@@ -1,0 +1,1 @@
+"""Quizzes: drawing questions, grading answers, attempts, results and statistics."""
