@@ -9,6 +9,7 @@ COURSE_* config defaults set with `setdefault`, and no I/O in `init_app` (tables
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,9 @@ class CourseState:
     hooks: IdentityHooks
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     library: ContentLibrary = field(default_factory=ContentLibrary)
+    #: (session, user_id, course, module) -> bool: the module's lessons are done. Set by the
+    #: lessons feature so that quizzes can ask without importing it.
+    lessons_done: Callable[..., bool] | None = None
     _limiter: RateLimiter | None = None
     _root: tuple[object, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -126,6 +130,9 @@ class CoursePlugin:
                 "the plugin, or pass accounts=True to use the plugin's own accounts")
         hook_values = {k: opts[k] for k in HOOK_NAMES if opts.get(k) is not None}
         state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values))
+        from .lessons.services import module_lessons_done
+
+        state.lessons_done = module_lessons_done
         app.extensions[EXTENSION_KEY] = state
         if accounts:
             from .accounts import setup_login
@@ -209,6 +216,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     """The parent blueprint `course` with every feature nested inside it."""
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
+    from .quizzes.views import create_blueprint as quizzes_bp
 
     bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/static", cli_group=None)
@@ -217,6 +225,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     for code in (403, 404, 429, 500):
         bp.register_error_handler(code, render_error)
     bp.register_blueprint(lessons_bp())
+    bp.register_blueprint(quizzes_bp())
     if accounts:
         from .accounts.views import create_blueprint as accounts_bp
 

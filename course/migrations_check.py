@@ -8,6 +8,7 @@ from __future__ import annotations
 from .accounts import models as _accounts  # noqa: F401
 from .db import TABLE_PREFIX, VERSION_TABLE, Base
 from .lessons import models as _lessons  # noqa: F401
+from .quizzes import models as _quizzes  # noqa: F401
 
 
 def plugin_tables() -> list[str]:

@@ -20,6 +20,10 @@ password_changed = _signals.signal("course.password-changed")
 #: kwargs: user_id (str), course (str), module (str), lesson (str).
 lesson_completed = _signals.signal("course.lesson-completed")
 
+#: A quiz attempt was graded (sent once per attempt).
+#: kwargs: user_id, course, module, attempt_id (int), percent (Decimal), passed (bool).
+quiz_submitted = _signals.signal("course.quiz-submitted")
+
 #: A security-relevant event happened (login failure, rate limit hit, ...).
 #: kwargs: event (str), user_id (str | None), remote_addr (str | None).
 security_event = _signals.signal("course.security-event")

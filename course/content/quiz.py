@@ -107,6 +107,7 @@ class Quiz:
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
     scenarios: dict[str, str] = field(default_factory=dict)
     questions: tuple[Question, ...] = ()
+    version: str = ""  # a hash of the file(s) the quiz was read from
 
     @property
     def per_attempt(self) -> int:

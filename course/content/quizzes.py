@@ -3,6 +3,8 @@ files with an optional `<name>.settings.yaml` beside them; one quiz per module."
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ContentError
@@ -38,11 +40,14 @@ def read_quiz_file(path: Path, root: Path, course: CourseInfo
                                       questions_from=tuple(parsed.questions), defaults=defaults)
         errors = parsed.errors + errors
         if quiz is not None:
-            from dataclasses import replace
-
             quiz = replace(quiz, path=file)
     if quiz is not None:
         errors += _against_course(quiz, file, course)
+        digest = hashlib.sha256(path.read_bytes())
+        sidecar = path.with_name(path.stem + SIDECAR)
+        if sidecar.is_file():
+            digest.update(sidecar.read_bytes())
+        quiz = replace(quiz, version=digest.hexdigest()[:16])
     return (None if errors else quiz), errors
 
 

@@ -104,3 +104,12 @@ def courses_started(db: Session, user_id: str) -> list[str]:
                       .group_by(LessonProgress.course).order_by(func.max(
                           LessonProgress.last_viewed_at).desc()))
     return [r.course for r in rows]
+
+
+def module_lessons_done(db: Session, user_id: str, course: CourseInfo, module: str) -> bool:
+    """True when the learner has completed every published lesson of `module` (its quiz opens)."""
+    from .progress import course_progress
+
+    progress = course_progress(course, lesson_states(db, user_id, course.slug))
+    found = next((m for m in progress.modules if m.module.slug == module), None)
+    return bool(found and found.unlocked and found.complete)

@@ -8,7 +8,6 @@ from flask import (
     current_app,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -29,9 +28,9 @@ from ..identity import (
     current_roles,
     current_user_id,
 )
+from ..loaded import content
 from ..web import CourseForm
 from . import services
-from .library import Content
 from .progress import CourseProgress, course_progress, neighbours
 
 MIMETYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
@@ -41,18 +40,6 @@ ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandb
 
 class CompleteForm(CourseForm):
     """The 'Mark complete' button (a POST with a CSRF token)."""
-
-
-def content() -> Content:
-    """The loaded content; a broken content root stops here with the problems page (503)."""
-    loaded = get_state().content()
-    if loaded.errors:
-        response = make_response(render_template(
-            "course/lessons/content_problems.html", errors=loaded.errors,
-            show_details=TRAINER in current_roles()), 503)
-        response.headers["Retry-After"] = "60"
-        abort(response)
-    return loaded
 
 
 def _course(slug: str) -> CourseInfo:
@@ -82,7 +69,7 @@ def overview(course: str) -> str:
     """A course's modules and lessons, progress bars, and where to continue."""
     info = _course(course)
     return render_template("course/lessons/overview.html", course=info,
-                           progress=progress_for(info))
+                           progress=progress_for(info), quizzes=content().quizzes)
 
 
 def _lesson(course: str, lesson: str) -> tuple[CourseInfo, Lesson, CourseProgress]:

@@ -1,0 +1,23 @@
+"""The loaded content for a page, or the content-problems page (503) when the root is broken.
+
+Shared by every feature's views so that each refuses a broken root the same way."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, render_template
+
+from .extension import get_state
+from .identity import TRAINER, current_roles
+from .lessons.library import Content
+
+
+def content() -> Content:
+    """The loaded content; a broken content root stops here with the problems page (503)."""
+    loaded = get_state().content()
+    if loaded.errors:
+        response = make_response(render_template(
+            "course/lessons/content_problems.html", errors=loaded.errors,
+            show_details=TRAINER in current_roles()), 503)
+        response.headers["Retry-After"] = "60"
+        abort(response)
+    return loaded

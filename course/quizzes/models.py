@@ -1,0 +1,40 @@
+"""Quiz attempts: what was shown, what was answered, and the result, kept as a record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, utcnow
+
+IN_PROGRESS = "in_progress"
+FINISHED = "finished"
+
+
+class QuizAttempt(Base):
+    """One attempt. `number` is unique per learner and quiz, so parallel starts cannot both
+    count as the same attempt; finishing is a conditional update, so a double submit grades
+    once."""
+
+    __tablename__ = "course_quiz_attempt"
+    __table_args__ = (UniqueConstraint("user_id", "course", "module", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    course: Mapped[str] = mapped_column(String(64))
+    module: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int]
+    quiz_version: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    shown: Mapped[list] = mapped_column(JSON)  # the questions exactly as shown
+    responses: Mapped[dict] = mapped_column(JSON, default=dict)
+    pass_mark: Mapped[int]
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), default=None)
+    passed: Mapped[bool | None] = mapped_column(default=None)
+    marks: Mapped[dict | None] = mapped_column(JSON, default=None)  # per question, for review

@@ -1,0 +1,158 @@
+"""Quiz attempts: status, start, autosave, submit. Each takes a session and plain values, flushes,
+and never commits; time limits and attempt rules are enforced here, on the server."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exc, select, update
+from sqlalchemy.orm import Session
+
+from ..content.quiz import Quiz
+from ..db import utcnow
+from .grading import AttemptResult, grade, overall
+from .models import FINISHED, IN_PROGRESS, QuizAttempt
+from .snapshot import question_from_json, question_to_json
+
+GRACE = timedelta(seconds=30)  # network and clock slack after the deadline
+
+
+class QuizRefused(Exception):
+    """Starting or submitting is not allowed now; the message says why."""
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    """Where a learner stands with one quiz."""
+
+    attempts: list[QuizAttempt]
+    in_progress: QuizAttempt | None
+    finished: list[QuizAttempt]
+    grade: Decimal | None
+    passed: bool
+    attempts_left: int | None
+    next_start: datetime | None  # cooldown end
+    refusal: str | None  # why a new attempt cannot start now, if it cannot
+
+
+def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[QuizAttempt]:
+    return list(db.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
+        QuizAttempt.module == quiz.module).order_by(QuizAttempt.number)))
+
+
+def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
+    """Attempts so far, the grade by the quiz's method, and whether a new attempt may start.
+
+    An attempt left open past its deadline is finished here with what it had saved."""
+    now = now or utcnow()
+    attempts = _attempts(db, user_id, quiz)
+    for attempt in attempts:
+        if attempt.state == IN_PROGRESS and attempt.deadline_at and now > (
+                attempt.deadline_at + GRACE):
+            finish(db, attempt, dict(attempt.responses), now, late=True)
+    finished = [a for a in attempts if a.state == FINISHED]
+    open_attempt = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    grade_ = overall(quiz.grading, [a.percent for a in finished])
+    passed = any(a.passed for a in finished)
+    left = None if quiz.attempts is None else max(0, quiz.attempts - len(attempts))
+    next_start = None
+    if finished and quiz.cooldown_minutes:
+        next_start = finished[-1].finished_at + timedelta(minutes=quiz.cooldown_minutes)
+    refusal = None
+    if open_attempt is None:
+        if passed and quiz.no_retake_after_pass:
+            refusal = "You have passed this quiz; it cannot be taken again."
+        elif left == 0:
+            refusal = "You have used all your attempts at this quiz."
+        elif next_start and now < next_start:
+            refusal = f"You can try again from {next_start:%H:%M} UTC."
+    return QuizStatus(attempts, open_attempt, finished, grade_, passed, left, next_start,
+                      refusal)
+
+
+def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizAttempt:
+    """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise."""
+    now = now or utcnow()
+    current = status(db, user_id, quiz, now)
+    if current.in_progress is not None:
+        return current.in_progress
+    if current.refusal:
+        raise QuizRefused(current.refusal)
+    from .grading import draw
+
+    seed = secrets.randbits(48)
+    shown = [question_to_json(q, s, quiz.scenarios.get(q.scenario or ""))
+             for s in draw(quiz, seed)
+             for q in [next(x for x in quiz.questions if x.id == s.id)]]
+    attempt = QuizAttempt(
+        user_id=user_id, course=quiz.course, module=quiz.module,
+        number=len(current.attempts) + 1, quiz_version=quiz.version, state=IN_PROGRESS,
+        started_at=now, shown=shown, responses={}, pass_mark=quiz.pass_mark,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes else None)
+    try:
+        with db.begin_nested():
+            db.add(attempt)
+            db.flush()
+    except exc.IntegrityError:
+        # Another request started this attempt number first: use that attempt.
+        db.expire_all()
+        again = status(db, user_id, quiz, now)
+        if again.in_progress is not None:
+            return again.in_progress
+        raise QuizRefused(again.refusal or "Please try again.") from None
+    return attempt
+
+
+def questions_of(attempt: QuizAttempt) -> list[tuple[Any, Any, str | None]]:
+    """The attempt's questions as shown: (question, order, scenario text) each."""
+    return [question_from_json(data) for data in attempt.shown]
+
+
+def accepting(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """True while answers may still be saved (open, and not past the deadline's grace)."""
+    now = now or utcnow()
+    return attempt.state == IN_PROGRESS and not (
+        attempt.deadline_at and now > attempt.deadline_at + GRACE)
+
+
+def save(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
+         now: datetime | None = None) -> bool:
+    """Autosave answers; False (nothing saved) once the attempt is closed or out of time."""
+    if not accepting(attempt, now):
+        return False
+    attempt.responses = {**attempt.responses, **responses}
+    db.flush()
+    return True
+
+
+def finish(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
+           now: datetime | None = None, late: bool = False) -> AttemptResult | None:
+    """Grade and close the attempt once; None if another request already closed it."""
+    now = now or utcnow()
+    final = dict(attempt.responses) if late or not accepting(attempt, now) else {
+        **attempt.responses, **responses}
+    parts = questions_of(attempt)
+    snapshot_quiz = Quiz(attempt.course, attempt.module, "", "", pass_mark=attempt.pass_mark,
+                         questions=tuple(q for q, _, _ in parts))
+    result = grade(snapshot_quiz, [s for _, s, _ in parts], final)
+    marks = {qid: {"fraction": str(m.fraction), "right": m.right, "feedback": list(m.feedback)}
+             for qid, m in result.marks.items()}
+    closed = db.execute(update(QuizAttempt)
+                        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == IN_PROGRESS)
+                        .values(state=FINISHED, finished_at=now, responses=final,
+                                percent=result.percent, passed=result.passed, marks=marks)
+                        .execution_options(synchronize_session=False))
+    db.refresh(attempt)
+    return result if closed.rowcount == 1 else None
+
+
+def factor_scores(db: Session, user_id: str, quizzes: list[Quiz]) -> dict[str, Decimal | None]:
+    """The learner's grade per module, by each quiz's grading method."""
+    return {q.module: status(db, user_id, q).grade for q in quizzes}
+

@@ -1,0 +1,47 @@
+"""Questions as plain JSON, so an attempt keeps exactly what it showed (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from ..content.quiz import NumericAnswer, Option, Question, ShortAnswer
+from .grading import Shown
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def question_to_json(q: Question, shown: Shown, scenario_text: str | None) -> dict[str, Any]:
+    """A question, the order it was shown in, and its scenario's text, as JSON values."""
+    data = _plain(asdict(q))
+    data["shown_order"] = list(shown.order)
+    data["shown_answers_order"] = list(shown.answers_order)
+    data["scenario_text"] = scenario_text
+    return data
+
+
+def question_from_json(data: dict[str, Any]) -> tuple[Question, Shown, str | None]:
+    """The inverse of `question_to_json`."""
+    d = dict(data)
+    shown = Shown(d["id"], tuple(d.pop("shown_order")), tuple(d.pop("shown_answers_order")))
+    scenario_text = d.pop("scenario_text")
+    d["options"] = tuple(Option(o["text"], Decimal(o["weight"]), o["feedback"])
+                         for o in d["options"])
+    d["answers"] = tuple(ShortAnswer(a["pattern"], Decimal(a["weight"]), a["feedback"])
+                         for a in d["answers"])
+    d["numbers"] = tuple(NumericAnswer(Decimal(n["low"]), Decimal(n["high"]),
+                                       Decimal(n["weight"]), n["feedback"])
+                         for n in d["numbers"])
+    d["pairs"] = tuple(tuple(p) for p in d["pairs"])
+    d["order"] = tuple(d["order"])
+    d["tags"] = tuple(d["tags"])
+    return Question(**d), shown, scenario_text

@@ -1,0 +1,186 @@
+"""Quiz pages: the start page, taking an attempt (with autosave), confirming, and the result."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from .. import signals
+from ..content.catalog import CourseInfo
+from ..content.quiz import Quiz
+from ..db import session as db_session
+from ..extension import get_state
+from ..identity import current_user_id
+from ..loaded import content
+from ..web import CourseForm
+from . import responses, services
+from .models import FINISHED, QuizAttempt
+from .review import review_visibility
+
+
+class QuizForm(CourseForm):
+    """Start, save, submit and confirm all post this (a CSRF token; answers come as fields)."""
+
+
+def _quiz(course: str, module: str) -> tuple[CourseInfo, Quiz]:
+    loaded = content()
+    info = loaded.course(course) or abort(404)
+    quiz = loaded.quizzes.get((course, module)) or abort(404)
+    return info, quiz
+
+
+def _open(info: CourseInfo, quiz: Quiz) -> bool:
+    gate = get_state().lessons_done
+    return gate is None or gate(db_session(), current_user_id(), info, quiz.module)
+
+
+def _attempt(course: str, module: str, attempt_id: int) -> tuple[CourseInfo, Quiz, QuizAttempt]:
+    info, quiz = _quiz(course, module)
+    attempt = db_session().get(QuizAttempt, attempt_id)
+    # Another learner's attempt is "not found", never someone else's data.
+    if attempt is None or attempt.user_id != current_user_id() or (
+            attempt.course, attempt.module) != (course, module):
+        abort(404)
+    return info, quiz, attempt
+
+
+@login_required
+def start_page(course: str, module: str) -> str:
+    """Rules, attempts so far and left, and the button to start or continue."""
+    info, quiz = _quiz(course, module)
+    state = services.status(db_session(), current_user_id(), quiz)
+    db_session().commit()  # an attempt past its deadline may just have been closed
+    return render_template("course/quizzes/start.html", course=info, quiz=quiz, status=state,
+                           module=info.module(module), lessons_done=_open(info, quiz),
+                           form=QuizForm(), review=review_visibility(quiz, state))
+
+
+@login_required
+def start(course: str, module: str) -> Response:
+    """Start a new attempt (or continue the open one)."""
+    info, quiz = _quiz(course, module)
+    if not QuizForm().validate_on_submit():
+        flash("The page had expired. Please start again.", "error")
+        return redirect(url_for("course.quizzes.start_page", course=course, module=module))
+    if not _open(info, quiz):
+        abort(403)
+    try:
+        attempt = services.start(db_session(), current_user_id(), quiz)
+    except services.QuizRefused as exc:
+        db_session().rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("course.quizzes.start_page", course=course, module=module))
+    db_session().commit()
+    return redirect(url_for("course.quizzes.take", course=course, module=module,
+                            attempt_id=attempt.id))
+
+
+@login_required
+def take(course: str, module: str, attempt_id: int) -> Response | str:
+    """The questions of an open attempt, with what was saved filled in."""
+    info, quiz, attempt = _attempt(course, module, attempt_id)
+    if not services.accepting(attempt):
+        return redirect(url_for("course.quizzes.finish_late", course=course, module=module,
+                                attempt_id=attempt.id))
+    parts = services.questions_of(attempt)
+    return render_template("course/quizzes/take.html", course=info, quiz=quiz, attempt=attempt,
+                           parts=parts, values=responses.form_values(parts, attempt.responses),
+                           form=QuizForm(), field_name=responses.field_name)
+
+
+@login_required
+def save(course: str, module: str, attempt_id: int) -> tuple[Response, int] | Response:
+    """Autosave (from the page's script): store the answers so far."""
+    _, _, attempt = _attempt(course, module, attempt_id)
+    if not QuizForm().validate_on_submit():
+        return jsonify(saved=False, error="The page has expired; reload it."), 400
+    answers = responses.parse(services.questions_of(attempt), request.form)
+    if not services.save(db_session(), attempt, answers):
+        db_session().rollback()
+        return jsonify(saved=False, error="Time is up: this attempt is closed."), 409
+    db_session().commit()
+    return jsonify(saved=True)
+
+
+@login_required
+def submit(course: str, module: str, attempt_id: int) -> Response | str:
+    """Save the answers; ask to confirm if some are missing; then grade once."""
+    info, quiz, attempt = _attempt(course, module, attempt_id)
+    if attempt.state == FINISHED:
+        return redirect(url_for("course.quizzes.result", course=course, module=module,
+                                attempt_id=attempt.id))
+    if not QuizForm().validate_on_submit():
+        flash("The page had expired. Your saved answers are kept; please submit again.",
+              "error")
+        return redirect(url_for("course.quizzes.take", course=course, module=module,
+                                attempt_id=attempt.id))
+    parts = services.questions_of(attempt)
+    answers = responses.parse(parts, request.form)
+    services.save(db_session(), attempt, answers)
+    missing = responses.unanswered(parts, attempt.responses)
+    if missing and request.form.get("confirm") != "yes" and services.accepting(attempt):
+        db_session().commit()
+        return render_template("course/quizzes/confirm.html", course=info, quiz=quiz,
+                               attempt=attempt, missing=missing, form=QuizForm())
+    return _finish(info, quiz, attempt, answers)
+
+
+@login_required
+def finish_late(course: str, module: str, attempt_id: int) -> Response:
+    """An attempt whose time ran out: grade what was saved before the deadline."""
+    info, quiz, attempt = _attempt(course, module, attempt_id)
+    if attempt.state != FINISHED:
+        flash("Time was up. Your answers saved before the deadline have been graded.", "info")
+        return _finish(info, quiz, attempt, {})
+    return redirect(url_for("course.quizzes.result", course=course, module=module,
+                            attempt_id=attempt.id))
+
+
+def _finish(info: CourseInfo, quiz: Quiz, attempt: QuizAttempt, answers: dict) -> Response:
+    result = services.finish(db_session(), attempt, answers)
+    db_session().commit()
+    if result is not None:
+        signals.quiz_submitted.send(current_app._get_current_object(),
+                                    user_id=attempt.user_id, course=info.slug,
+                                    module=quiz.module, attempt_id=attempt.id,
+                                    percent=result.percent, passed=result.passed)
+    return redirect(url_for("course.quizzes.result", course=info.slug, module=quiz.module,
+                            attempt_id=attempt.id))
+
+
+@login_required
+def result(course: str, module: str, attempt_id: int) -> Response | str:
+    """A finished attempt, showing what the review policy allows."""
+    info, quiz, attempt = _attempt(course, module, attempt_id)
+    if attempt.state != FINISHED:
+        return redirect(url_for("course.quizzes.take", course=course, module=module,
+                                attempt_id=attempt.id))
+    state = services.status(db_session(), current_user_id(), quiz)
+    return render_template("course/quizzes/result.html", course=info, quiz=quiz,
+                           attempt=attempt, parts=services.questions_of(attempt),
+                           status=state, review=review_visibility(quiz, state),
+                           marks=attempt.marks or {})
+
+
+def create_blueprint() -> Blueprint:
+    """The `course.quizzes` blueprint."""
+    bp = Blueprint("quizzes", __name__, url_prefix="/courses/<course>/quizzes/<module>")
+    bp.add_url_rule("/", view_func=start_page)
+    bp.add_url_rule("/start", view_func=start, methods=["POST"])
+    bp.add_url_rule("/attempts/<int:attempt_id>", view_func=take)
+    bp.add_url_rule("/attempts/<int:attempt_id>/save", view_func=save, methods=["POST"])
+    bp.add_url_rule("/attempts/<int:attempt_id>/submit", view_func=submit, methods=["POST"])
+    bp.add_url_rule("/attempts/<int:attempt_id>/finish", view_func=finish_late)
+    bp.add_url_rule("/attempts/<int:attempt_id>/result", view_func=result)
+    return bp
