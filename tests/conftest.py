@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from course import create_app, migrate
+from course.content import find_content_root
 from tests.hostapp import Staff, create_host_app, create_host_tables
 from tests.hostapp import db as host_db
 
@@ -280,3 +281,23 @@ def login(client: FlaskClient, email: str, password: str, *, remember: bool = Fa
 
 def logout(client: FlaskClient, *, page: str = "/catalogue"):
     return submit(client, "/account/logout", {}, page=page)
+
+
+# ---------------------------------------------------------------- content copies
+
+
+@pytest.fixture
+def content_root(tmp_path: Path) -> Path:
+    """A copy of the sample content root the test may edit."""
+    root = tmp_path / "content"
+    source = find_content_root(None)
+    for name in ("lessons", "quizzes", "certificates"):
+        shutil.copytree(source / name, root / name)
+    return root
+
+
+@pytest.fixture
+def course_site(site: Site, content_root: Path) -> Site:
+    """The site (standalone or mounted) serving the private content copy."""
+    site.app.config["COURSE_CONTENT_ROOT"] = str(content_root)
+    return site
