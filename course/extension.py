@@ -216,11 +216,13 @@ def build_blueprint(accounts: bool) -> Blueprint:
     """The parent blueprint `course` with every feature nested inside it."""
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
+    from .quizzes.profile import profile_context
     from .quizzes.views import create_blueprint as quizzes_bp
 
     bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/static", cli_group=None)
     bp.context_processor(template_context)
+    bp.context_processor(profile_context)
     bp.after_request(add_security_headers)
     for code in (403, 404, 429, 500):
         bp.register_error_handler(code, render_error)

@@ -124,3 +124,10 @@ def test_options_shuffle_and_ordering_never_starts_solved() -> None:
 def test_grading_methods(method: str, expected: str) -> None:
     assert overall(method, [D(60), D(90), D(70)]) == D(expected)
     assert overall(method, []) is None
+
+
+def test_best_scores_per_factor() -> None:
+    from course.quizzes.profile import best_scores
+
+    assert best_scores([("a", D(40)), ("b", D(90)), ("a", D(85)), ("a", D(70))]) == {
+        "a": D(85), "b": D(90)}

@@ -282,3 +282,23 @@ def test_parallel_submits_grade_once(course_site: Site, learner) -> None:
     with course_site.app.app_context():
         [attempt] = session().query(QuizAttempt).all()
         assert attempt.state == "finished" and str(attempt.percent) == "20.00"
+
+
+def test_factor_profile_shows_best_scores_as_chart_and_table(course_site: Site,
+                                                             learner) -> None:
+    finish_lessons(course_site, learner)
+    course = course_site.url("/courses/social-divide/")
+    html = learner.get(course).get_data(as_text=True)
+    assert "Your factor profile" in html and "not taken" in html
+    for answers in ({"q-months": "6"}, None):  # a weak attempt, then a perfect one
+        url = start(course_site, learner)
+        page = learner.get(course_site.url(url)).get_data(as_text=True)
+        data = answers if answers is not None else right_answers(page)
+        token = csrf_token(learner, course_site.url(url))
+        learner.post(course_site.url(url + "/submit"),
+                     data={"csrf_token": token, "confirm": "yes", **data})
+    for page in (course, course_site.url("/my-learning")):
+        html = learner.get(page).get_data(as_text=True)
+        row = re.search(r'<tr><th scope="row">Social Graph &amp; Presence</th>.*?</tr>', html)
+        assert row and "100.00%" in row.group(0) and "Passed" in row.group(0)
+        assert '<svg class="profile-chart"' in html and 'role="img"' in html
