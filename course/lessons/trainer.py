@@ -21,8 +21,9 @@ def home() -> str:
         catalog, errors = check_root(root, budget), []
     except ContentErrors as exc:
         catalog, errors = None, exc.errors
+    loaded = get_state().content()
     return render_template("course/lessons/trainer_home.html", root=root, errors=errors,
-                           catalog=catalog)
+                           catalog=catalog, quizzes=loaded.quizzes)
 
 
 @role_required(TRAINER)

@@ -14,19 +14,22 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import signals
 from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
+from ..csvsafe import to_csv
 from ..db import session as db_session
 from ..extension import get_state
-from ..identity import current_user_id
+from ..identity import TRAINER, current_user_id, role_required
 from ..loaded import content
 from ..web import CourseForm
 from . import responses, services
 from .models import FINISHED, QuizAttempt
 from .review import review_visibility
+from .statistics import MIN_SAMPLE, AttemptData, QuizStats, compute
 
 
 class QuizForm(CourseForm):
@@ -173,6 +176,45 @@ def result(course: str, module: str, attempt_id: int) -> Response | str:
                            marks=attempt.marks or {})
 
 
+def _statistics(course: str, module: str) -> tuple[CourseInfo, Quiz, QuizStats, bool]:
+    info, quiz = _quiz(course, module)
+    first_only = request.args.get("attempts", "first") != "all"
+    rows = db_session().scalars(select(QuizAttempt).where(
+        QuizAttempt.course == course, QuizAttempt.module == module,
+        QuizAttempt.state == FINISHED))
+    data = [AttemptData(a.user_id, a.number, float(a.percent),
+                        {qid: float(m["fraction"]) for qid, m in (a.marks or {}).items()},
+                        a.responses or {}) for a in rows]
+    return info, quiz, compute(list(quiz.questions), data, first_only), first_only
+
+
+@role_required(TRAINER)
+def statistics(course: str, module: str) -> str:
+    """Per quiz and per question: attempts, facility, discrimination, choices, verdicts."""
+    info, quiz, figures, first_only = _statistics(course, module)
+    return render_template("course/quizzes/statistics.html", course=info, quiz=quiz,
+                           stats=figures, first_only=first_only, min_sample=MIN_SAMPLE)
+
+
+@role_required(TRAINER)
+def statistics_csv(course: str, module: str) -> Response:
+    """The question statistics as CSV (cells safe to open in a spreadsheet)."""
+    _, quiz, figures, first_only = _statistics(course, module)
+
+    def num(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}"
+
+    rows: list[list[object]] = [["question", "type", "text", "attempts", "facility %",
+                                 "sd %", "discrimination", "verdict"]]
+    for item in figures.items:
+        rows.append([item.question.id, item.question.type, item.question.text, item.attempts,
+                     num(item.facility), num(item.sd), num(item.discrimination),
+                     "; ".join(item.verdicts)])
+    name = f"quiz-statistics-{quiz.module}-{'first' if first_only else 'all'}.csv"
+    return Response(to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def create_blueprint() -> Blueprint:
     """The `course.quizzes` blueprint."""
     bp = Blueprint("quizzes", __name__, url_prefix="/courses/<course>/quizzes/<module>")
@@ -183,4 +225,6 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/attempts/<int:attempt_id>/submit", view_func=submit, methods=["POST"])
     bp.add_url_rule("/attempts/<int:attempt_id>/finish", view_func=finish_late)
     bp.add_url_rule("/attempts/<int:attempt_id>/result", view_func=result)
+    bp.add_url_rule("/statistics", view_func=statistics)
+    bp.add_url_rule("/statistics.csv", view_func=statistics_csv)
     return bp

@@ -302,3 +302,29 @@ def test_factor_profile_shows_best_scores_as_chart_and_table(course_site: Site,
         row = re.search(r'<tr><th scope="row">Social Graph &amp; Presence</th>.*?</tr>', html)
         assert row and "100.00%" in row.group(0) and "Passed" in row.group(0)
         assert '<svg class="profile-chart"' in html and 'role="img"' in html
+
+
+def test_trainers_see_statistics_and_download_csv(course_site: Site, content_root: Path,
+                                                  learner) -> None:
+    path = content_root / QUIZ_FILE
+    path.write_text(path.read_text().replace(
+        '    text: "About how many months', '    text: "=HYPERLINK(1) About how many months'))
+    finish_lessons(course_site, learner)
+    url = start(course_site, learner)
+    token = csrf_token(learner, course_site.url(url))
+    learner.post(course_site.url(url + "/submit"),
+                 data={"csrf_token": token, "q-months": "6", "confirm": "yes"})
+    stats_url = course_site.url(QUIZ + "statistics")
+    assert learner.get(stats_url).status_code == 403
+    trainer = course_site.trainer_client()
+    html = trainer.get(stats_url).get_data(as_text=True)
+    assert "Only 1 attempt so far" in html and "Counting each learner's first attempt" in html
+    assert re.search(r"<td>1</td>\s*<td>100%</td>", html)  # the months question, answered right
+    home = trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
+    assert "Quiz statistics" in home
+    csv = trainer.get(stats_url + ".csv")
+    assert csv.mimetype == "text/csv"
+    assert "attachment;" in csv.headers["Content-Disposition"]
+    text = csv.get_data(as_text=True)
+    assert text.startswith("question,type,text,attempts")
+    assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
