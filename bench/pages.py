@@ -121,15 +121,93 @@ def prepare_course(instance: Path, env: dict) -> None:
                    capture_output=True)
 
 
+def postgres_schema(stack: ExitStack, url: str) -> str:
+    """A fresh schema in the PostgreSQL database at `url`, dropped when `stack` closes."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = "bench_" + secrets.token_hex(6)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    stack.callback(drop)
+    parsed = make_url(url)
+    return parsed.set(query={**parsed.query, "options": f"-csearch_path={schema}"}
+                      ).render_as_string(hide_password=False)
+
+
+def quiz_phase(args: argparse.Namespace, env: dict, instance: Path, stack: ExitStack) -> None:
+    """64 learners at most, 8 then 64 at once, start and submit attempts; then the database
+    must hold exactly one graded attempt per answered submission."""
+    sys.path.insert(0, str(ROOT))
+    from bench.quizload import (
+        Learner,
+        bench_content,
+        prepare_learners,
+        run_load,
+        summary,
+        verify,
+    )
+    from course import create_app
+
+    content = bench_content(instance / "quiz-content", ROOT)
+    env = {**env, "COURSE_CONTENT_ROOT": str(content)}
+    os.environ.update({k: env[k] for k in ("SECRET_KEY", "COURSE_INSTANCE_PATH",
+                                           "COURSE_CONTENT_ROOT")})
+    app = create_app()
+    emails = prepare_learners(app, 64)
+    port = gunicorn(stack, "wsgi:app", args.workers, env, ROOT)
+    base = f"http://127.0.0.1:{port}"
+    learners = [Learner(base, email) for email in emails]
+    results = [run_load("8 concurrent learners", learners[:8], args.duration),
+               run_load("64 concurrent learners", learners, args.duration)]
+    finished, ungraded = verify(app, sum(r.submits for r in results))
+    print()
+    print("\n".join(summary(results)))
+    answered = sum(r.submits for r in results)
+    whole = finished == answered and not ungraded
+    print(f"\ndatabase: {finished} finished attempts for {answered} answered submissions, "
+          f"{ungraded} ungraded: {'no lost or duplicated attempts' if whole else 'MISMATCH'}")
+    p99 = results[1].pct(0.99)
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"target (performance.md): 64 concurrent learners on {engine}, zero errors, p99 <= "
+          f"150 ms: {'met' if results[1].errors == 0 and p99 <= 150 else 'NOT met'} "
+          f"({results[1].errors} errors, p99 {p99:.0f} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only", choices=("pages", "quiz"), default=None,
+                        help="run one part only")
+    parser.add_argument("--postgres", metavar="URL", nargs="?",
+                        const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="run on PostgreSQL (a fresh schema in this database, dropped "
+                             "afterwards) instead of SQLite")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
 
+    if args.only != "pages":
+        with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
+                   "COURSE_INSTANCE_PATH": str(Path(tmp)),
+                   "COURSE_RATELIMIT_LOGIN": "1000/minute"}
+            if args.postgres:
+                env["COURSE_DATABASE_URL"] = postgres_schema(stack, args.postgres)
+                os.environ["COURSE_DATABASE_URL"] = env["COURSE_DATABASE_URL"]
+            prepare_course(Path(tmp), env)
+            quiz_phase(args, env, Path(tmp), stack)
+        if args.only == "quiz":
+            return
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         instance = Path(tmp)
         env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),

@@ -29,9 +29,9 @@ class QuizRefused(Exception):
 class QuizStatus:
     """Where a learner stands with one quiz."""
 
-    attempts: list[QuizAttempt]
+    attempts: list[Any]  # rows with id, number, state, dates, percent, passed
     in_progress: QuizAttempt | None
-    finished: list[QuizAttempt]
+    finished: list[Any]
     grade: Decimal | None
     passed: bool
     attempts_left: int | None
@@ -39,8 +39,15 @@ class QuizStatus:
     refusal: str | None  # why a new attempt cannot start now, if it cannot
 
 
-def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[QuizAttempt]:
-    return list(db.scalars(select(QuizAttempt).where(
+_SUMMARY = (QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.started_at,
+            QuizAttempt.deadline_at, QuizAttempt.finished_at, QuizAttempt.percent,
+            QuizAttempt.passed, QuizAttempt.pass_mark)
+
+
+def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[Any]:
+    """The learner's attempts as plain rows (no JSON columns, no ORM objects): this runs on
+    every quiz page and every start."""
+    return list(db.execute(select(*_SUMMARY).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
         QuizAttempt.module == quiz.module).order_by(QuizAttempt.number)))
 
@@ -51,12 +58,16 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
     An attempt left open past its deadline is finished here with what it had saved."""
     now = now or utcnow()
     attempts = _attempts(db, user_id, quiz)
-    for attempt in attempts:
-        if attempt.state == IN_PROGRESS and attempt.deadline_at and now > (
-                attempt.deadline_at + GRACE):
-            finish(db, attempt, dict(attempt.responses), now, late=True)
+    expired = [a.id for a in attempts if a.state == IN_PROGRESS and a.deadline_at
+               and now > a.deadline_at + GRACE]
+    for attempt_id in expired:
+        attempt = db.get(QuizAttempt, attempt_id)
+        finish(db, attempt, dict(attempt.responses), now, late=True)
+    if expired:
+        attempts = _attempts(db, user_id, quiz)
     finished = [a for a in attempts if a.state == FINISHED]
-    open_attempt = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    open_row = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    open_attempt = db.get(QuizAttempt, open_row.id) if open_row is not None else None
     grade_ = overall(quiz.grading, [a.percent for a in finished])
     passed = any(a.passed for a in finished)
     left = None if quiz.attempts is None else max(0, quiz.attempts - len(attempts))

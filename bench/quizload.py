@@ -1,0 +1,180 @@
+"""Quiz-submission load: concurrent learners start and submit attempts against gunicorn.
+
+Used by bench/pages.py. Each learner is a thread with its own session; it starts an attempt
+and submits answers, over and over, for a bounded time. Afterwards the database is checked:
+every submission that got an answer must be exactly one finished, graded attempt.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import shutil
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUIZ = "/courses/social-divide/quizzes/social-graph-presence/"
+PASSWORD = "bench password 1234"
+
+
+@dataclass
+class LoadResult:
+    name: str
+    submits: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rps(self) -> float:
+        return self.submits / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bench_content(target: Path, source: Path) -> Path:
+    """A copy of the sample content whose quiz allows unlimited, untimed attempts."""
+    for name in ("lessons", "quizzes", "certificates"):
+        shutil.copytree(source / name, target / name)
+    quiz = target / "quizzes" / "social-divide" / "social-graph-presence.yaml"
+    text = re.sub(r"^(attempts|time_limit_minutes): \d+\n", "", quiz.read_text(), flags=re.M)
+    quiz.write_text(text)
+    return target
+
+
+def prepare_learners(app, count: int) -> list[str]:  # noqa: ANN001
+    """Create `count` learners who have finished the module's lessons (so the quiz is open)."""
+    from course.accounts import services as accounts
+    from course.db import session
+    from course.lessons import services as lessons
+
+    emails = [f"learner{i}@bench.example" for i in range(count)]
+    with app.app_context():
+        policy = accounts.PasswordPolicy.from_config(app.config)
+        course = app.extensions["course"].content().course("social-divide")
+        lesson = course.lesson("six-months-to-a-useful-network")
+        for email in emails:
+            user = accounts.create_user(session(), policy, email=email, password=PASSWORD,
+                                        display_name=email.split("@")[0])
+            lessons.complete_lesson(session(), user.course_user_id, lesson)
+        session().commit()
+    return emails
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return None
+
+
+class Learner:
+    """One virtual learner with a cookie jar, talking to the server over HTTP."""
+
+    def __init__(self, base: str, email: str) -> None:
+        self.base = base
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        # Quiz posts are timed on their own, without the page the redirect leads to.
+        self.poster = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
+                                                  _NoRedirect())
+        html = self.get("/account/login")
+        token = self.token(html)
+        self.post("/account/login", {"csrf_token": token, "email": email, "password": PASSWORD})
+        self.csrf = self.token(self.get(QUIZ))
+
+    @staticmethod
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    def get(self, path: str) -> str:
+        return self.opener.open(self.base + path, timeout=30).read().decode()
+
+    def post(self, path: str, data: dict) -> tuple[int, str]:
+        """POST without following the redirect: (status, Location)."""
+        body = urllib.parse.urlencode(data, doseq=True).encode()
+        try:
+            response = self.poster.open(self.base + path, body, timeout=30)
+        except urllib.error.HTTPError as exc:
+            if exc.code in (301, 302, 303):
+                return exc.code, exc.headers.get("Location", "")
+            raise
+        return response.status, response.headers.get("Location", "")
+
+    def one_attempt(self) -> float:
+        """Start an attempt, then submit it; the submit's latency in seconds."""
+        _, url = self.post(QUIZ + "start", {"csrf_token": self.csrf})
+        attempt = url.split("/attempts/")[1].split("/")[0]
+        answers = {"csrf_token": self.csrf, "confirm": "yes", "q-months": "6",
+                   "q-profile-is-presence": "false"}
+        started = time.perf_counter()
+        status, final = self.post(f"{QUIZ}attempts/{attempt}/submit", answers)
+        elapsed = time.perf_counter() - started
+        if status != 302 or "/result" not in final:
+            raise RuntimeError(f"submit answered {status} at {final}")
+        return elapsed
+
+
+def run_load(name: str, learners: list[Learner], seconds: float) -> LoadResult:
+    """Every learner loops start+submit until `seconds` have passed."""
+    result = LoadResult(name)
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def work(learner: Learner) -> None:
+        while time.monotonic() < stop:
+            try:
+                latency = learner.one_attempt()
+            except Exception:
+                with lock:
+                    result.errors += 1
+                continue
+            with lock:
+                result.submits += 1
+                result.latencies.append(latency)
+
+    threads = [threading.Thread(target=work, args=(x,)) for x in learners]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 60)
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def verify(app, expected: int) -> tuple[int, int]:  # noqa: ANN001
+    """(finished attempts, attempts graded more than once or not at all) in the database."""
+    from sqlalchemy import func, select
+
+    from course.db import session
+    from course.quizzes.models import FINISHED, QuizAttempt
+
+    with app.app_context():
+        finished = session().scalar(select(func.count()).select_from(QuizAttempt)
+                                    .where(QuizAttempt.state == FINISHED))
+        ungraded = session().scalar(select(func.count()).select_from(QuizAttempt).where(
+            QuizAttempt.state == FINISHED, QuizAttempt.percent.is_(None)))
+    return finished, ungraded
+
+
+def summary(results: list[LoadResult]) -> list[str]:
+    lines = [f"| {'quiz submission':<44} | {'submits':>7} | {'req/s':>7} | {'p50 ms':>7} | "
+             f"{'p99 ms':>7} | {'errors':>6} |",
+             f"|{'-' * 46}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|"]
+    for r in results:
+        lines.append(f"| {r.name:<44} | {r.submits:>7} | {r.rps:>7.0f} | {r.pct(0.5):>7.1f} | "
+                     f"{r.pct(0.99):>7.1f} | {r.errors:>6} |")
+    return lines
+
+
+__all__ = ["Learner", "bench_content", "prepare_learners", "run_load", "statistics", "summary",
+           "verify"]
