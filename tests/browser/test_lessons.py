@@ -3,12 +3,8 @@ script; the phone layout. Standalone and mounted under /training."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from course.content import find_content_root
 from tests.browser.conftest import LiveServer
 from tests.conftest import Site
 
@@ -28,13 +24,9 @@ def log_in(page, server: LiveServer, site: Site) -> None:
 
 
 @pytest.fixture
-def lesson_site(site: Site, tmp_path: Path) -> Site:
-    root = tmp_path / "content"
-    for name in ("lessons", "quizzes", "certificates"):
-        shutil.copytree(find_content_root(None) / name, root / name)
-    site.app.config["COURSE_CONTENT_ROOT"] = str(root)
-    site.app.config["COURSE_AUTO_COMPLETE_SECONDS"] = 0  # the button, in this journey
-    return site
+def lesson_site(course_site: Site) -> Site:
+    course_site.app.config["COURSE_AUTO_COMPLETE_SECONDS"] = 0  # the button, in this journey
+    return course_site
 
 
 def test_read_complete_leave_come_back_resume(lesson_site: Site, page) -> None:

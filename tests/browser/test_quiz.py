@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from course.content import find_content_root
 from tests.browser.conftest import LiveServer
 from tests.browser.test_lessons import log_in
 from tests.conftest import Site
 
 
 @pytest.fixture
-def quiz_site(site: Site, tmp_path: Path) -> Site:
-    root = tmp_path / "content"
-    for name in ("lessons", "quizzes", "certificates"):
-        shutil.copytree(find_content_root(None) / name, root / name)
-    site.app.config["COURSE_CONTENT_ROOT"] = str(root)
-    site.app.config["COURSE_AUTO_COMPLETE_SECONDS"] = 0
-    return site
+def quiz_site(course_site: Site) -> Site:
+    course_site.app.config["COURSE_AUTO_COMPLETE_SECONDS"] = 0
+    return course_site
 
 
 def press_until_focused(page, predicate: str, limit: int = 80) -> None:

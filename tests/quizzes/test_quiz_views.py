@@ -230,6 +230,15 @@ def test_review_policy(course_site: Site, content_root: Path, learner, setting: 
         assert text not in body, text
 
 
+def in_parallel(fn, count: int) -> None:
+    """Run `fn` in `count` threads at once and wait for all of them."""
+    threads = [threading.Thread(target=fn) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+
+
 def test_parallel_starts_create_one_attempt(course_site: Site, learner) -> None:
     finish_lessons(course_site, learner)
     token = csrf_token(learner, course_site.url(QUIZ))
@@ -243,11 +252,7 @@ def test_parallel_starts_create_one_attempt(course_site: Site, learner) -> None:
         locations.append(client.post(course_site.url(QUIZ + "start"),
                                      data={"csrf_token": token}).headers["Location"])
 
-    threads = [threading.Thread(target=go) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    in_parallel(go, 8)
     assert len(locations) == 8 and len(set(locations)) == 1
     with course_site.app.app_context():
         assert session().query(QuizAttempt).count() == 1
@@ -272,11 +277,7 @@ def test_parallel_submits_grade_once(course_site: Site, learner) -> None:
                                        "confirm": "yes"}).status_code)
 
     with signals.quiz_submitted.connected_to(lambda s, **k: graded.append(k), course_site.app):
-        threads = [threading.Thread(target=go) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        in_parallel(go, 8)
     assert codes == [302] * 8
     assert len(graded) == 1
     with course_site.app.app_context():
