@@ -11,9 +11,12 @@ graded automatically.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+import nh3
 
 from ..errors import ContentError
 from .quiz import NumericAnswer, Option, Question, Quiz, ShortAnswer
@@ -213,7 +216,11 @@ def _question(block: str, line: int, number: int, category: str | None) -> Quest
         if not sep:
             raise _Problem("the title's closing '::' is missing")
         title, text = _restore(title), rest.strip()
+    fmt = FORMAT.match(text)
     text = FORMAT.sub("", text).strip()
+    if fmt and fmt.group(1).lower() == "html":
+        # Question text is shown as plain text: keep the words, drop the markup.
+        text = html.unescape(nh3.clean(text, tags=set())).strip()
     open_at, close_at = text.find("{"), text.find("}")
     if open_at < 0 and close_at < 0:
         raise _Problem("text without answers in braces is a description, not a question; "

@@ -81,7 +81,7 @@ def test_weighted_multiple_answers_with_negative_marks(questions) -> None:
 def test_escapes_and_text_formats(questions) -> None:
     assert questions["escapes"].text == (
         "Use : colons, = equals, # hashes, ~ tildes and {braces}\nacross lines.")
-    assert questions["formatted"].text == "<p>An <b>HTML</b> question</p>"
+    assert questions["formatted"].text == "An HTML question"  # shown as plain text
     assert questions["markdown-title-after-name"].text == "A **markdown** question"
 
 
