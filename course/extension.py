@@ -217,6 +217,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
     from .quizzes.profile import profile_context
+    from .quizzes.selfcheck import create_blueprint as selfcheck_bp
     from .quizzes.views import create_blueprint as quizzes_bp
 
     bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
@@ -228,6 +229,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
         bp.register_error_handler(code, render_error)
     bp.register_blueprint(lessons_bp())
     bp.register_blueprint(quizzes_bp())
+    bp.register_blueprint(selfcheck_bp())
     if accounts:
         from .accounts.views import create_blueprint as accounts_bp
 

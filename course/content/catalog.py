@@ -10,6 +10,8 @@ from typing import Any
 
 from ..errors import ContentError, ContentErrors
 from .frontmatter import Header, parse_lesson
+from .selfassessment import FILE as SELF_ASSESSMENT
+from .selfassessment import SelfAssessment, load_self_assessment
 from .yamlfile import Located, describe_type, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -80,6 +82,7 @@ class CourseInfo:
     certificate_valid_months: int | None = None
     assets: frozenset[str] = frozenset()
     version: str = ""
+    self_assessment: SelfAssessment | None = None
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -329,12 +332,14 @@ def _load_manifest(path: Path, root: Path, errors: list[ContentError]) -> Course
     percent, months = _certificate(doc, file, errors)
     # Lessons are read even when the manifest has problems, so every problem shows at once.
     modules, assets = _load_modules(path.parent, root, modules, errors)
+    assessment = load_self_assessment(path.parent / SELF_ASSESSMENT, root,
+                                      {m.slug for m in modules}, errors)
     digest = hashlib.sha256(path.read_bytes())
     for lesson in (x for m in modules for x in m.lessons):
         digest.update(lesson.content_hash.encode())
     return CourseInfo(path.parent.name, title or path.parent.name, summary or "", audience,
                       float(hours) if hours is not None else None, source, modules,
-                      sequential, percent, months, assets, digest.hexdigest()[:16])
+                      sequential, percent, months, assets, digest.hexdigest()[:16], assessment)
 
 
 def scan_root(root: Path) -> tuple[Catalog, list[ContentError]]:

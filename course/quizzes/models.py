@@ -38,3 +38,17 @@ class QuizAttempt(Base):
     percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), default=None)
     passed: Mapped[bool | None] = mapped_column(default=None)
     marks: Mapped[dict | None] = mapped_column(JSON, default=None)  # per question, for review
+
+
+class SelfAssessmentScore(Base):
+    """A learner's baseline for one factor, from the self-assessment (the first answers count)."""
+
+    __tablename__ = "course_self_assessment"
+    __table_args__ = (UniqueConstraint("user_id", "course", "module"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    course: Mapped[str] = mapped_column(String(64))
+    module: Mapped[str] = mapped_column(String(64))
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

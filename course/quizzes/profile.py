@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
-from .models import FINISHED, QuizAttempt
+from .models import FINISHED, QuizAttempt, SelfAssessmentScore
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class FactorScore:
     title: str
     best: Decimal | None
     pass_mark: int
+    baseline: Decimal | None = None  # from the self-assessment
 
     @property
     def passed(self) -> bool:
@@ -45,7 +46,11 @@ def factor_profile(db: Session, user_id: str, course: CourseInfo,
         QuizAttempt.user_id == user_id, QuizAttempt.course == course.slug,
         QuizAttempt.state == FINISHED))
     best = best_scores((r.module, r.percent) for r in rows)
-    return [FactorScore(m.slug, m.title, best.get(m.slug), quizzes[(course.slug, m.slug)].pass_mark)
+    base = {r.module: r.percent for r in db.execute(
+        select(SelfAssessmentScore.module, SelfAssessmentScore.percent).where(
+            SelfAssessmentScore.user_id == user_id, SelfAssessmentScore.course == course.slug))}
+    return [FactorScore(m.slug, m.title, best.get(m.slug), quizzes[(course.slug, m.slug)].pass_mark,
+                        base.get(m.slug))
             for m in course.modules if (course.slug, m.slug) in quizzes]
 
 
@@ -64,4 +69,11 @@ def profile_context() -> dict[str, Callable[[str], Any]]:
             return []
         return factor_profile(session(), user_id, course, content.quizzes)
 
-    return {"course_factor_profile": profile}
+    def baseline_taken(course_slug: str) -> bool:
+        from ..identity import current_user_id
+        from .selfcheck import taken
+
+        user_id = current_user_id()
+        return bool(user_id and taken(course_slug, user_id))
+
+    return {"course_factor_profile": profile, "course_baseline_taken": baseline_taken}
