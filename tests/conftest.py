@@ -301,3 +301,11 @@ def course_site(site: Site, content_root: Path) -> Site:
     """The site (standalone or mounted) serving the private content copy."""
     site.app.config["COURSE_CONTENT_ROOT"] = str(content_root)
     return site
+
+
+def sample_lesson_count(course: str = "social-divide") -> int:
+    """How many published lessons the sample course has (it grows; tests should not guess)."""
+    from course.content.catalog import load_catalog
+
+    info = load_catalog(find_content_root(None)).get(course)
+    return sum(1 for lesson in info.lessons if not lesson.draft)
