@@ -1,0 +1,1 @@
+"""Certificates: the renderer now; issuing, verification and the pages come next."""

@@ -1,0 +1,157 @@
+"""The certificate renderer: a template from `certificates/<name>/` to a PDF/A-3b file.
+
+Safe by construction (security.md, "Certificates"):
+- templates render with autoescaping and a context of plain values, so a learner's name is
+  always text, never markup;
+- WeasyPrint may load only files inside the template's own folder (resolved paths, no escape
+  through symlinks, a size cap); anything else (other files, http, data: URLs) stops the
+  render with a refusal, which is turned into a CourseError: fail closed;
+- names are normalised (NFC), stripped of control and bidi characters and capped in length.
+Fast (performance.md): one renderer per process and template keeps one FontConfiguration,
+pre-parsed stylesheets and an image cache.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import segno
+from markupsafe import Markup
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from ..errors import CourseError
+
+MAX_NAME = 120
+MAX_ASSET_BYTES = 2_000_000
+TEMPLATE = "certificate.html"
+STYLESHEET = "certificate.css"
+
+
+class CertificateRenderError(CourseError):
+    """The certificate could not be rendered safely; nothing was produced."""
+
+
+class Refused(FatalURLFetchingError):
+    """A fetch outside the template's folder. Deliberately not an Exception subclass (WeasyPrint
+    would swallow those), so the render stops."""
+
+
+def normalise_name(raw: str) -> str:
+    """A name fit to print: NFC, no control or bidi characters, single spaces, capped."""
+    text = unicodedata.normalize("NFC", raw or "")
+    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs",
+                                                                          "Co", "Cn"))
+    return " ".join(kept.split())[:MAX_NAME].strip()
+
+
+@dataclass(frozen=True)
+class Factor:
+    title: str
+    score: str  # already formatted, e.g. "92"
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything printed on a certificate, as plain values; also the attached JSON snapshot."""
+
+    name: str
+    course_title: str
+    factors: tuple[Factor, ...]
+    issued_on: str
+    valid_until: str | None
+    code: str
+    verify_url: str
+    issuer: str
+    organisation: str | None = None
+    template_version: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The JSON-ready snapshot embedded in the PDF."""
+        return asdict(self)
+
+
+class FolderFetcher(URLFetcher):
+    """Serves files inside one folder and refuses everything else."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(allow_redirects=False)
+        self.folder = folder.resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise Refused(f"refused to fetch {url[:100]!r}: only the template's own files")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.folder) or not path.is_file():
+            raise Refused(f"refused to read {url[:100]!r}: outside the template's folder")
+        if path.stat().st_size > MAX_ASSET_BYTES:
+            raise Refused(f"refused to read {path.name}: larger than {MAX_ASSET_BYTES} bytes")
+        return URLFetcherResponse(url, body=path.read_bytes())
+
+
+class CertificateRenderer:
+    """One template, warm: render as many certificates as needed from this object."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        if not (self.folder / TEMPLATE).is_file():
+            raise CertificateRenderError(f"{self.folder} has no {TEMPLATE}")
+        self.fonts = FontConfiguration()
+        self.fetcher = FolderFetcher(self.folder)
+        self.base_url = self.folder.as_uri() + "/"
+        self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(self.folder),
+                                      autoescape=True, undefined=jinja2.StrictUndefined)
+        self.template = self.env.get_template(TEMPLATE)
+        self.cache: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        try:
+            self.stylesheets = [CSS(filename=str(self.folder / STYLESHEET), font_config=self.fonts,
+                                    url_fetcher=self.fetcher, base_url=self.base_url)] if (
+                self.folder / STYLESHEET).is_file() else []
+        except FatalURLFetchingError as exc:
+            raise CertificateRenderError(f"certificate stylesheet: {exc}") from None
+
+    def html(self, data: CertificateData) -> str:
+        """The certificate's HTML (autoescaped; the QR code is ours, generated here)."""
+        qr = segno.make(data.verify_url, error="m").svg_inline(scale=4, border=0)
+        values = {**asdict(data), "factors": [asdict(f) for f in data.factors],
+                  "qr_svg": Markup(qr)}
+        return self.template.render(**values)
+
+    def render(self, data: CertificateData) -> bytes:
+        """The PDF/A-3b bytes, with the snapshot attached as certificate.json."""
+        snapshot = json.dumps(data.snapshot(), sort_keys=True, ensure_ascii=False).encode()
+        attachment = Attachment(string=snapshot, name="certificate.json",
+                                description="The certificate's data, as issued")
+        try:
+            with self._lock:  # a FontConfiguration is not meant for parallel renders
+                document = HTML(string=self.html(data), base_url=self.base_url,
+                                url_fetcher=self.fetcher)
+                return document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
+                                          pdf_variant="pdf/a-3b", attachments=[attachment],
+                                          cache=self.cache, uncompressed_pdf=False)
+        except FatalURLFetchingError as exc:
+            raise CertificateRenderError(str(exc)) from None
+
+
+_renderers: dict[Path, CertificateRenderer] = {}
+_renderers_lock = threading.Lock()
+
+
+def renderer_for(folder: Path) -> CertificateRenderer:
+    """The warm renderer for a template folder (one per process)."""
+    key = folder.resolve()
+    with _renderers_lock:
+        if key not in _renderers:
+            _renderers[key] = CertificateRenderer(key)
+        return _renderers[key]
