@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_RATELIMIT_REGISTER", "5/hour", "Registrations allowed per client address."),
     Setting("COURSE_RATELIMIT_RESET", "5/hour",
             "Password-reset requests allowed per client address and per account."),
+    Setting("COURSE_RATELIMIT_VERIFY", "60/minute",
+            "Certificate verification look-ups allowed per client address."),
     Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),
     Setting("COURSE_ARGON2_TIME_COST", 2, "Argon2id iterations (OWASP minimum 2 with 19 MiB)."),
     Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),

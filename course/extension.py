@@ -19,6 +19,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
 
 from . import config as course_config
+from . import signals
 from .content import find_content_root
 from .db import configure_sqlite
 from .errors import CourseConfigError
@@ -133,6 +134,10 @@ class CoursePlugin:
         from .lessons.services import module_lessons_done
 
         state.lessons_done = module_lessons_done
+        from .certificates.views import on_progress
+
+        signals.lesson_completed.connect(on_progress, sender=app)
+        signals.quiz_submitted.connect(on_progress, sender=app)
         app.extensions[EXTENSION_KEY] = state
         if accounts:
             from .accounts import setup_login
@@ -189,6 +194,7 @@ def template_context() -> dict[str, Any]:
     nav = [("course.lessons.catalogue", "Catalogue")]
     if current_user_id() is not None:
         nav.append(("course.lessons.my_learning", "My learning"))
+        nav.append(("course.certificates.mine", "My certificates"))
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
     if state.accounts and ADMIN in roles:
@@ -214,6 +220,7 @@ def render_error(error: Any) -> tuple[str, int]:
 
 def build_blueprint(accounts: bool) -> Blueprint:
     """The parent blueprint `course` with every feature nested inside it."""
+    from .certificates.views import create_blueprint as certificates_bp
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
     from .quizzes.profile import profile_context
@@ -230,6 +237,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     bp.register_blueprint(lessons_bp())
     bp.register_blueprint(quizzes_bp())
     bp.register_blueprint(selfcheck_bp())
+    bp.register_blueprint(certificates_bp())
     if accounts:
         from .accounts.views import create_blueprint as accounts_bp
 

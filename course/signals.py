@@ -24,6 +24,9 @@ lesson_completed = _signals.signal("course.lesson-completed")
 #: kwargs: user_id, course, module, attempt_id (int), percent (Decimal), passed (bool).
 quiz_submitted = _signals.signal("course.quiz-submitted")
 
+#: A certificate was issued. kwargs: user_id, course, code (str), version (int).
+certificate_issued = _signals.signal("course.certificate-issued")
+
 #: A security-relevant event happened (login failure, rate limit hit, ...).
 #: kwargs: event (str), user_id (str | None), remote_addr (str | None).
 security_event = _signals.signal("course.security-event")

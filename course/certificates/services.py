@@ -1,0 +1,107 @@
+"""Issuing certificates: eligibility from lessons and quizzes, then one issue, rendered before
+anything is written. Takes a session and plain values; flushes, never commits."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import exc, func, select
+from sqlalchemy.orm import Session
+
+from ..content.catalog import CourseInfo
+from ..content.quiz import Quiz
+from ..db import utcnow
+from ..lessons.services import lesson_states
+from ..quizzes.profile import factor_profile
+from .eligibility import Eligibility, check
+from .models import ACTIVE, Certificate
+from .render import CertificateData, Factor, normalise_name, renderer_for
+
+TEMPLATE = "default"
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def eligibility(db: Session, user_id: str, course: CourseInfo,
+                quizzes: dict[tuple[str, str], Quiz]) -> Eligibility:
+    """Whether the learner may have the course's certificate, and what is missing if not."""
+    states = lesson_states(db, user_id, course.slug)
+    done = {slug for slug, s in states.items() if s.completed_at}
+    profile = factor_profile(db, user_id, course, quizzes)
+    best = {f.module: f.best for f in profile if f.best is not None}
+    marks = {f.module: f.pass_mark for f in profile}
+    return check(course, done, best, marks)
+
+
+def current(db: Session, user_id: str, course: str) -> Certificate | None:
+    """The learner's active certificate for `course`, if any."""
+    return db.scalar(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course == course,
+        Certificate.status == ACTIVE).order_by(Certificate.version.desc()).limit(1))
+
+
+def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInfo,
+                      quizzes: dict[tuple[str, str], Quiz], content_root: Path, issuer: str,
+                      verify_url: str) -> Certificate | None:
+    """Issue the certificate once the learner is eligible; return the active one, or None.
+
+    `verify_url` holds `{code}` where the verification code goes."""
+    existing = current(db, user_id, course.slug)
+    if existing is not None:
+        return existing
+    status = eligibility(db, user_id, course, quizzes)
+    if not status.eligible:
+        return None
+    now = utcnow()
+    code = secrets.token_urlsafe(24)  # 192 random bits
+    titles = {m.slug: m.title for m in course.modules}
+    valid_until = add_months(now, course.certificate_valid_months) if (
+        course.certificate_valid_months) else None
+    data = CertificateData(
+        normalise_name(name) or "Learner", course.title,
+        tuple(Factor(titles[m], f"{score:.0f}") for m, score in status.scores.items()),
+        f"{now:%d %B %Y}", f"{valid_until:%d %B %Y}" if valid_until else None, code,
+        verify_url.replace("{code}", code), issuer, None, course.version)
+    # Rendered before any write, so a failed render leaves no partial rows.
+    pdf = renderer_for(content_root / "certificates" / TEMPLATE).render(data)
+    version = (db.scalar(select(func.max(Certificate.version)).where(
+        Certificate.user_id == user_id, Certificate.course == course.slug)) or 0) + 1
+    certificate = Certificate(
+        user_id=user_id, course=course.slug, version=version, code=code, status=ACTIVE,
+        name=data.name, course_title=course.title, issued_at=now, valid_until=valid_until,
+        snapshot=data.snapshot(), template=TEMPLATE, pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest())
+    try:
+        with db.begin_nested():
+            db.add(certificate)
+            db.flush()
+    except exc.IntegrityError:
+        db.expire_all()  # another request issued it first
+        return current(db, user_id, course.slug)
+    return certificate
+
+
+def verify_status(certificate: Certificate, now: datetime | None = None) -> str:
+    """valid, expired, revoked or superseded."""
+    now = now or utcnow()
+    if certificate.status != ACTIVE:
+        return certificate.status
+    if certificate.valid_until is not None and certificate.valid_until < now:
+        return "expired"
+    return "valid"
+
+
+def by_pdf(db: Session, pdf: bytes) -> Certificate | None:
+    """The certificate whose stored PDF is exactly these bytes."""
+    return db.scalar(select(Certificate).where(
+        Certificate.sha256 == hashlib.sha256(pdf).hexdigest()))

@@ -1,0 +1,149 @@
+"""Issuing when a learner becomes eligible, downloading, and public verification by code or by
+file: standalone and mounted, on each database."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from pypdf import PdfReader
+from sqlalchemy import update
+
+from course.certificates.models import Certificate
+from course.db import session, utcnow
+from course.lessons.services import complete_lesson
+from course.quizzes.models import QuizAttempt
+from tests.conftest import Site, csrf_token
+
+LAST = "/courses/social-divide/lessons/your-90-day-plan"
+
+
+def nearly_done(site: Site, client) -> str:
+    """Every lesson but the last done and every factor quiz passed, straight in the database;
+    returns the learner's user id."""
+    client.get(site.url("/courses/social-divide/"))  # the learner is known to the site
+    with site.app.app_context():
+        loaded = site.app.extensions["course"].content()
+        course = loaded.course("social-divide")
+        user_id = _user_id(site, client)
+        for lesson in course.lessons:
+            if lesson.slug != "your-90-day-plan":
+                complete_lesson(session(), user_id, lesson)
+        for (_, module), quiz in loaded.quizzes.items():
+            session().add(QuizAttempt(user_id=user_id, course="social-divide", module=module,
+                                      number=1, quiz_version=quiz.version, state="finished",
+                                      shown=[], responses={}, pass_mark=80,
+                                      percent=Decimal("90"), passed=True,
+                                      finished_at=utcnow()))
+        session().commit()
+    return user_id
+
+
+def _user_id(site: Site, client) -> str:
+    with client.session_transaction() as sess:
+        raw = sess["_user_id"]
+    return raw.split(":")[0]
+
+
+def finish_last_lesson(site: Site, client, token: str | None = None) -> str:
+    """Complete the last lesson; returns the CSRF token used (the page loses its form after)."""
+    token = token or csrf_token(client, site.url(LAST))
+    client.post(site.url(LAST + "/complete"), data={"csrf_token": token})
+    return token
+
+
+def test_certificate_is_issued_on_becoming_eligible(course_site: Site) -> None:
+    client = course_site.logged_in_client()
+    nearly_done(course_site, client)
+    page = client.get(course_site.url("/certificates/")).get_data(as_text=True)
+    assert "Closing the divide: 1 lesson(s) to finish" in page
+    token = finish_last_lesson(course_site, client)
+    page = client.get(course_site.url("/certificates/")).get_data(as_text=True)
+    assert "Download the PDF" in page and "Add to LinkedIn profile" in page
+    assert "linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in page
+    pdf_link = re.search(r'href="([^"]+certificate\.pdf)"', page).group(1)
+    response = client.get(pdf_link)
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="certificate.pdf"'
+    reader = PdfReader(io.BytesIO(response.data))
+    text = reader.pages[0].extract_text()
+    name = "Lea Learner" if course_site.mode == "standalone" else "Bob Host"
+    assert name in text and "90%" in text
+    with course_site.app.app_context():
+        [certificate] = session().query(Certificate).all()
+        assert certificate.code in text and len(certificate.code) >= 22
+        assert certificate.valid_until is None or certificate.valid_until > utcnow()
+    # Completing again issues nothing new.
+    finish_last_lesson(course_site, client, token)
+    with course_site.app.app_context():
+        assert session().query(Certificate).count() == 1
+
+
+def test_other_learners_cannot_download(course_site: Site) -> None:
+    client = course_site.logged_in_client()
+    nearly_done(course_site, client)
+    finish_last_lesson(course_site, client)
+    with course_site.app.app_context():
+        certificate_id = session().query(Certificate).one().id
+    other = course_site.trainer_client()
+    url = course_site.url(f"/certificates/{certificate_id}/certificate.pdf")
+    assert other.get(url).status_code == 404
+
+
+def issued(site: Site) -> tuple[object, Certificate]:
+    client = site.logged_in_client()
+    nearly_done(site, client)
+    finish_last_lesson(site, client)
+    with site.app.app_context():
+        certificate = session().query(Certificate).one()
+        session().expunge(certificate)
+    return client, certificate
+
+
+def test_verify_page_for_each_status(course_site: Site) -> None:
+    _, certificate = issued(course_site)
+    visitor = course_site.client()
+    url = course_site.url(f"/verify/{certificate.code}")
+    response = visitor.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "This certificate is valid." in html
+    assert response.headers["X-Robots-Tag"].startswith("noindex")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "The Social Divide" in html and certificate.name in html
+    assert "@" not in html.split("<main")[1].split("</main>")[0]  # no email address shown
+    for change, expected in (
+            ({"valid_until": utcnow() - timedelta(days=1)}, "has expired"),
+            ({"status": "revoked", "reason": "issued in error"}, "revoked: issued in error"),
+            ({"status": "superseded"}, "replaced by a newer version")):
+        with course_site.app.app_context():
+            session().execute(update(Certificate).values(
+                **{"status": "active", "valid_until": None, **change}))
+            session().commit()
+        assert expected in visitor.get(url).get_data(as_text=True)
+    assert visitor.get(course_site.url("/verify/not-a-real-code")).status_code == 404
+
+
+def test_check_a_pdf_authentic_altered_unknown(course_site: Site) -> None:
+    _, certificate = issued(course_site)
+    visitor = course_site.client()
+    page = course_site.url("/verify/check")
+
+    def check(data: bytes) -> str:
+        token = csrf_token(visitor, page)
+        return visitor.post(page, data={"csrf_token": token,
+                                        "pdf": (io.BytesIO(data), "c.pdf")},
+                            content_type="multipart/form-data").get_data(as_text=True)
+
+    assert "authentic, unaltered certificate" in check(certificate.pdf)
+    altered = certificate.pdf.replace(b"Lea", b"Leo").replace(b"Bob", b"Rob") + b" "
+    assert "not a certificate we issued, or it has been altered" in check(altered)
+    assert "not a certificate we issued" in check(b"%PDF-1.7 something else")
+
+
+def test_verification_is_rate_limited(course_site: Site) -> None:
+    course_site.app.config["COURSE_RATELIMIT_VERIFY"] = "3/minute"
+    visitor = course_site.client()
+    codes = [visitor.get(course_site.url(f"/verify/guess{i}")).status_code for i in range(4)]
+    assert codes == [404, 404, 404, 429]
