@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("pages", "quiz"), default=None,
+    parser.add_argument("--only", choices=("pages", "quiz", "certificates"), default=None,
                         help="run one part only")
     parser.add_argument("--postgres", metavar="URL", nargs="?",
                         const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
@@ -196,6 +196,12 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
 
+    if args.only in (None, "certificates"):
+        from bench.certificates import main as certificates_main
+
+        certificates_main()
+        if args.only == "certificates":
+            return
     if args.only != "pages":
         with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
             env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
