@@ -197,6 +197,8 @@ def template_context() -> dict[str, Any]:
         nav.append(("course.certificates.mine", "My certificates"))
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
+    if ADMIN in roles:
+        nav.append(("course.certificates.admin", "Certificates"))
     if state.accounts and ADMIN in roles:
         nav.append(("course.accounts.users", "Users"))
     return {

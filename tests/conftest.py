@@ -309,3 +309,10 @@ def sample_lesson_count(course: str = "social-divide") -> int:
 
     info = load_catalog(find_content_root(None)).get(course)
     return sum(1 for lesson in info.lessons if not lesson.draft)
+
+
+@pytest.fixture
+def standalone_course_site(standalone_app: Flask, content_root: Path) -> Site:
+    """The standalone site serving a private content copy (for admin-only pages)."""
+    standalone_app.config["COURSE_CONTENT_ROOT"] = str(content_root)
+    return Site(standalone_app, "standalone", "")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import calendar
 import hashlib
 import secrets
-from datetime import datetime
+import string
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import exc, func, select
@@ -18,10 +19,19 @@ from ..db import utcnow
 from ..lessons.services import lesson_states
 from ..quizzes.profile import factor_profile
 from .eligibility import Eligibility, check
-from .models import ACTIVE, Certificate
+from .models import ACTIVE, REVOKED, SUPERSEDED, Certificate
 from .render import CertificateData, Factor, normalise_name, renderer_for
 
 TEMPLATE = "default"
+
+
+CODE_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_code() -> str:
+    """A verification code: 27 letters and digits, about 160 random bits, nothing to break a
+    line on when it is printed or to mangle when it is copied."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(27))
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -63,7 +73,7 @@ def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInf
     if not status.eligible:
         return None
     now = utcnow()
-    code = secrets.token_urlsafe(24)  # 192 random bits
+    code = new_code()
     titles = {m.slug: m.title for m in course.modules}
     valid_until = add_months(now, course.certificate_valid_months) if (
         course.certificate_valid_months) else None
@@ -105,3 +115,51 @@ def by_pdf(db: Session, pdf: bytes) -> Certificate | None:
     """The certificate whose stored PDF is exactly these bytes."""
     return db.scalar(select(Certificate).where(
         Certificate.sha256 == hashlib.sha256(pdf).hexdigest()))
+
+
+def revoke(db: Session, certificate: Certificate, reason: str) -> bool:
+    """Revoke an active certificate with a reason; False if it was not active."""
+    if certificate.status != ACTIVE or not reason.strip():
+        return False
+    certificate.status = REVOKED
+    certificate.reason = reason.strip()[:500]
+    db.flush()
+    return True
+
+
+def reissue(db: Session, certificate: Certificate, reason: str, *, name: str,
+            content_root: Path, verify_url: str) -> Certificate:
+    """A new version of an active certificate (a corrected name, say), rendered from the old
+    snapshot, which it supersedes; the old one's verify page then points to the new one."""
+    if certificate.status != ACTIVE:
+        raise ValueError("only an active certificate can be re-issued")
+    old = certificate.snapshot
+    code = new_code()
+    data = CertificateData(normalise_name(name) or certificate.name, old["course_title"],
+                           tuple(Factor(f["title"], f["score"]) for f in old["factors"]),
+                           old["issued_on"], old["valid_until"], code,
+                           verify_url.replace("{code}", code), old["issuer"],
+                           old.get("organisation"), old.get("template_version", ""),
+                           {"reissue_of": certificate.code, "reason": reason.strip()[:500]})
+    pdf = renderer_for(content_root / "certificates" / certificate.template).render(data)
+    new = Certificate(user_id=certificate.user_id, course=certificate.course,
+                      version=certificate.version + 1, code=code, status=ACTIVE,
+                      name=data.name, course_title=data.course_title,
+                      issued_at=certificate.issued_at, valid_until=certificate.valid_until,
+                      snapshot=data.snapshot(), template=certificate.template, pdf=pdf,
+                      sha256=hashlib.sha256(pdf).hexdigest(), reason=reason.strip()[:500])
+    db.add(new)
+    db.flush()
+    certificate.status = SUPERSEDED
+    certificate.superseded_by = new.id
+    db.flush()
+    return new
+
+
+def expiring(db: Session, within_days: int, now: datetime | None = None) -> list[Certificate]:
+    """Active certificates whose validity ends within `within_days`."""
+    now = now or utcnow()
+    return list(db.scalars(select(Certificate).where(
+        Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
+        Certificate.valid_until <= now + timedelta(days=within_days))
+        .order_by(Certificate.valid_until)))

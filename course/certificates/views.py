@@ -10,19 +10,24 @@ from flask import (
     Flask,
     abort,
     current_app,
+    flash,
     make_response,
+    redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import login_required
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
 
 from .. import signals
 from ..db import session as db_session
 from ..extension import get_state
-from ..identity import current_display_name, current_user_id
+from ..identity import ADMIN, current_display_name, current_user_id, role_required
 from ..loaded import content
 from ..web import CourseForm, client_address
 from . import services
@@ -146,11 +151,61 @@ def check_pdf() -> Response:
     return _public(make_response(page, 200))
 
 
+class AdminActionForm(CourseForm):
+    reason = StringField("Reason (shown on the verify page)",
+                         validators=[InputRequired(), Length(max=500)])
+    name = StringField("Name on the re-issued certificate", validators=[Length(max=120)])
+
+
+@role_required(ADMIN)
+def admin() -> str:
+    """Every certificate, or those expiring within 30, 60 or 90 days."""
+    days = request.args.get("expiring", type=int)
+    if days in (30, 60, 90):
+        rows = services.expiring(db_session(), days)
+    else:
+        days = None
+        rows = db_session().scalars(select(Certificate).order_by(
+            Certificate.issued_at.desc()).limit(200)).all()
+    return render_template("course/certificates/admin.html", certificates=rows, days=days,
+                           status=services.verify_status)
+
+
+@role_required(ADMIN)
+def admin_certificate(certificate_id: int) -> Response | str | tuple[str, int]:
+    """Revoke or re-issue one certificate, with a reason."""
+    certificate = db_session().get(Certificate, certificate_id) or abort(404)
+    form = AdminActionForm()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "revoke" and services.revoke(db_session(), certificate, form.reason.data):
+            db_session().commit()
+            flash("The certificate is revoked.", "success")
+        elif action == "reissue" and certificate.status == "active":
+            new = services.reissue(
+                db_session(), certificate, form.reason.data,
+                name=form.name.data or certificate.name,
+                content_root=get_state().content_root(current_app),
+                verify_url=url_for("course.certificates.verify", code="CODE", _external=True)
+                .replace("CODE", "{code}"))
+            db_session().commit()
+            flash(f"Re-issued as version {new.version}.", "success")
+        else:
+            flash("Only an active certificate can be revoked or re-issued.", "error")
+        return redirect(url_for("course.certificates.admin_certificate",
+                                certificate_id=certificate.id))
+    return render_template("course/certificates/admin_one.html", certificate=certificate,
+                           form=form, status=services.verify_status), (400 if form.errors else 200)
+
+
 def create_blueprint() -> Blueprint:
     """The `course.certificates` blueprint."""
     bp = Blueprint("certificates", __name__)
     bp.add_url_rule("/certificates/", view_func=mine, endpoint="mine")
     bp.add_url_rule("/certificates/<int:certificate_id>/certificate.pdf", view_func=download)
+    bp.add_url_rule("/certificates/admin", view_func=admin, endpoint="admin")
+    bp.add_url_rule("/certificates/admin/<int:certificate_id>", view_func=admin_certificate,
+                    methods=["GET", "POST"])
     bp.add_url_rule("/verify/<code>", view_func=verify)
     bp.add_url_rule("/verify/check", view_func=check_pdf, methods=["GET", "POST"])
     return bp
