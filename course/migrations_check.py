@@ -7,14 +7,9 @@ from __future__ import annotations
 
 from .accounts import models as _accounts  # noqa: F401
 from .certificates import models as _certificates  # noqa: F401
-from .db import TABLE_PREFIX, VERSION_TABLE, Base
+from .db import TABLE_PREFIX, VERSION_TABLE
 from .lessons import models as _lessons  # noqa: F401
 from .quizzes import models as _quizzes  # noqa: F401
-
-
-def plugin_tables() -> list[str]:
-    """Names of every table the plugin owns."""
-    return sorted(Base.metadata.tables)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
