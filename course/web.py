@@ -34,7 +34,7 @@ def safe_next(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None (never `//host`, a scheme, or `/\\host`)."""
     if not target or len(target) > 2000:
         return None
-    if any(ch in target for ch in "\\") or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):

@@ -58,9 +58,10 @@ def issue_for_current_user(course_slug: str) -> Certificate | None:
 
 def on_progress(app: Flask, **event: object) -> None:
     """Signal receiver: after a completed lesson or a graded quiz, issue if now eligible."""
-    before = services.current(db_session(), str(event["user_id"]), str(event["course"]))
+    if services.current(db_session(), str(event["user_id"]), str(event["course"])) is not None:
+        return  # already certified: nothing to check
     certificate = issue_for_current_user(str(event["course"]))
-    if certificate is not None and before is None:
+    if certificate is not None:
         db_session().commit()
         signals.certificate_issued.send(app, user_id=certificate.user_id,
                                         course=certificate.course, code=certificate.code,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 import nh3
@@ -270,8 +270,6 @@ def parse_gift(text: str, file: str) -> GiftResult:
 
 
 def _with_id(question: Question, qid: str) -> Question:
-    from dataclasses import replace
-
     return replace(question, id=qid)
 
 
