@@ -36,15 +36,14 @@ def sample(i: int) -> CertificateData:
 
 def naive(renderer: CertificateRenderer, data: CertificateData) -> bytes:
     """What a first implementation does: fresh font configuration and stylesheet every time."""
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
     css = CSS(filename=str(TEMPLATE / "certificate.css"), font_config=fonts,
               url_fetcher=renderer.fetcher, base_url=renderer.base_url)
-    return HTML(string=renderer.html(data), base_url=renderer.base_url,
-                url_fetcher=renderer.fetcher).write_pdf(stylesheets=[css], font_config=fonts,
-                                                        pdf_variant="pdf/a-3b")
+    with renderer.document(data) as document:  # the same HTML, QR code included
+        return document.write_pdf(stylesheets=[css], font_config=fonts, pdf_variant="pdf/a-3b")
 
 
 def rss_mb() -> float:

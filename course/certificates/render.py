@@ -13,9 +13,12 @@ pre-parsed stylesheets and an image cache.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,6 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 import segno
-from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -34,6 +36,7 @@ MAX_NAME = 120
 MAX_ASSET_BYTES = 2_000_000
 TEMPLATE = "certificate.html"
 STYLESHEET = "certificate.css"
+QR_NAME = "verification-qr.png"  # not a file: made per certificate and served from memory
 
 
 class CertificateRenderError(CourseError):
@@ -86,8 +89,13 @@ class FolderFetcher(URLFetcher):
     def __init__(self, folder: Path) -> None:
         super().__init__(allow_redirects=False)
         self.folder = folder.resolve()
+        # Images made for the render in progress (the QR code), by their exact URL.
+        self.generated: dict[str, bytes] = {}
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url in self.generated:
+            return URLFetcherResponse(url, body=self.generated[url],
+                                      headers={"Content-Type": "image/png"})
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise Refused(f"refused to fetch {url[:100]!r}: only the template's own files")
@@ -114,6 +122,7 @@ class CertificateRenderer:
         self.template = self.env.get_template(TEMPLATE)
         self.cache: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._serial = 0
         try:
             self.stylesheets = [CSS(filename=str(self.folder / STYLESHEET), font_config=self.fonts,
                                     url_fetcher=self.fetcher, base_url=self.base_url)] if (
@@ -121,12 +130,38 @@ class CertificateRenderer:
         except FatalURLFetchingError as exc:
             raise CertificateRenderError(f"certificate stylesheet: {exc}") from None
 
-    def html(self, data: CertificateData) -> str:
-        """The certificate's HTML (autoescaped; the QR code is ours, generated here)."""
-        qr = segno.make(data.verify_url, error="m").svg_inline(scale=4, border=0)
+    def html(self, data: CertificateData, qr_image: str = QR_NAME) -> str:
+        """The certificate's HTML (autoescaped). `qr_image` is the relative URL the template
+        uses for the QR code, e.g. `<img class="qr" src="{{ qr_image }}">`."""
         values = {**asdict(data), "factors": [asdict(f) for f in data.factors],
-                  "qr_svg": Markup(qr)}
+                  "qr_image": qr_image}
         return self.template.render(**values)
+
+    @staticmethod
+    def qr_png(url: str) -> bytes:
+        """The QR code of `url` as a PNG with one pixel per module: the template scales it up
+        with `image-rendering: pixelated`. Much cheaper for WeasyPrint to draw than SVG paths."""
+        out = io.BytesIO()
+        segno.make(url, error="m").save(out, kind="png", scale=1, border=0)
+        return out.getvalue()
+
+    @contextmanager
+    def document(self, data: CertificateData) -> Iterator[HTML]:
+        """The certificate as a WeasyPrint document, with its QR code image served from memory
+        while the block runs. Renders are serialised: a FontConfiguration is not meant for
+        parallel use."""
+        qr_png = self.qr_png(data.verify_url)
+        with self._lock:
+            self._serial += 1
+            qr_name = f"{QR_NAME}?{self._serial}"  # a new URL per render: never cached
+            qr_url = self.base_url + qr_name
+            self.fetcher.generated = {qr_url: qr_png}
+            try:
+                yield HTML(string=self.html(data, qr_name), base_url=self.base_url,
+                           url_fetcher=self.fetcher)
+            finally:
+                self.fetcher.generated = {}
+                self.cache.pop(qr_url, None)
 
     def render(self, data: CertificateData) -> bytes:
         """The PDF/A-3b bytes, with the snapshot attached as certificate.json."""
@@ -134,9 +169,7 @@ class CertificateRenderer:
         attachment = Attachment(string=snapshot, name="certificate.json",
                                 description="The certificate's data, as issued")
         try:
-            with self._lock:  # a FontConfiguration is not meant for parallel renders
-                document = HTML(string=self.html(data), base_url=self.base_url,
-                                url_fetcher=self.fetcher)
+            with self.document(data) as document:
                 return document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
                                           pdf_variant="pdf/a-3b", attachments=[attachment],
                                           cache=self.cache, uncompressed_pdf=False)

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import io
 import json
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 from pypdf import PdfReader
 
 from course.certificates.render import (
@@ -67,6 +71,19 @@ def test_fonts_are_embedded_and_subset(renderer: CertificateRenderer) -> None:
     fonts = reader.pages[0]["/Resources"]["/Font"]
     names = [fonts[f].get_object()["/BaseFont"] for f in fonts]
     assert names and all("+" in str(n) for n in names)  # ABCDEF+Name: a subset
+
+
+def test_the_qr_code_scans_to_the_verification_url(renderer: CertificateRenderer,
+                                                  tmp_path: Path) -> None:
+    """Rasterise the page as a phone camera would see it and decode the QR code (zxing-cpp)."""
+    first = data()
+    second = dataclasses.replace(first, verify_url="https://academy.example/verify/another-42")
+    for item in (first, second):  # a second render must not reuse the first one's image
+        (tmp_path / "c.pdf").write_bytes(renderer.render(item))
+        subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "c.pdf"),
+                        str(tmp_path / "page")], check=True)
+        found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+        assert [code.text for code in found] == [item.verify_url]
 
 
 class CountingHandler(http.server.BaseHTTPRequestHandler):
