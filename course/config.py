@@ -44,6 +44,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Password-reset requests allowed per client address and per account."),
     Setting("COURSE_RATELIMIT_VERIFY", "60/minute",
             "Certificate verification look-ups allowed per client address."),
+    Setting("COURSE_CERTIFICATE_EMAIL", True,
+            "Email each learner their certificate PDF when it is issued or renewed."),
+    Setting("COURSE_RECERTIFY_DAYS", 90,
+            "A certificate can be renewed (by retaking the factor quizzes) this many days "
+            "before it expires, and at any time after."),
     Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),
     Setting("COURSE_ARGON2_TIME_COST", 2, "Argon2id iterations (OWASP minimum 2 with 19 MiB)."),
     Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),

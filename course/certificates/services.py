@@ -18,6 +18,7 @@ from ..content.quiz import Quiz
 from ..db import utcnow
 from ..lessons.services import lesson_states
 from ..quizzes.profile import factor_profile
+from ..quizzes.services import round_started, start_round
 from .eligibility import Eligibility, check
 from .models import ACTIVE, REVOKED, SUPERSEDED, Certificate
 from .render import CertificateData, Factor, normalise_name, renderer_for
@@ -43,11 +44,12 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def eligibility(db: Session, user_id: str, course: CourseInfo,
-                quizzes: dict[tuple[str, str], Quiz]) -> Eligibility:
-    """Whether the learner may have the course's certificate, and what is missing if not."""
+                quizzes: dict[tuple[str, str], Quiz], since: datetime | None = None) -> Eligibility:
+    """Whether the learner may have the course's certificate, and what is missing if not
+    (counting only quiz attempts from `since`, for a recertification)."""
     states = lesson_states(db, user_id, course.slug)
     done = {slug for slug, s in states.items() if s.completed_at}
-    profile = factor_profile(db, user_id, course, quizzes)
+    profile = factor_profile(db, user_id, course, quizzes, since)
     best = {f.module: f.best for f in profile if f.best is not None}
     marks = {f.module: f.pass_mark for f in profile}
     return check(course, done, best, marks)
@@ -58,6 +60,41 @@ def current(db: Session, user_id: str, course: str) -> Certificate | None:
     return db.scalar(select(Certificate).where(
         Certificate.user_id == user_id, Certificate.course == course,
         Certificate.status == ACTIVE).order_by(Certificate.version.desc()).limit(1))
+
+
+def _new_certificate(*, user_id: str, name: str, course: CourseInfo, status: Eligibility,
+                     content_root: Path, issuer: str, verify_url: str, version: int,
+                     reason: str | None = None, extra: dict | None = None) -> Certificate:
+    """Render and build (not add) a certificate dated now from the learner's results."""
+    now = utcnow()
+    code = new_code()
+    titles = {m.slug: m.title for m in course.modules}
+    valid_until = add_months(now, course.certificate_valid_months) if (
+        course.certificate_valid_months) else None
+    data = CertificateData(
+        normalise_name(name) or "Learner", course.title,
+        tuple(Factor(titles[m], f"{score:.0f}") for m, score in status.scores.items()),
+        f"{now:%d %B %Y}", f"{valid_until:%d %B %Y}" if valid_until else None, code,
+        verify_url.replace("{code}", code), issuer, None, course.version, extra or {})
+    # Rendered before any write, so a failed render leaves no partial rows.
+    pdf = renderer_for(content_root / "certificates" / TEMPLATE).render(data)
+    return Certificate(
+        user_id=user_id, course=course.slug, version=version, code=code, status=ACTIVE,
+        name=data.name, course_title=course.title, issued_at=now, valid_until=valid_until,
+        snapshot=data.snapshot(), template=TEMPLATE, pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(), reason=reason)
+
+
+def _store(db: Session, certificate: Certificate) -> bool:
+    """Insert; False when a parallel request stored this version first."""
+    try:
+        with db.begin_nested():
+            db.add(certificate)
+            db.flush()
+    except exc.IntegrityError:
+        db.expire_all()
+        return False
+    return True
 
 
 def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInfo,
@@ -72,33 +109,69 @@ def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInf
     status = eligibility(db, user_id, course, quizzes)
     if not status.eligible:
         return None
-    now = utcnow()
-    code = new_code()
-    titles = {m.slug: m.title for m in course.modules}
-    valid_until = add_months(now, course.certificate_valid_months) if (
-        course.certificate_valid_months) else None
-    data = CertificateData(
-        normalise_name(name) or "Learner", course.title,
-        tuple(Factor(titles[m], f"{score:.0f}") for m, score in status.scores.items()),
-        f"{now:%d %B %Y}", f"{valid_until:%d %B %Y}" if valid_until else None, code,
-        verify_url.replace("{code}", code), issuer, None, course.version)
-    # Rendered before any write, so a failed render leaves no partial rows.
-    pdf = renderer_for(content_root / "certificates" / TEMPLATE).render(data)
     version = (db.scalar(select(func.max(Certificate.version)).where(
         Certificate.user_id == user_id, Certificate.course == course.slug)) or 0) + 1
-    certificate = Certificate(
-        user_id=user_id, course=course.slug, version=version, code=code, status=ACTIVE,
-        name=data.name, course_title=course.title, issued_at=now, valid_until=valid_until,
-        snapshot=data.snapshot(), template=TEMPLATE, pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest())
-    try:
-        with db.begin_nested():
-            db.add(certificate)
-            db.flush()
-    except exc.IntegrityError:
-        db.expire_all()  # another request issued it first
-        return current(db, user_id, course.slug)
+    certificate = _new_certificate(user_id=user_id, name=name, course=course, status=status,
+                                   content_root=content_root, issuer=issuer,
+                                   verify_url=verify_url, version=version)
+    if not _store(db, certificate):
+        return current(db, user_id, course.slug)  # another request issued it first
     return certificate
+
+
+# ------------------------------------------------------------------ recertification
+RECERTIFY_REASON = "Recertification"
+
+
+def recertification_due(certificate: Certificate, window_days: int,
+                        now: datetime | None = None) -> bool:
+    """An active certificate that expires within `window_days` (or has expired) may be renewed
+    by retaking the factor quizzes."""
+    now = now or utcnow()
+    return (certificate.status == ACTIVE and certificate.valid_until is not None
+            and certificate.valid_until - timedelta(days=window_days) <= now)
+
+
+def recertification_started(db: Session, certificate: Certificate) -> datetime | None:
+    """When the learner began renewing this certificate, if they have (a quiz round started
+    after it was first issued)."""
+    since = round_started(db, certificate.user_id, certificate.course)
+    return since if since is not None and since > certificate.issued_at else None
+
+
+def start_recertification(db: Session, certificate: Certificate, window_days: int,
+                          now: datetime | None = None) -> bool:
+    """Open a fresh round of the course's quizzes for renewing `certificate`; False when it is
+    not due or already under way."""
+    if not recertification_due(certificate, window_days, now) or recertification_started(
+            db, certificate) is not None:
+        return False
+    start_round(db, certificate.user_id, certificate.course, RECERTIFY_REASON, now)
+    return True
+
+
+def recertify_if_eligible(db: Session, certificate: Certificate, *, name: str,
+                          course: CourseInfo, quizzes: dict[tuple[str, str], Quiz],
+                          content_root: Path, issuer: str,
+                          verify_url: str) -> Certificate | None:
+    """Once every factor quiz is passed again in the recertification round, issue a new version
+    dated today, with a new validity, that supersedes `certificate`."""
+    since = recertification_started(db, certificate)
+    if since is None or certificate.status != ACTIVE:
+        return None
+    status = eligibility(db, certificate.user_id, course, quizzes, since)
+    if not status.eligible:
+        return None
+    new = _new_certificate(user_id=certificate.user_id, name=name, course=course,
+                           status=status, content_root=content_root, issuer=issuer,
+                           verify_url=verify_url, version=certificate.version + 1,
+                           reason=RECERTIFY_REASON, extra={"renews": certificate.code})
+    if not _store(db, new):
+        return None  # a parallel request renewed it
+    certificate.status = SUPERSEDED
+    certificate.superseded_by = new.id
+    db.flush()
+    return new
 
 
 def verify_status(certificate: Certificate, now: datetime | None = None) -> str:

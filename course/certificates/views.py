@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_login import login_required
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import StringField
@@ -27,8 +28,15 @@ from wtforms.validators import InputRequired, Length
 from .. import signals
 from ..db import session as db_session
 from ..extension import get_state
-from ..identity import ADMIN, current_display_name, current_user_id, role_required
+from ..identity import (
+    ADMIN,
+    current_display_name,
+    current_email,
+    current_user_id,
+    role_required,
+)
 from ..loaded import content
+from ..mail import build_message, send
 from ..web import CourseForm, client_address
 from . import services
 from .models import Certificate
@@ -40,32 +48,64 @@ class CheckForm(CourseForm):
     pdf = FileField("Certificate PDF")
 
 
+def _verify_url_template() -> str:
+    return url_for("course.certificates.verify", code="CODE", _external=True).replace(
+        "CODE", "{code}")
+
+
 def issue_for_current_user(course_slug: str) -> Certificate | None:
-    """Issue the current learner's certificate for a course if they have just become eligible."""
+    """Issue the current learner's certificate for a course if they have just become eligible,
+    or renew it if they are recertifying and have passed every factor quiz again. Returns the
+    new certificate, or None when nothing was issued."""
     loaded = get_state().content()
     course = loaded.course(course_slug) if loaded.catalog else None
     user_id = current_user_id()
     if course is None or user_id is None or loaded.errors:
         return None
-    certificate = services.issue_if_eligible(
-        db_session(), user_id=user_id, name=current_display_name() or user_id, course=course,
-        quizzes=loaded.quizzes, content_root=get_state().content_root(current_app),
-        issuer=current_app.config["COURSE_SITE_NAME"],
-        verify_url=url_for("course.certificates.verify", code="CODE", _external=True)
-        .replace("CODE", "{code}"))
-    return certificate
+    db = db_session()
+    common = dict(name=current_display_name() or user_id, course=course, quizzes=loaded.quizzes,
+                  content_root=get_state().content_root(current_app),
+                  issuer=current_app.config["COURSE_SITE_NAME"],
+                  verify_url=_verify_url_template())
+    existing = services.current(db, user_id, course_slug)
+    if existing is None:
+        return services.issue_if_eligible(db, user_id=user_id, **common)
+    return services.recertify_if_eligible(db, existing, **common)
+
+
+def _mail_certificate(certificate: Certificate) -> None:
+    """Email the learner their new certificate, in the background (never delays the page)."""
+    config = current_app.config
+    email = current_email()
+    if not config["COURSE_CERTIFICATE_EMAIL"] or not email:
+        return
+    body = render_template("course/certificates/issued_email.txt", certificate=certificate,
+                           verify_url=url_for("course.certificates.verify",
+                                              code=certificate.code, _external=True),
+                           mine_url=url_for("course.certificates.mine", _external=True))
+    msg = build_message(config, email, f"Your certificate: {certificate.course_title}", body)
+    msg.add_attachment(certificate.pdf, maintype="application", subtype="pdf",
+                       filename="certificate.pdf")
+    get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
 
 
 def on_progress(app: Flask, **event: object) -> None:
-    """Signal receiver: after a completed lesson or a graded quiz, issue if now eligible."""
-    if services.current(db_session(), str(event["user_id"]), str(event["course"])) is not None:
-        return  # already certified: nothing to check
+    """Signal receiver: after a completed lesson or a graded quiz, issue if now eligible (or
+    renew, during a recertification)."""
+    existing = services.current(db_session(), str(event["user_id"]), str(event["course"]))
+    if existing is not None and services.recertification_started(db_session(), existing) is None:
+        return  # already certified and not renewing: nothing to check
     certificate = issue_for_current_user(str(event["course"]))
-    if certificate is not None:
+    if certificate is not None and certificate is not existing:
         db_session().commit()
         signals.certificate_issued.send(app, user_id=certificate.user_id,
                                         course=certificate.course, code=certificate.code,
                                         version=certificate.version)
+        _mail_certificate(certificate)
+        flash(Markup('Congratulations: your certificate for {} is ready. '
+                     '<a href="{}">Download it from My certificates</a>.').format(
+                         certificate.course_title, url_for("course.certificates.mine")),
+              "success")
 
 
 @login_required
@@ -80,9 +120,36 @@ def mine() -> str:
         if not any(c.course == course.slug and c.status == "active" for c in rows):
             pending.append((course, services.eligibility(db_session(), user_id, course,
                                                          loaded.quizzes)))
+    window = int(current_app.config["COURSE_RECERTIFY_DAYS"])
+    renewals = {}
+    for c in rows:
+        course = loaded.course(c.course)
+        if course is None or not services.recertification_due(c, window):
+            continue
+        since = services.recertification_started(db_session(), c)
+        renewals[c.id] = (since, services.eligibility(db_session(), user_id, course,
+                                                      loaded.quizzes, since) if since else None)
     return render_template("course/certificates/mine.html", certificates=rows,
-                           pending=pending, linkedin=linkedin_url,
-                           status=services.verify_status)
+                           pending=pending, linkedin=linkedin_url, renewals=renewals,
+                           status=services.verify_status, form=CourseForm())
+
+
+@login_required
+def recertify(certificate_id: int) -> Response:
+    """Start renewing a certificate that is near its expiry: the factor quizzes open again."""
+    form = CourseForm()
+    certificate = db_session().get(Certificate, certificate_id)
+    if certificate is None or certificate.user_id != current_user_id():
+        abort(404)
+    if form.validate_on_submit():
+        if services.start_recertification(db_session(), certificate,
+                                          int(current_app.config["COURSE_RECERTIFY_DAYS"])):
+            db_session().commit()
+            flash("Recertification started: pass each factor quiz again and your renewed "
+                  "certificate is issued at once.", "success")
+        else:
+            flash("This certificate cannot be renewed yet.", "error")
+    return redirect(url_for("course.certificates.mine"))
 
 
 def linkedin_url(certificate: Certificate) -> str:
@@ -187,8 +254,7 @@ def admin_certificate(certificate_id: int) -> Response | str | tuple[str, int]:
                 db_session(), certificate, form.reason.data,
                 name=form.name.data or certificate.name,
                 content_root=get_state().content_root(current_app),
-                verify_url=url_for("course.certificates.verify", code="CODE", _external=True)
-                .replace("CODE", "{code}"))
+                verify_url=_verify_url_template())
             db_session().commit()
             flash(f"Re-issued as version {new.version}.", "success")
         else:
@@ -204,6 +270,8 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("certificates", __name__)
     bp.add_url_rule("/certificates/", view_func=mine, endpoint="mine")
     bp.add_url_rule("/certificates/<int:certificate_id>/certificate.pdf", view_func=download)
+    bp.add_url_rule("/certificates/<int:certificate_id>/recertify", view_func=recertify,
+                    methods=["POST"])
     bp.add_url_rule("/certificates/admin", view_func=admin, endpoint="admin")
     bp.add_url_rule("/certificates/admin/<int:certificate_id>", view_func=admin_certificate,
                     methods=["GET", "POST"])

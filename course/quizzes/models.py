@@ -52,3 +52,17 @@ class SelfAssessmentScore(Base):
     module: Mapped[str] = mapped_column(String(64))
     percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizRound(Base):
+    """A fresh round of a course's quizzes for one learner (recertification, say): from
+    `started_at`, earlier attempts no longer count towards passing, attempt limits or the
+    no-retake rule. They stay on record."""
+
+    __tablename__ = "course_quiz_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    course: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(200))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,11 +41,16 @@ def best_scores(attempts: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
 
 
 def factor_profile(db: Session, user_id: str, course: CourseInfo,
-                   quizzes: dict[tuple[str, str], Quiz]) -> list[FactorScore]:
-    """The learner's best score on each quiz of `course`, in module order."""
-    rows = db.execute(select(QuizAttempt.module, QuizAttempt.percent).where(
+                   quizzes: dict[tuple[str, str], Quiz],
+                   since: datetime | None = None) -> list[FactorScore]:
+    """The learner's best score on each quiz of `course`, in module order (only attempts
+    started from `since`, when given)."""
+    query = select(QuizAttempt.module, QuizAttempt.percent).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course == course.slug,
-        QuizAttempt.state == FINISHED))
+        QuizAttempt.state == FINISHED)
+    if since is not None:
+        query = query.where(QuizAttempt.started_at >= since)
+    rows = db.execute(query)
     best = best_scores((r.module, r.percent) for r in rows)
     base = {r.module: r.percent for r in db.execute(
         select(SelfAssessmentScore.module, SelfAssessmentScore.percent).where(

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exc, select, update
+from sqlalchemy import exc, func, select, update
 from sqlalchemy.orm import Session
 
 from ..content.quiz import Quiz
 from ..db import utcnow
 from .grading import AttemptResult, grade, overall
-from .models import FINISHED, IN_PROGRESS, QuizAttempt
+from .models import FINISHED, IN_PROGRESS, QuizAttempt, QuizRound
 from .snapshot import question_from_json, question_to_json
 
 GRACE = timedelta(seconds=30)  # network and clock slack after the deadline
@@ -37,6 +37,7 @@ class QuizStatus:
     attempts_left: int | None
     next_start: datetime | None  # cooldown end
     refusal: str | None  # why a new attempt cannot start now, if it cannot
+    numbered: int = 0  # attempts ever made, earlier rounds included (numbers continue)
 
 
 _SUMMARY = (QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.started_at,
@@ -52,6 +53,22 @@ def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[Any]:
         QuizAttempt.module == quiz.module).order_by(QuizAttempt.number)))
 
 
+def round_started(db: Session, user_id: str, course: str) -> datetime | None:
+    """When the learner's latest round of this course's quizzes began (None: never restarted)."""
+    return db.scalar(select(func.max(QuizRound.started_at)).where(
+        QuizRound.user_id == user_id, QuizRound.course == course))
+
+
+def start_round(db: Session, user_id: str, course: str, reason: str,
+                now: datetime | None = None) -> QuizRound:
+    """Begin a fresh round of the course's quizzes (earlier attempts stop counting)."""
+    row = QuizRound(user_id=user_id, course=course, reason=reason[:200],
+                    started_at=now or utcnow())
+    db.add(row)
+    db.flush()
+    return row
+
+
 def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     """Attempts so far, the grade by the quiz's method, and whether a new attempt may start.
 
@@ -65,6 +82,10 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
         finish(db, attempt, dict(attempt.responses), now, late=True)
     if expired:
         attempts = _attempts(db, user_id, quiz)
+    since = round_started(db, user_id, quiz.course)
+    every = attempts
+    if since is not None:  # a new round: only its attempts count (and any still open)
+        attempts = [a for a in attempts if a.started_at >= since or a.state == IN_PROGRESS]
     finished = [a for a in attempts if a.state == FINISHED]
     open_row = next((a for a in attempts if a.state == IN_PROGRESS), None)
     open_attempt = db.get(QuizAttempt, open_row.id) if open_row is not None else None
@@ -83,7 +104,7 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
         elif next_start and now < next_start:
             refusal = f"You can try again from {next_start:%H:%M} UTC."
     return QuizStatus(attempts, open_attempt, finished, grade_, passed, left, next_start,
-                      refusal)
+                      refusal, len(every))
 
 
 def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizAttempt:
@@ -102,7 +123,7 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) ->
              for q in [next(x for x in quiz.questions if x.id == s.id)]]
     attempt = QuizAttempt(
         user_id=user_id, course=quiz.course, module=quiz.module,
-        number=len(current.attempts) + 1, quiz_version=quiz.version, state=IN_PROGRESS,
+        number=current.numbered + 1, quiz_version=quiz.version, state=IN_PROGRESS,
         started_at=now, shown=shown, responses={}, pass_mark=quiz.pass_mark,
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes else None)
