@@ -4,6 +4,7 @@ and mounted, on each database."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
@@ -130,3 +131,30 @@ def test_recertification_renews_the_certificate(renewal_site: Site) -> None:
         site.url(f"/verify/{renewed_code}")).get_data(as_text=True)
     page = client.get(mine).get_data(as_text=True)
     assert "Recertification in progress" not in page and "Start recertification" not in page
+
+
+def test_a_new_round_lifts_the_no_retake_rule_and_resets_attempts(course_site: Site) -> None:
+    """The rules that stop a retake (passed already, no attempts left) apply per round."""
+    from course.quizzes import services
+
+    site = course_site
+    site.client().get(site.url("/"))
+    with site.app.app_context():
+        quiz = dataclasses.replace(
+            site.app.extensions["course"].content().quizzes[("social-divide", "organisation")],
+            no_retake_after_pass=True, attempts=1, cooldown_minutes=0)
+        db = session()
+        db.add(QuizAttempt(user_id="u1", course="social-divide", module="organisation",
+                           number=1, quiz_version=quiz.version, state="finished", shown=[],
+                           responses={}, pass_mark=80, percent=Decimal("90"), passed=True,
+                           finished_at=utcnow()))
+        db.commit()
+        before = services.status(db, "u1", quiz)
+        assert before.passed and before.refusal and before.attempts_left == 0
+        services.start_round(db, "u1", "social-divide", "Recertification")
+        db.commit()
+        after = services.status(db, "u1", quiz)
+        assert not after.passed and after.refusal is None and after.attempts_left == 1
+        attempt = services.start(db, "u1", quiz)
+        assert attempt.number == 2  # numbering continues across rounds
+        db.commit()
