@@ -1,4 +1,4 @@
-"""`flask course ...` commands: database, users, content."""
+"""`flask course ...` commands: database, users, content, organisations."""
 
 from __future__ import annotations
 
@@ -232,3 +232,14 @@ def export_gift_cmd(file: Path, output: Path | None) -> None:
     else:
         output.write_text(gift + "\n", encoding="utf-8")
         click.echo(f"{len(quiz.questions)} question(s) written to {output}", err=True)
+
+
+# ---------------------------------------------------------------- organisations
+def _add_org_commands() -> None:
+    from .orgs.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_org_commands()

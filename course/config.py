@@ -49,6 +49,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_RECERTIFY_DAYS", 90,
             "A certificate can be renewed (by retaking the factor quizzes) this many days "
             "before it expires, and at any time after."),
+    Setting("COURSE_BASE_URL", "http://127.0.0.1:5000",
+            "The site's address as learners reach it, for links in emails sent by commands "
+            "(reminders); the plugin's URL prefix is added to it."),
+    Setting("COURSE_INVITATION_DAYS", 14,
+            "Days an invitation link to an organisation stays valid."),
+    Setting("COURSE_REMINDER_EXPIRY_DAYS", 30,
+            "`send-reminders` reminds learners whose certificate expires within this many days."),
+    Setting("COURSE_JOBS_REDIS_URL", None,
+            "Redis URL for bulk certificate jobs on RQ workers (`flask course worker`); None "
+            "runs them in a local process pool."),
+    Setting("COURSE_BULK_WORKERS", 2,
+            "Processes rendering certificates in a local bulk job (more than cores adds nothing)."),
     Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),
     Setting("COURSE_ARGON2_TIME_COST", 2, "Argon2id iterations (OWASP minimum 2 with 19 MiB)."),
     Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),

@@ -55,6 +55,9 @@ class CourseState:
     #: (session, user_id, course, module) -> bool: the module's lessons are done. Set by the
     #: lessons feature so that quizzes can ask without importing it.
     lessons_done: Callable[..., bool] | None = None
+    #: (session, user_id) -> certificates.services.Look: how a learner's certificate looks
+    #: (their organisation's name, template and branding). Set by the organisations feature.
+    certificate_look: Callable[..., Any] | None = None
     _limiter: RateLimiter | None = None
     _root: tuple[object, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -138,6 +141,9 @@ class CoursePlugin:
 
         signals.lesson_completed.connect(on_progress, sender=app)
         signals.quiz_submitted.connect(on_progress, sender=app)
+        from .orgs.views import connect as connect_orgs
+
+        connect_orgs(app, state)
         app.extensions[EXTENSION_KEY] = state
         if accounts:
             from .accounts import setup_login
@@ -197,8 +203,15 @@ def template_context() -> dict[str, Any]:
         nav.append(("course.certificates.mine", "My certificates"))
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
+    if current_user_id() is not None:
+        from .db import session
+        from .orgs.services import managed_org
+
+        if managed_org(session(), current_user_id()) is not None:
+            nav.append(("course.orgs.dashboard", "My organisation"))
     if ADMIN in roles:
         nav.append(("course.certificates.admin", "Certificates"))
+        nav.append(("course.orgs.admin_orgs", "Organisations"))
     if state.accounts and ADMIN in roles:
         nav.append(("course.accounts.users", "Users"))
     return {
@@ -225,6 +238,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     from .certificates.views import create_blueprint as certificates_bp
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
+    from .orgs.views import create_blueprint as orgs_bp
     from .quizzes.profile import profile_context
     from .quizzes.selfcheck import create_blueprint as selfcheck_bp
     from .quizzes.views import create_blueprint as quizzes_bp
@@ -240,6 +254,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     bp.register_blueprint(quizzes_bp())
     bp.register_blueprint(selfcheck_bp())
     bp.register_blueprint(certificates_bp())
+    bp.register_blueprint(orgs_bp())
     if accounts:
         from .accounts.views import create_blueprint as accounts_bp
 

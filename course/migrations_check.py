@@ -9,6 +9,7 @@ from .accounts import models as _accounts  # noqa: F401
 from .certificates import models as _certificates  # noqa: F401
 from .db import TABLE_PREFIX, VERSION_TABLE
 from .lessons import models as _lessons  # noqa: F401
+from .orgs import models as _orgs  # noqa: F401
 from .quizzes import models as _quizzes  # noqa: F401
 
 

@@ -27,6 +27,9 @@ quiz_submitted = _signals.signal("course.quiz-submitted")
 #: A certificate was issued. kwargs: user_id, course, code (str), version (int).
 certificate_issued = _signals.signal("course.certificate-issued")
 
+#: A certificate was revoked. kwargs: user_id, course, code (str), reason (str), by (str).
+certificate_revoked = _signals.signal("course.certificate-revoked")
+
 #: A security-relevant event happened (login failure, rate limit hit, ...).
 #: kwargs: event (str), user_id (str | None), remote_addr (str | None).
 security_event = _signals.signal("course.security-event")

@@ -110,6 +110,8 @@ def register() -> Response | str | tuple[str, int]:
         abort(404)
     form = RegisterForm()
     form.password.description = password_hint()
+    if request.method == "GET" and request.args.get("email"):  # from an invitation link
+        form.email.data = request.args["email"][:254]
     if form.validate_on_submit():
         if not _allowed("COURSE_RATELIMIT_REGISTER", "register", client_address()):
             return _too_many("course/accounts/register.html", form)
@@ -130,7 +132,8 @@ def register() -> Response | str | tuple[str, int]:
         login_user(user)
         _security("register", user.course_user_id)
         flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-        return redirect(url_for("course.lessons.catalogue"))
+        return redirect(safe_next(request.args.get("next"))
+                        or url_for("course.lessons.catalogue"))
     return render_template("course/accounts/register.html", form=form), (
         400 if form.errors else 200)
 

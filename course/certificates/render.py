@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -37,6 +38,9 @@ MAX_ASSET_BYTES = 2_000_000
 TEMPLATE = "certificate.html"
 STYLESHEET = "certificate.css"
 QR_NAME = "verification-qr.png"  # not a file: made per certificate and served from memory
+LOGO_NAME = "organisation-logo"  # not a file either: an organisation's sanitised logo
+LOGO_TYPES = {"image/png": ".png", "image/svg+xml": ".svg"}
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class CertificateRenderError(CourseError):
@@ -83,19 +87,30 @@ class CertificateData:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Branding:
+    """An organisation's look on its members' certificates: validated values only (a logo that
+    was sanitised and re-encoded, a #rrggbb colour, a plain-text signatory)."""
+
+    logo: bytes | None = None
+    logo_type: str | None = None  # image/png or image/svg+xml
+    primary_colour: str | None = None
+    signatory: str | None = None
+
+
 class FolderFetcher(URLFetcher):
     """Serves files inside one folder and refuses everything else."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(allow_redirects=False)
         self.folder = folder.resolve()
-        # Images made for the render in progress (the QR code), by their exact URL.
-        self.generated: dict[str, bytes] = {}
+        # Images made for the render in progress (QR code, logo), by their exact URL.
+        self.generated: dict[str, tuple[bytes, str]] = {}
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url in self.generated:
-            return URLFetcherResponse(url, body=self.generated[url],
-                                      headers={"Content-Type": "image/png"})
+            body, mime = self.generated[url]
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise Refused(f"refused to fetch {url[:100]!r}: only the template's own files")
@@ -130,11 +145,18 @@ class CertificateRenderer:
         except FatalURLFetchingError as exc:
             raise CertificateRenderError(f"certificate stylesheet: {exc}") from None
 
-    def html(self, data: CertificateData, qr_image: str = QR_NAME) -> str:
-        """The certificate's HTML (autoescaped). `qr_image` is the relative URL the template
-        uses for the QR code, e.g. `<img class="qr" src="{{ qr_image }}">`."""
+    def html(self, data: CertificateData, qr_image: str = QR_NAME,
+             branding: Branding | None = None, logo_image: str | None = None) -> str:
+        """The certificate's HTML (autoescaped). The template gets the data's plain values plus
+        `qr_image` (the QR code's relative URL), `logo_image` (an organisation's logo, or None
+        for the template's own), `brand_colour` (a validated #rrggbb or None) and
+        `signatory` (text or None)."""
+        branding = branding or Branding()
+        colour = branding.primary_colour if branding.primary_colour and COLOUR.fullmatch(
+            branding.primary_colour) else None
         values = {**asdict(data), "factors": [asdict(f) for f in data.factors],
-                  "qr_image": qr_image}
+                  "qr_image": qr_image, "logo_image": logo_image, "brand_colour": colour,
+                  "signatory": normalise_name(branding.signatory or "") or None}
         return self.template.render(**values)
 
     @staticmethod
@@ -146,30 +168,36 @@ class CertificateRenderer:
         return out.getvalue()
 
     @contextmanager
-    def document(self, data: CertificateData) -> Iterator[HTML]:
-        """The certificate as a WeasyPrint document, with its QR code image served from memory
-        while the block runs. Renders are serialised: a FontConfiguration is not meant for
-        parallel use."""
+    def document(self, data: CertificateData,
+                 branding: Branding | None = None) -> Iterator[HTML]:
+        """The certificate as a WeasyPrint document, with its QR code (and an organisation's
+        logo) served from memory while the block runs. Renders are serialised: a
+        FontConfiguration is not meant for parallel use."""
         qr_png = self.qr_png(data.verify_url)
         with self._lock:
             self._serial += 1
             qr_name = f"{QR_NAME}?{self._serial}"  # a new URL per render: never cached
-            qr_url = self.base_url + qr_name
-            self.fetcher.generated = {qr_url: qr_png}
+            generated = {self.base_url + qr_name: (qr_png, "image/png")}
+            logo_name = None
+            if branding is not None and branding.logo and branding.logo_type in LOGO_TYPES:
+                logo_name = f"{LOGO_NAME}{LOGO_TYPES[branding.logo_type]}?{self._serial}"
+                generated[self.base_url + logo_name] = (branding.logo, branding.logo_type)
+            self.fetcher.generated = generated
             try:
-                yield HTML(string=self.html(data, qr_name), base_url=self.base_url,
-                           url_fetcher=self.fetcher)
+                yield HTML(string=self.html(data, qr_name, branding, logo_name),
+                           base_url=self.base_url, url_fetcher=self.fetcher)
             finally:
                 self.fetcher.generated = {}
-                self.cache.pop(qr_url, None)
+                for url in generated:
+                    self.cache.pop(url, None)
 
-    def render(self, data: CertificateData) -> bytes:
+    def render(self, data: CertificateData, branding: Branding | None = None) -> bytes:
         """The PDF/A-3b bytes, with the snapshot attached as certificate.json."""
         snapshot = json.dumps(data.snapshot(), sort_keys=True, ensure_ascii=False).encode()
         attachment = Attachment(string=snapshot, name="certificate.json",
                                 description="The certificate's data, as issued")
         try:
-            with self.document(data) as document:
+            with self.document(data, branding) as document:
                 return document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
                                           pdf_variant="pdf/a-3b", attachments=[attachment],
                                           cache=self.cache, uncompressed_pdf=False)

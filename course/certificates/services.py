@@ -7,6 +7,7 @@ import calendar
 import hashlib
 import secrets
 import string
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ..quizzes.profile import factor_profile
 from ..quizzes.services import round_started, start_round
 from .eligibility import Eligibility, check
 from .models import ACTIVE, REVOKED, SUPERSEDED, Certificate
-from .render import CertificateData, Factor, normalise_name, renderer_for
+from .render import Branding, CertificateData, Factor, normalise_name, renderer_for
 
 TEMPLATE = "default"
 
@@ -62,10 +63,42 @@ def current(db: Session, user_id: str, course: str) -> Certificate | None:
         Certificate.status == ACTIVE).order_by(Certificate.version.desc()).limit(1))
 
 
-def _new_certificate(*, user_id: str, name: str, course: CourseInfo, status: Eligibility,
-                     content_root: Path, issuer: str, verify_url: str, version: int,
-                     reason: str | None = None, extra: dict | None = None) -> Certificate:
-    """Render and build (not add) a certificate dated now from the learner's results."""
+@dataclass
+class Pending:
+    """A certificate ready to render and store: the record without its PDF, the data to
+    print, where its template is, and the version it supersedes (for a re-issue)."""
+
+    certificate: Certificate
+    data: CertificateData
+    folder: Path
+    branding: Branding | None = None
+    supersedes: Certificate | None = None
+
+    def render(self) -> bytes:
+        return renderer_for(self.folder).render(self.data, self.branding)
+
+
+@dataclass(frozen=True)
+class Look:
+    """Whose certificate it looks like: the organisation's name, template and branding."""
+
+    organisation: str | None = None
+    template: str = TEMPLATE
+    branding: Branding | None = None
+
+
+def _template_folder(content_root: Path, template: str) -> Path:
+    folder = content_root / "certificates" / template
+    return folder if (folder / "certificate.html").is_file() else (
+        content_root / "certificates" / TEMPLATE)
+
+
+def prepare_issue(db: Session, *, user_id: str, name: str, course: CourseInfo,
+                  status: Eligibility, content_root: Path, issuer: str, verify_url: str,
+                  look: Look | None = None, reason: str | None = None,
+                  extra: dict | None = None, supersedes: Certificate | None = None) -> Pending:
+    """A certificate dated now from the learner's results (not rendered, not stored)."""
+    look = look or Look()
     now = utcnow()
     code = new_code()
     titles = {m.slug: m.title for m in course.modules}
@@ -75,48 +108,83 @@ def _new_certificate(*, user_id: str, name: str, course: CourseInfo, status: Eli
         normalise_name(name) or "Learner", course.title,
         tuple(Factor(titles[m], f"{score:.0f}") for m, score in status.scores.items()),
         f"{now:%d %B %Y}", f"{valid_until:%d %B %Y}" if valid_until else None, code,
-        verify_url.replace("{code}", code), issuer, None, course.version, extra or {})
-    # Rendered before any write, so a failed render leaves no partial rows.
-    pdf = renderer_for(content_root / "certificates" / TEMPLATE).render(data)
-    return Certificate(
+        verify_url.replace("{code}", code), issuer, look.organisation, course.version,
+        extra or {})
+    folder = _template_folder(content_root, look.template)
+    version = supersedes.version + 1 if supersedes is not None else (db.scalar(
+        select(func.max(Certificate.version)).where(
+            Certificate.user_id == user_id, Certificate.course == course.slug)) or 0) + 1
+    record = Certificate(
         user_id=user_id, course=course.slug, version=version, code=code, status=ACTIVE,
         name=data.name, course_title=course.title, issued_at=now, valid_until=valid_until,
-        snapshot=data.snapshot(), template=TEMPLATE, pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(), reason=reason)
+        snapshot=data.snapshot(), template=folder.name, reason=reason)
+    return Pending(record, data, folder, look.branding, supersedes)
 
 
-def _store(db: Session, certificate: Certificate) -> bool:
-    """Insert; False when a parallel request stored this version first."""
+def prepare_reissue(certificate: Certificate, reason: str, *, name: str, content_root: Path,
+                    verify_url: str, look: Look | None = None) -> Pending:
+    """A new version of an active certificate from its snapshot (same results and dates), with
+    a corrected name or the organisation's current template, say."""
+    if certificate.status != ACTIVE:
+        raise ValueError("only an active certificate can be re-issued")
+    old = certificate.snapshot
+    code = new_code()
+    look = look or Look(old.get("organisation"), certificate.template)
+    data = CertificateData(normalise_name(name) or certificate.name, old["course_title"],
+                           tuple(Factor(f["title"], f["score"]) for f in old["factors"]),
+                           old["issued_on"], old["valid_until"], code,
+                           verify_url.replace("{code}", code), old["issuer"],
+                           look.organisation, old.get("template_version", ""),
+                           {"reissue_of": certificate.code, "reason": reason.strip()[:500]})
+    folder = _template_folder(content_root, look.template)
+    record = Certificate(user_id=certificate.user_id, course=certificate.course,
+                         version=certificate.version + 1, code=code, status=ACTIVE,
+                         name=data.name, course_title=data.course_title,
+                         issued_at=certificate.issued_at, valid_until=certificate.valid_until,
+                         snapshot=data.snapshot(), template=folder.name,
+                         reason=reason.strip()[:500])
+    return Pending(record, data, folder, look.branding, certificate)
+
+
+def complete(db: Session, pending: Pending, pdf: bytes) -> Certificate | None:
+    """Store a rendered certificate (superseding the old version, if any); None when a
+    parallel request stored this version first."""
+    certificate = pending.certificate
+    certificate.pdf = pdf
+    certificate.sha256 = hashlib.sha256(pdf).hexdigest()
     try:
         with db.begin_nested():
             db.add(certificate)
             db.flush()
     except exc.IntegrityError:
         db.expire_all()
-        return False
-    return True
+        return None
+    old = pending.supersedes
+    if old is not None:
+        old.status = SUPERSEDED
+        old.superseded_by = certificate.id
+        db.flush()
+    return certificate
 
 
 def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInfo,
                       quizzes: dict[tuple[str, str], Quiz], content_root: Path, issuer: str,
-                      verify_url: str) -> Certificate | None:
+                      verify_url: str, look: Look | None = None) -> Certificate | None:
     """Issue the certificate once the learner is eligible; return the active one, or None.
 
-    `verify_url` holds `{code}` where the verification code goes."""
+    `verify_url` holds `{code}` where the verification code goes. Rendered before anything
+    is written, so a failed render leaves no partial rows."""
     existing = current(db, user_id, course.slug)
     if existing is not None:
         return existing
     status = eligibility(db, user_id, course, quizzes)
     if not status.eligible:
         return None
-    version = (db.scalar(select(func.max(Certificate.version)).where(
-        Certificate.user_id == user_id, Certificate.course == course.slug)) or 0) + 1
-    certificate = _new_certificate(user_id=user_id, name=name, course=course, status=status,
-                                   content_root=content_root, issuer=issuer,
-                                   verify_url=verify_url, version=version)
-    if not _store(db, certificate):
-        return current(db, user_id, course.slug)  # another request issued it first
-    return certificate
+    pending = prepare_issue(db, user_id=user_id, name=name, course=course, status=status,
+                            content_root=content_root, issuer=issuer, verify_url=verify_url,
+                            look=look)
+    stored = complete(db, pending, pending.render())
+    return stored if stored is not None else current(db, user_id, course.slug)
 
 
 # ------------------------------------------------------------------ recertification
@@ -152,8 +220,8 @@ def start_recertification(db: Session, certificate: Certificate, window_days: in
 
 def recertify_if_eligible(db: Session, certificate: Certificate, *, name: str,
                           course: CourseInfo, quizzes: dict[tuple[str, str], Quiz],
-                          content_root: Path, issuer: str,
-                          verify_url: str) -> Certificate | None:
+                          content_root: Path, issuer: str, verify_url: str,
+                          look: Look | None = None) -> Certificate | None:
     """Once every factor quiz is passed again in the recertification round, issue a new version
     dated today, with a new validity, that supersedes `certificate`."""
     since = recertification_started(db, certificate)
@@ -162,16 +230,11 @@ def recertify_if_eligible(db: Session, certificate: Certificate, *, name: str,
     status = eligibility(db, certificate.user_id, course, quizzes, since)
     if not status.eligible:
         return None
-    new = _new_certificate(user_id=certificate.user_id, name=name, course=course,
-                           status=status, content_root=content_root, issuer=issuer,
-                           verify_url=verify_url, version=certificate.version + 1,
-                           reason=RECERTIFY_REASON, extra={"renews": certificate.code})
-    if not _store(db, new):
-        return None  # a parallel request renewed it
-    certificate.status = SUPERSEDED
-    certificate.superseded_by = new.id
-    db.flush()
-    return new
+    pending = prepare_issue(db, user_id=certificate.user_id, name=name, course=course,
+                            status=status, content_root=content_root, issuer=issuer,
+                            verify_url=verify_url, look=look, reason=RECERTIFY_REASON,
+                            extra={"renews": certificate.code}, supersedes=certificate)
+    return complete(db, pending, pending.render())  # None: a parallel request renewed it
 
 
 def verify_status(certificate: Certificate, now: datetime | None = None) -> str:
@@ -201,31 +264,14 @@ def revoke(db: Session, certificate: Certificate, reason: str) -> bool:
 
 
 def reissue(db: Session, certificate: Certificate, reason: str, *, name: str,
-            content_root: Path, verify_url: str) -> Certificate:
+            content_root: Path, verify_url: str, look: Look | None = None) -> Certificate:
     """A new version of an active certificate (a corrected name, say), rendered from the old
     snapshot, which it supersedes; the old one's verify page then points to the new one."""
-    if certificate.status != ACTIVE:
-        raise ValueError("only an active certificate can be re-issued")
-    old = certificate.snapshot
-    code = new_code()
-    data = CertificateData(normalise_name(name) or certificate.name, old["course_title"],
-                           tuple(Factor(f["title"], f["score"]) for f in old["factors"]),
-                           old["issued_on"], old["valid_until"], code,
-                           verify_url.replace("{code}", code), old["issuer"],
-                           old.get("organisation"), old.get("template_version", ""),
-                           {"reissue_of": certificate.code, "reason": reason.strip()[:500]})
-    pdf = renderer_for(content_root / "certificates" / certificate.template).render(data)
-    new = Certificate(user_id=certificate.user_id, course=certificate.course,
-                      version=certificate.version + 1, code=code, status=ACTIVE,
-                      name=data.name, course_title=data.course_title,
-                      issued_at=certificate.issued_at, valid_until=certificate.valid_until,
-                      snapshot=data.snapshot(), template=certificate.template, pdf=pdf,
-                      sha256=hashlib.sha256(pdf).hexdigest(), reason=reason.strip()[:500])
-    db.add(new)
-    db.flush()
-    certificate.status = SUPERSEDED
-    certificate.superseded_by = new.id
-    db.flush()
+    pending = prepare_reissue(certificate, reason, name=name, content_root=content_root,
+                              verify_url=verify_url, look=look)
+    new = complete(db, pending, pending.render())
+    if new is None:
+        raise ValueError("this certificate was re-issued at the same moment by someone else")
     return new
 
 

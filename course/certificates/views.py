@@ -48,7 +48,7 @@ class CheckForm(CourseForm):
     pdf = FileField("Certificate PDF")
 
 
-def _verify_url_template() -> str:
+def verify_url_template() -> str:
     return url_for("course.certificates.verify", code="CODE", _external=True).replace(
         "CODE", "{code}")
 
@@ -66,11 +66,17 @@ def issue_for_current_user(course_slug: str) -> Certificate | None:
     common = dict(name=current_display_name() or user_id, course=course, quizzes=loaded.quizzes,
                   content_root=get_state().content_root(current_app),
                   issuer=current_app.config["COURSE_SITE_NAME"],
-                  verify_url=_verify_url_template())
+                  verify_url=verify_url_template(), look=look_for(user_id))
     existing = services.current(db, user_id, course_slug)
     if existing is None:
         return services.issue_if_eligible(db, user_id=user_id, **common)
     return services.recertify_if_eligible(db, existing, **common)
+
+
+def look_for(user_id: str) -> services.Look:
+    """How this learner's certificates look (their organisation's branding, if any)."""
+    lookup = get_state().certificate_look
+    return lookup(db_session(), user_id) if lookup is not None else services.Look()
 
 
 def _mail_certificate(certificate: Certificate) -> None:
@@ -248,13 +254,17 @@ def admin_certificate(certificate_id: int) -> Response | str | tuple[str, int]:
         action = request.form.get("action")
         if action == "revoke" and services.revoke(db_session(), certificate, form.reason.data):
             db_session().commit()
+            signals.certificate_revoked.send(
+                current_app._get_current_object(), user_id=certificate.user_id,
+                course=certificate.course, code=certificate.code, reason=certificate.reason,
+                by=current_user_id())
             flash("The certificate is revoked.", "success")
         elif action == "reissue" and certificate.status == "active":
             new = services.reissue(
                 db_session(), certificate, form.reason.data,
                 name=form.name.data or certificate.name,
                 content_root=get_state().content_root(current_app),
-                verify_url=_verify_url_template())
+                verify_url=verify_url_template(), look=look_for(certificate.user_id))
             db_session().commit()
             flash(f"Re-issued as version {new.version}.", "success")
         else:

@@ -1,0 +1,1 @@
+"""Organisations: tenants with managers and members, enrolment, progress, reminders, exports."""

@@ -1,0 +1,232 @@
+"""Managing an organisation: course assignment and branding, bulk certificate jobs, revoking
+and re-issuing members' certificates (managers); creating organisations and appointing their
+managers (administrators)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from .. import signals
+from ..certificates import services as certs
+from ..certificates.models import Certificate
+from ..db import session as db_session
+from ..extension import get_state
+from ..identity import ADMIN, current_user_id, role_required
+from ..loaded import content
+from . import bulk, services
+from .branding import LogoError, clean_logo
+from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm
+from .models import MANAGER, BulkJob, Membership, Organisation
+from .views import _org, manager_view, send_invitation
+
+
+def _templates() -> list[str]:
+    root = get_state().content_root(current_app) / "certificates"
+    return sorted(p.name for p in root.iterdir() if (p / "certificate.html").is_file())
+
+
+@manager_view
+def settings() -> Response | str | tuple[str, int]:
+    """Courses with due dates, and the certificate's look."""
+    db, org = db_session(), _org()
+    assign = AssignForm(prefix="assign")
+    assign.course.choices = [(c.slug, c.title) for c in content().catalog.courses]
+    brand = BrandingForm(prefix="brand", obj=None if request.method == "POST" else org)
+    brand.template.choices = [(t, t) for t in _templates()]
+    if request.method == "POST" and "assign-course" in request.form and assign.validate():
+        services.assign(db, org, assign.course.data, assign.due_on.data, current_user_id())
+        db.commit()
+        flash("The course is assigned.", "success")
+        return redirect(url_for("course.orgs.settings"))
+    if request.method == "POST" and "brand-template" in request.form and brand.validate():
+        try:
+            _apply_branding(org, brand)
+        except LogoError as exc:
+            brand.logo.errors = [str(exc)]
+        else:
+            services.audit(db, org.id, current_user_id(), "branding-changed", org.template)
+            db.commit()
+            flash("The certificate's look is saved; new certificates use it.", "success")
+            return redirect(url_for("course.orgs.settings"))
+    failed = bool(assign.errors or brand.errors)
+    return render_template("course/orgs/settings.html", org=org, assign=assign, brand=brand,
+                           assignments=services.assignments(db, org)), (400 if failed else 200)
+
+
+def _apply_branding(org: Organisation, form: BrandingForm) -> None:
+    upload = form.logo.data
+    data = upload.read(400_000) if upload else b""
+    if data:
+        org.logo, org.logo_type = clean_logo(data)  # LogoError before anything changes
+    org.template = form.template.data
+    org.primary_colour = (form.primary_colour.data or "").lower() or None
+    org.signatory = " ".join((form.signatory.data or "").split()) or None
+
+
+@manager_view
+def logo() -> Response:
+    """The organisation's stored (sanitised) logo, for the settings page preview."""
+    org = _org()
+    if not org.logo:
+        abort(404)
+    response = current_app.response_class(org.logo, mimetype=org.logo_type)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@manager_view
+def bulk_start() -> Response | str | tuple[str, int]:
+    """Start a bulk issue or re-issue for the organisation's members."""
+    db, org = db_session(), _org()
+    form = BulkForm()
+    course_slug = request.args.get("course") or (content().catalog.courses[0].slug
+                                                 if content().catalog.courses else None)
+    if form.validate_on_submit() and course_slug:
+        backend = "rq" if current_app.config["COURSE_JOBS_REDIS_URL"] else "pool"
+        try:
+            job = bulk.create_job(db, org, form.kind.data, course=course_slug,
+                                  reason=form.reason.data, actor=current_user_id(),
+                                  backend=backend)
+        except services.OrgError as exc:
+            form.reason.errors = [str(exc)]
+        else:
+            db.commit()
+            bulk.start(current_app._get_current_object(), job, org)
+            return redirect(url_for("course.orgs.bulk_job", job_id=job.id))
+    jobs = db.scalars(select(BulkJob).where(BulkJob.org_id == org.id)
+                      .order_by(BulkJob.id.desc()).limit(10)).all()
+    return render_template("course/orgs/bulk.html", org=org, form=form, jobs=jobs), (
+        400 if form.errors else 200)
+
+
+def _job(job_id: int) -> BulkJob:
+    job = db_session().scalar(select(BulkJob).where(BulkJob.id == job_id,
+                                                    BulkJob.org_id == _org().id))
+    if job is None:
+        abort(404)
+    return job
+
+
+@manager_view
+def bulk_job(job_id: int) -> str:
+    return render_template("course/orgs/bulk_job.html", org=_org(), job=_job(job_id))
+
+
+@manager_view
+def bulk_job_json(job_id: int) -> Response:
+    job = _job(job_id)
+    return jsonify(state=job.state, done=job.done, total=job.total, issued=job.issued,
+                   error=job.error)
+
+
+def _member_certificate(certificate_id: int) -> Certificate:
+    """A certificate of one of the manager's own members, or 404."""
+    certificate = db_session().scalar(select(Certificate).join(
+        Membership, Membership.user_id == Certificate.user_id).where(
+        Certificate.id == certificate_id, Membership.org_id == _org().id))
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@manager_view
+def certificate(certificate_id: int) -> Response | str | tuple[str, int]:
+    """Revoke or re-issue a member's certificate, with a reason."""
+    cert = _member_certificate(certificate_id)
+    form = ReasonForm()
+    db = db_session()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "revoke" and certs.revoke(db, cert, form.reason.data):
+            db.commit()
+            signals.certificate_revoked.send(
+                current_app._get_current_object(), user_id=cert.user_id, course=cert.course,
+                code=cert.code, reason=cert.reason, by=current_user_id())
+            flash("The certificate is revoked.", "success")
+        elif action == "reissue" and cert.status == "active":
+            from ..certificates.views import verify_url_template
+
+            new = certs.reissue(db, cert, form.reason.data, name=cert.name,
+                                content_root=get_state().content_root(current_app),
+                                verify_url=verify_url_template(),
+                                look=services.look_of(_org()))
+            services.audit(db, _org().id, current_user_id(), "certificate-reissued",
+                           cert.name, {"code": new.code, "replaces": cert.code,
+                                       "reason": form.reason.data})
+            db.commit()
+            flash(f"Re-issued as version {new.version}.", "success")
+        else:
+            flash("Only an active certificate can be revoked or re-issued.", "error")
+        return redirect(url_for("course.orgs.certificate", certificate_id=cert.id))
+    return render_template("course/orgs/certificate.html", org=_org(), certificate=cert,
+                           form=form, status=certs.verify_status), (400 if form.errors else 200)
+
+
+# ------------------------------------------------------------------ administrators
+@role_required(ADMIN)
+def admin_orgs() -> Response | str | tuple[str, int]:
+    db = db_session()
+    form = OrgForm()
+    if form.validate_on_submit():
+        try:
+            org = services.create_org(db, form.slug.data, form.name.data, form.seat_limit.data,
+                                      actor=current_user_id())
+        except services.OrgError as exc:
+            form.slug.errors = [str(exc)]
+        else:
+            db.commit()
+            flash(f"{org.name} is created. Now appoint its manager.", "success")
+            return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+    orgs = db.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("course/orgs/admin.html", orgs=orgs, form=form), (
+        400 if form.errors else 200)
+
+
+@role_required(ADMIN)
+def admin_org(org_id: int) -> Response | str | tuple[str, int]:
+    db = db_session()
+    org = db.get(Organisation, org_id) or abort(404)
+    form = ManagerForm()
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite(
+                db, org, form.email.data, invited_by=current_user_id(), role=MANAGER,
+                days=int(current_app.config["COURSE_INVITATION_DAYS"]))
+        except services.OrgError as exc:
+            form.email.errors = [str(exc)]
+        else:
+            db.commit()
+            send_invitation(org, invitation, token)
+            flash(f"A manager's invitation is sent to {invitation.email}.", "success")
+            return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+    managers = db.scalars(select(Membership).where(Membership.org_id == org.id,
+                                                   Membership.role == MANAGER)).all()
+    return render_template("course/orgs/admin_org.html", org=org, form=form,
+                           managers=managers, members=services.members_count(db, org),
+                           invitations=services.pending_invitations(db, org)), (
+        400 if form.errors else 200)
+
+
+def add_rules(bp: Blueprint) -> None:
+    bp.add_url_rule("/org/settings", view_func=settings, methods=["GET", "POST"])
+    bp.add_url_rule("/org/logo", view_func=logo)
+    bp.add_url_rule("/org/bulk", view_func=bulk_start, methods=["GET", "POST"])
+    bp.add_url_rule("/org/bulk/<int:job_id>", view_func=bulk_job)
+    bp.add_url_rule("/org/bulk/<int:job_id>.json", view_func=bulk_job_json)
+    bp.add_url_rule("/org/certificates/<int:certificate_id>", view_func=certificate,
+                    methods=["GET", "POST"])
+    bp.add_url_rule("/orgs/admin", view_func=admin_orgs, methods=["GET", "POST"])
+    bp.add_url_rule("/orgs/admin/<int:org_id>", view_func=admin_org, methods=["GET", "POST"])

@@ -1,0 +1,130 @@
+"""Organisations and what belongs to them: members, invitations, course assignments, reminders
+sent, the audit log and bulk-issue jobs. Every row carries its organisation's id, and every
+manager query filters on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, utcnow
+
+MEMBER = "member"
+MANAGER = "manager"
+
+
+class Organisation(Base):
+    """A customer organisation and its certificate branding (validated values, never raw
+    HTML or CSS)."""
+
+    __tablename__ = "course_organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    seat_limit: Mapped[int | None] = mapped_column(default=None)
+    template: Mapped[str] = mapped_column(String(64), default="default")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)  # sanitised
+    logo_type: Mapped[str | None] = mapped_column(String(20), default=None)  # image/png, svg
+    primary_colour: Mapped[str | None] = mapped_column(String(7), default=None)  # #rrggbb
+    signatory: Mapped[str | None] = mapped_column(String(120), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(Base):
+    """A person in an organisation (one organisation per person), as member or manager."""
+
+    __tablename__ = "course_membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default=MEMBER)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    team: Mapped[str | None] = mapped_column(String(80), default=None, index=True)
+    optional_reminders: Mapped[bool] = mapped_column(default=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invitation(Base):
+    """An emailed invitation to join; the link's token is stored only as a hash."""
+
+    __tablename__ = "course_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str | None] = mapped_column(String(120), default=None)
+    team: Mapped[str | None] = mapped_column(String(80), default=None)
+    role: Mapped[str] = mapped_column(String(20), default=MEMBER)  # the role on joining
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    accepted_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Assignment(Base):
+    """A course the organisation's members are to finish, by a due date."""
+
+    __tablename__ = "course_assignment"
+    __table_args__ = (UniqueConstraint("org_id", "course"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"))
+    course: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+class ReminderSent(Base):
+    """One reminder email, so that the same event is never reminded twice."""
+
+    __tablename__ = "course_reminder_sent"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # overdue, expiring
+    event: Mapped[str] = mapped_column(String(120))  # what it was about, e.g. course@due date
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what, when, in an organisation: enrolment, issue, revoke, export."""
+
+    __tablename__ = "course_audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("course_organisation.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str | None] = mapped_column(String(64))  # a user id; None for the system
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(254), default=None)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class BulkJob(Base):
+    """A bulk certificate issue or re-issue, run in the background, with its progress."""
+
+    __tablename__ = "course_bulk_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # issue, reissue
+    course: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    state: Mapped[str] = mapped_column(String(20), default="queued")  # running, done, failed
+    backend: Mapped[str] = mapped_column(String(10), default="pool")  # pool, rq
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,0 +1,170 @@
+"""What a manager sees of their organisation: per member progress, best score per factor and
+certificate, filtered and paginated in SQL (a page costs the same with 10 or 10,000 members),
+and the organisation's average per factor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import exists, false, func, not_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from ..certificates.models import ACTIVE, Certificate
+from ..content.catalog import CourseInfo
+from ..db import utcnow
+from ..lessons.models import LessonProgress
+from ..quizzes.models import FINISHED, QuizAttempt
+from .models import Assignment, Membership, Organisation
+
+STATUSES = {"not-started": "Not started", "in-progress": "In progress",
+            "certified": "Certified"}
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    team: str | None = None
+    status: str | None = None  # a key of STATUSES
+    overdue: bool = False
+    expiring: int | None = None  # 30, 60 or 90 days
+
+
+@dataclass
+class MemberRow:
+    member: Membership
+    done: int
+    total: int
+    best: dict[str, Decimal] = field(default_factory=dict)
+    certificate: Certificate | None = None
+    overdue: bool = False
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def status(self) -> str:
+        if self.certificate is not None:
+            return "certified"
+        return "in-progress" if self.done or self.best else "not-started"
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    rows: list[MemberRow]
+    total: int
+    page: int
+    pages: int
+
+
+def due_date(db: Session, org: Organisation, course: str) -> date | None:
+    return db.scalar(select(Assignment.due_on).where(Assignment.org_id == org.id,
+                                                     Assignment.course == course))
+
+
+def _conditions(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
+                now: datetime) -> list[ColumnElement[bool]]:
+    user = Membership.user_id
+    certified = exists().where(Certificate.user_id == user, Certificate.course == course.slug,
+                               Certificate.status == ACTIVE)
+    started = or_(
+        exists().where(LessonProgress.user_id == user, LessonProgress.course == course.slug,
+                       LessonProgress.completed_at.is_not(None)),
+        exists().where(QuizAttempt.user_id == user, QuizAttempt.course == course.slug))
+    found: list[ColumnElement[bool]] = [Membership.org_id == org.id]
+    if filters.team:
+        found.append(Membership.team == filters.team)
+    if filters.status == "certified":
+        found.append(certified)
+    elif filters.status == "in-progress":
+        found += [not_(certified), started]
+    elif filters.status == "not-started":
+        found += [not_(certified), not_(started)]
+    if filters.overdue:
+        due = due_date(db, org, course.slug)
+        found.append(not_(certified) if due is not None and due < now.date() else false())
+    if filters.expiring:
+        found.append(exists().where(
+            Certificate.user_id == user, Certificate.course == course.slug,
+            Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= now + timedelta(days=filters.expiring)))
+    return found
+
+
+def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
+                page: int = 1, per_page: int = PER_PAGE,
+                now: datetime | None = None) -> MemberPage:
+    """One page of members with their progress, scores and certificate."""
+    now = now or utcnow()
+    where = _conditions(db, org, course, filters, now)
+    total = db.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    members = list(db.scalars(select(Membership).where(*where).order_by(
+        Membership.name, Membership.id).limit(per_page).offset((page - 1) * per_page)))
+    return MemberPage(_details(db, course, members, now, due_date(db, org, course.slug)),
+                      total, page, pages)
+
+
+def _details(db: Session, course: CourseInfo, members: list[Membership], now: datetime,
+             due: date | None) -> list[MemberRow]:
+    """Progress, best scores and certificates of one page of members: three queries."""
+    ids = [m.user_id for m in members]
+    published = [lesson.slug for lesson in course.lessons if not lesson.draft]
+    done = dict(db.execute(select(LessonProgress.user_id, func.count()).where(
+        LessonProgress.user_id.in_(ids), LessonProgress.course == course.slug,
+        LessonProgress.lesson.in_(published), LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.user_id)).tuples().all()) if ids else {}
+    best: dict[str, dict[str, Decimal]] = {}
+    if ids:
+        for user_id, module, score in db.execute(select(
+                QuizAttempt.user_id, QuizAttempt.module, func.max(QuizAttempt.percent)).where(
+                QuizAttempt.user_id.in_(ids), QuizAttempt.course == course.slug,
+                QuizAttempt.state == FINISHED).group_by(QuizAttempt.user_id,
+                                                          QuizAttempt.module)):
+            best.setdefault(user_id, {})[module] = score
+    certificates = {c.user_id: c for c in db.scalars(select(Certificate).where(
+        Certificate.user_id.in_(ids), Certificate.course == course.slug,
+        Certificate.status == ACTIVE))} if ids else {}
+    overdue = due is not None and due < now.date()
+    return [MemberRow(m, done.get(m.user_id, 0), len(published), best.get(m.user_id, {}),
+                      certificates.get(m.user_id),
+                      overdue and m.user_id not in certificates) for m in members]
+
+
+@dataclass(frozen=True)
+class FactorAverage:
+    module: str
+    title: str
+    average: Decimal | None
+    learners: int  # how many have a score for it
+
+
+def factor_averages(db: Session, org: Organisation, course: CourseInfo,
+                    quiz_modules: list[str], team: str | None = None) -> list[FactorAverage]:
+    """The organisation's average of its members' best score on each factor quiz."""
+    scope = [Membership.org_id == org.id] + ([Membership.team == team] if team else [])
+    best = select(QuizAttempt.user_id, QuizAttempt.module,
+                  func.max(QuizAttempt.percent).label("best")).join(
+        Membership, Membership.user_id == QuizAttempt.user_id).where(
+        *scope, QuizAttempt.course == course.slug, QuizAttempt.state == FINISHED).group_by(
+        QuizAttempt.user_id, QuizAttempt.module).subquery()
+    found = {module: (avg, count) for module, avg, count in db.execute(
+        select(best.c.module, func.avg(best.c.best), func.count()).group_by(best.c.module))}
+    titles = {m.slug: m.title for m in course.modules}
+    out = []
+    for module in quiz_modules:
+        avg, count = found.get(module, (None, 0))
+        value = Decimal(str(avg)).quantize(Decimal("0.1"), ROUND_HALF_UP) if avg is not None \
+            else None
+        out.append(FactorAverage(module, titles.get(module, module), value, count))
+    return out
+
+
+def teams(db: Session, org: Organisation) -> list[str]:
+    return [t for t in db.scalars(select(Membership.team).where(
+        Membership.org_id == org.id, Membership.team.is_not(None)).distinct().order_by(
+        Membership.team))]

@@ -1,0 +1,322 @@
+"""Organisations, members, invitations, assignments and the audit log. Each function takes a
+session and plain values, flushes, never commits. Manager-facing functions take the manager's
+own Organisation object (found from their membership), never an id from the client."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..certificates.render import Branding
+from ..certificates.services import Look
+from ..db import utcnow
+from ..errors import CourseError
+from .models import (
+    MANAGER,
+    MEMBER,
+    Assignment,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+)
+from .roster import RosterProblem, RosterRow
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class OrgError(CourseError):
+    """An organisation action that cannot be done; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding space."""
+    return (email or "").strip().lower()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ------------------------------------------------------------------ organisations
+def create_org(db: Session, slug: str, name: str, seat_limit: int | None = None,
+               actor: str | None = None) -> Organisation:
+    """A new organisation; OrgError when the slug is taken or malformed."""
+    slug = slug.strip().lower()
+    if not SLUG.fullmatch(slug):
+        raise OrgError("The short name takes lower-case letters, digits and hyphens.")
+    if db.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
+        raise OrgError(f"An organisation called {slug!r} exists already.")
+    if not name.strip():
+        raise OrgError("The organisation needs a name.")
+    org = Organisation(slug=slug, name=name.strip()[:120], seat_limit=seat_limit)
+    db.add(org)
+    db.flush()
+    audit(db, org.id, actor, "organisation-created", slug)
+    return org
+
+
+def org_by_slug(db: Session, slug: str) -> Organisation | None:
+    return db.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def membership(db: Session, user_id: str) -> Membership | None:
+    """The user's membership (a person belongs to one organisation at most)."""
+    return db.scalar(select(Membership).where(Membership.user_id == user_id))
+
+
+def managed_org(db: Session, user_id: str | None) -> Organisation | None:
+    """The organisation this user manages, or None: the only way a manager's scope is found."""
+    if user_id is None:
+        return None
+    return db.scalar(select(Organisation).join(Membership).where(
+        Membership.user_id == user_id, Membership.role == MANAGER))
+
+
+def add_member(db: Session, org: Organisation, *, user_id: str, name: str,
+               email: str | None = None, team: str | None = None, role: str = MEMBER,
+               actor: str | None = None) -> Membership:
+    """Put a person in the organisation (or change their role there); OrgError if they belong
+    to another organisation or the seats are taken."""
+    current = membership(db, user_id)
+    if current is not None and current.org_id != org.id:
+        raise OrgError("This person belongs to another organisation.")
+    if current is None:
+        if org.seat_limit is not None and seats_used(db, org) >= org.seat_limit:
+            raise OrgError(f"All {org.seat_limit} seats are taken.")
+        current = Membership(org_id=org.id, user_id=user_id, name=name[:120] or user_id,
+                             email=normalise_email(email or "") or None, team=_team(team),
+                             role=role)
+        db.add(current)
+        db.flush()
+        audit(db, org.id, actor, "member-added", current.email or user_id,
+              {"role": role, "team": current.team})
+    elif role == MANAGER and current.role != MANAGER:
+        current.role = MANAGER
+        audit(db, org.id, actor, "manager-appointed", current.email or user_id)
+    db.flush()
+    return current
+
+
+def _team(team: str | None) -> str | None:
+    return " ".join((team or "").split())[:80] or None
+
+
+def members_count(db: Session, org: Organisation) -> int:
+    return db.scalar(select(func.count()).select_from(Membership).where(
+        Membership.org_id == org.id)) or 0
+
+
+def pending_invitations(db: Session, org: Organisation, now: datetime | None = None) -> list[
+        Invitation]:
+    now = now or utcnow()
+    return list(db.scalars(select(Invitation).where(
+        Invitation.org_id == org.id, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > now)
+        .order_by(Invitation.created_at.desc())))
+
+
+def seats_used(db: Session, org: Organisation) -> int:
+    """Members plus invitations still open: an invitation holds a seat until it lapses."""
+    return members_count(db, org) + len(pending_invitations(db, org))
+
+
+def look_of(org: Organisation) -> Look:
+    """How the organisation's members' certificates look."""
+    return Look(org.name, org.template, Branding(org.logo, org.logo_type, org.primary_colour,
+                                                 org.signatory))
+
+
+def look_for(db: Session, user_id: str) -> Look:
+    """How a learner's certificate looks: their organisation's, or the site's default."""
+    org = db.scalar(select(Organisation).join(Membership).where(Membership.user_id == user_id))
+    return Look() if org is None else look_of(org)
+
+
+# ------------------------------------------------------------------ invitations
+def invite(db: Session, org: Organisation, email: str, *, invited_by: str, days: int,
+           name: str | None = None, team: str | None = None, role: str = MEMBER,
+           now: datetime | None = None) -> tuple[Invitation, str]:
+    """An invitation and the secret token for its link (only its hash is stored)."""
+    email = normalise_email(email)
+    if not EMAIL.fullmatch(email) or len(email) > 254:
+        raise OrgError(f"{email or 'An empty address'} is not an email address.")
+    taken = db.scalar(select(Membership.org_id).where(Membership.email == email))
+    if taken is not None:
+        raise OrgError(f"{email} is already a member" + (
+            "." if taken == org.id else " of another organisation."))
+    if any(i.email == email for i in pending_invitations(db, org, now)):
+        raise OrgError(f"{email} has an open invitation already.")
+    if org.seat_limit is not None and seats_used(db, org) >= org.seat_limit:
+        raise OrgError(f"All {org.seat_limit} seats are taken.")
+    token = secrets.token_urlsafe(32)
+    now = now or utcnow()
+    invitation = Invitation(org_id=org.id, email=email, name=(name or "").strip()[:120] or None,
+                            team=_team(team), token_hash=token_hash(token), role=role,
+                            invited_by=invited_by, created_at=now,
+                            expires_at=now + timedelta(days=days))
+    db.add(invitation)
+    db.flush()
+    audit(db, org.id, invited_by, "invited", email, {"team": invitation.team})
+    return invitation, token
+
+
+def find_invitation(db: Session, token: str, now: datetime | None = None) -> Invitation | None:
+    """The open invitation for a link's token: not accepted, revoked or expired."""
+    now = now or utcnow()
+    invitation = db.scalar(select(Invitation).where(
+        Invitation.token_hash == token_hash(token or "")))
+    if invitation is None or invitation.accepted_at or invitation.revoked_at or (
+            invitation.expires_at <= now):
+        return None
+    return invitation
+
+
+def accept(db: Session, invitation: Invitation, *, user_id: str, name: str,
+           email: str | None) -> Membership:
+    """Join the organisation through an invitation (linking the account that accepts it)."""
+    org = db.get(Organisation, invitation.org_id)
+    current = membership(db, user_id)
+    if current is not None and current.org_id != org.id:
+        raise OrgError("Your account belongs to another organisation already.")
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by = user_id
+    db.flush()  # the invitation no longer holds a seat: the membership takes it
+    member = add_member(db, org, user_id=user_id, name=invitation.name or name,
+                        email=email or invitation.email, team=invitation.team,
+                        role=invitation.role, actor=user_id)
+    audit(db, org.id, user_id, "invitation-accepted", invitation.email)
+    return member
+
+
+def revoke_invitation(db: Session, org: Organisation, invitation_id: int,
+                      actor: str) -> bool:
+    """Revoke one of this organisation's open invitations; False if there is no such one."""
+    invitation = db.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.org_id == org.id,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+    if invitation is None:
+        return False
+    invitation.revoked_at = utcnow()
+    audit(db, org.id, actor, "invitation-revoked", invitation.email)
+    db.flush()
+    return True
+
+
+def remove_member(db: Session, org: Organisation, member_id: int, actor: str) -> bool:
+    """Remove a member of this organisation (their learning and certificates stay theirs)."""
+    member = db.scalar(select(Membership).where(Membership.id == member_id,
+                                                Membership.org_id == org.id))
+    if member is None or member.user_id == actor:
+        return False
+    audit(db, org.id, actor, "member-removed", member.email or member.user_id)
+    db.delete(member)
+    db.flush()
+    return True
+
+
+# ------------------------------------------------------------------ assignments
+def assign(db: Session, org: Organisation, course: str, due_on: date | None,
+           actor: str) -> Assignment:
+    """Assign a course to the organisation's members, by a due date (or change the date)."""
+    row = db.scalar(select(Assignment).where(Assignment.org_id == org.id,
+                                             Assignment.course == course))
+    if row is None:
+        row = Assignment(org_id=org.id, course=course)
+        db.add(row)
+    row.due_on = due_on
+    db.flush()
+    audit(db, org.id, actor, "course-assigned", course,
+          {"due_on": due_on.isoformat() if due_on else None})
+    return row
+
+
+def assignments(db: Session, org: Organisation) -> list[Assignment]:
+    return list(db.scalars(select(Assignment).where(Assignment.org_id == org.id)
+                           .order_by(Assignment.course)))
+
+
+# ------------------------------------------------------------------ audit
+def audit(db: Session, org_id: int | None, actor: str | None, action: str,
+          subject: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """Record who did what in an organisation."""
+    db.add(AuditEvent(org_id=org_id, actor=actor, action=action,
+                      subject=(subject or "")[:254] or None, detail=detail or {}))
+    db.flush()
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    page: int
+    pages: int
+
+
+def audit_log(db: Session, org: Organisation, page: int = 1, per_page: int = 50) -> AuditPage:
+    """The organisation's audit events, newest first, one page."""
+    total = db.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.org_id == org.id)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    events = list(db.scalars(select(AuditEvent).where(AuditEvent.org_id == org.id)
+                             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                             .limit(per_page).offset((page - 1) * per_page)))
+    return AuditPage(events, page, pages)
+
+
+# ------------------------------------------------------------------ bulk enrolment
+@dataclass(frozen=True)
+class RosterPlan:
+    """What an upload would do: invite these, skip those (already in), or refuse with problems."""
+
+    invite: list[RosterRow]
+    skipped: list[tuple[RosterRow, str]]
+    problems: list[RosterProblem]
+
+
+def plan_roster(db: Session, org: Organisation, rows: list[RosterRow],
+                problems: list[RosterProblem]) -> RosterPlan:
+    """Check parsed rows against the database: other organisations' people, seats."""
+    problems = list(problems)
+    emails = [r.email for r in rows]
+    members = dict(db.execute(select(Membership.email, Membership.org_id).where(
+        Membership.email.in_(emails))).tuples().all()) if emails else {}
+    invited = {i.email for i in pending_invitations(db, org)}
+    invite_rows, skipped = [], []
+    for row in rows:
+        if row.email in members and members[row.email] != org.id:
+            problems.append(RosterProblem(row.line, f"{row.email} belongs to another "
+                                                    "organisation"))
+        elif row.email in members:
+            skipped.append((row, "already a member"))
+        elif row.email in invited:
+            skipped.append((row, "already invited"))
+        else:
+            invite_rows.append(row)
+    if org.seat_limit is not None:
+        free = max(0, org.seat_limit - seats_used(db, org))
+        for row in invite_rows[free:]:
+            problems.append(RosterProblem(row.line, f"no seat left (the limit is "
+                                                    f"{org.seat_limit})"))
+    problems.sort(key=lambda p: p.line)
+    return RosterPlan(invite_rows, skipped, problems)
+
+
+def apply_roster(db: Session, org: Organisation, plan: RosterPlan, *, actor: str,
+                 days: int) -> list[tuple[Invitation, str]]:
+    """Invite everyone the plan lists (only for a plan without problems)."""
+    if plan.problems:
+        raise OrgError("The file has problems; nothing was changed.")
+    made = [invite(db, org, row.email, invited_by=actor, days=days, name=row.name,
+                   team=row.team) for row in plan.invite]
+    audit(db, org.id, actor, "roster-imported", None,
+          {"invited": len(made), "skipped": len(plan.skipped)})
+    return made
