@@ -57,7 +57,7 @@ def current_certificates(db: Session, org: Organisation,
         Membership.org_id == org.id, Certificate.status == ACTIVE,
         (Certificate.valid_until.is_(None)) | (Certificate.valid_until > now))
         .order_by(Membership.name, Certificate.course))
-    return [(m, c) for m, c in rows.tuples()]
+    return [(m, c) for m, c in rows]
 
 
 def _file_name(name: str, code: str) -> str:

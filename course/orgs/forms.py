@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..web import CourseForm
@@ -55,9 +56,10 @@ class BrandingForm(CourseForm):
 
 class BulkForm(CourseForm):
     kind = RadioField("What to do", choices=[
-        ("issue", "Issue certificates to members who are eligible and have none"),
-        ("reissue", "Re-issue every member's current certificate (for example after a "
-                    "rebrand): each gets a new version, the old one is marked as replaced")],
+        SelectChoice("issue", "Issue certificates to members who are eligible and have none"),
+        SelectChoice("reissue", "Re-issue every member's current certificate (for example "
+                     "after a rebrand): each gets a new version, the old one is marked as "
+                     "replaced")],
         default="issue", validators=[InputRequired()])
     reason = StringField("Reason (required for a re-issue; shown on the verify page)",
                          validators=[Optional(), Length(max=500)])

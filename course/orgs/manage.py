@@ -17,6 +17,7 @@ from flask import (
 )
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from .. import signals
 from ..certificates import services as certs
@@ -42,9 +43,10 @@ def settings() -> Response | str | tuple[str, int]:
     """Courses with due dates, and the certificate's look."""
     db, org = db_session(), _org()
     assign = AssignForm(prefix="assign")
-    assign.course.choices = [(c.slug, c.title) for c in content().catalog.courses]
+    assign.course.choices = [SelectChoice(c.slug, c.title) for c in content().catalog.courses]
     brand = BrandingForm(prefix="brand", obj=None if request.method == "POST" else org)
-    brand.template.choices = [(t, t) for t in _templates()]
+    brand.template.choices = [SelectChoice(t, t.replace("-", " ").title())
+                              for t in _templates()]
     if request.method == "POST" and "assign-course" in request.form and assign.validate():
         services.assign(db, org, assign.course.data, assign.due_on.data, current_user_id())
         db.commit()

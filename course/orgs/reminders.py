@@ -37,7 +37,7 @@ def due(db: Session, expiring_days: int, now: datetime | None = None) -> list[Re
     now = now or utcnow()
     found: list[Reminder] = []
     for assignment, org in db.execute(select(Assignment, Organisation).join(Organisation).where(
-            Assignment.due_on.is_not(None), Assignment.due_on < now.date())).tuples():
+            Assignment.due_on.is_not(None), Assignment.due_on < now.date())):
         event = f"{assignment.course}@{assignment.due_on.isoformat()}"
         certified = exists().where(Certificate.user_id == Membership.user_id,
                                    Certificate.course == assignment.course,
@@ -58,7 +58,7 @@ def due(db: Session, expiring_days: int, now: datetime | None = None) -> list[Re
             Certificate.valid_until > now,
             Certificate.valid_until <= now + timedelta(days=expiring_days),
             Membership.optional_reminders.is_(True), Membership.email.is_not(None),
-            not_(sent)).order_by(Membership.id)).tuples():
+            not_(sent)).order_by(Membership.id)):
         found.append(Reminder(org, member, EXPIRING, cert.code, cert.course, cert.valid_until))
     return found
 

@@ -117,7 +117,7 @@ def _details(db: Session, course: CourseInfo, members: list[Membership], now: da
     done = dict(db.execute(select(LessonProgress.user_id, func.count()).where(
         LessonProgress.user_id.in_(ids), LessonProgress.course == course.slug,
         LessonProgress.lesson.in_(published), LessonProgress.completed_at.is_not(None))
-        .group_by(LessonProgress.user_id)).tuples().all()) if ids else {}
+        .group_by(LessonProgress.user_id)).all()) if ids else {}
     best: dict[str, dict[str, Decimal]] = {}
     if ids:
         for user_id, module, score in db.execute(select(

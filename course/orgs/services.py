@@ -288,7 +288,7 @@ def plan_roster(db: Session, org: Organisation, rows: list[RosterRow],
     problems = list(problems)
     emails = [r.email for r in rows]
     members = dict(db.execute(select(Membership.email, Membership.org_id).where(
-        Membership.email.in_(emails))).tuples().all()) if emails else {}
+        Membership.email.in_(emails))).all()) if emails else {}
     invited = {i.email for i in pending_invitations(db, org)}
     invite_rows, skipped = [], []
     for row in rows:
