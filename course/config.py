@@ -59,6 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_JOBS_REDIS_URL", None,
             "Redis URL for bulk certificate jobs on RQ workers (`flask course worker`); None "
             "runs them in a local process pool."),
+    Setting("COURSE_JOBS_QUEUE", "course-certificates",
+            "The RQ queue bulk certificate jobs go to."),
     Setting("COURSE_BULK_WORKERS", 2,
             "Processes rendering certificates in a local bulk job (more than cores adds nothing)."),
     Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),

@@ -33,7 +33,6 @@ from .services import OrgError, audit, look_of
 
 log = logging.getLogger(__name__)
 ISSUE, REISSUE = "issue", "reissue"
-QUEUE = "course-certificates"
 CHUNK = 50
 Progress = Callable[[int, int], None]
 
@@ -171,7 +170,7 @@ def enqueue_rq(db: Session, job: BulkJob, org: Organisation, redis_url: str) -> 
     users = candidates(db, org, job.kind, job.course)
     job.total, job.state = len(users), "running" if users else "done"
     db.commit()
-    queue = Queue(QUEUE, connection=Redis.from_url(redis_url))
+    queue = Queue(current_app.config["COURSE_JOBS_QUEUE"], connection=Redis.from_url(redis_url))
     chunks = [users[i:i + CHUNK] for i in range(0, len(users), CHUNK)]
     for chunk in chunks:
         queue.enqueue(rq_chunk, job.id, chunk, job_timeout=600)

@@ -191,8 +191,8 @@ def worker_cmd(burst: bool) -> None:
         raise click.ClickException("set COURSE_JOBS_REDIS_URL to the Redis the app uses")
     connection = Redis.from_url(url)
     # SimpleWorker runs jobs in this process: the app context and the warm renderer stay.
-    SimpleWorker([Queue(bulk.QUEUE, connection=connection)], connection=connection).work(
-        burst=burst)
+    queue = Queue(current_app.config["COURSE_JOBS_QUEUE"], connection=connection)
+    SimpleWorker([queue], connection=connection).work(burst=burst)
 
 
 COMMANDS = (create_org_cmd, appoint_manager_cmd, send_reminders_cmd, issue_certificates_cmd,
