@@ -243,3 +243,36 @@ def _add_org_commands() -> None:
 
 
 _add_org_commands()
+
+
+@cli.command("appoint-manager", help="Make someone a manager of organisation SLUG: a "
+               "standalone account by EMAIL, or a host app's user with --user-id.")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--user-id", default=None, help="A host app's user id (its get_id()).")
+@click.option("--name", default=None, help="Their name (default: from the account or EMAIL).")
+@with_appcontext
+def appoint_manager_cmd(slug: str, email: str, user_id: str | None, name: str | None) -> None:
+    from .db import session
+    from .orgs import services
+    from .orgs.commands import org_or_fail
+    from .orgs.models import MANAGER
+
+    org = org_or_fail(slug)
+    if user_id is None:
+        if not current_app.extensions["course"].accounts:
+            raise click.ClickException("this app uses its host's accounts: pass --user-id")
+        from .accounts import services as accounts
+
+        user = accounts.find_user(session(), email)
+        if user is None:
+            raise click.ClickException(f"no account uses {email}; create it first "
+                                       "(flask course create-user)")
+        user_id, name = user.course_user_id, name or user.display_name
+    try:
+        services.add_member(session(), org, user_id=user_id, name=name or email.split("@")[0],
+                            email=email, role=MANAGER)
+    except services.OrgError as exc:
+        raise click.ClickException(str(exc)) from None
+    session().commit()
+    click.echo(f"{email} manages {org.name}")

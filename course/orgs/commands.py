@@ -12,10 +12,10 @@ from flask.cli import with_appcontext
 from ..db import session
 from ..mail import build_message, send
 from . import bulk, reminders, services
-from .models import MANAGER, BulkJob
+from .models import BulkJob
 
 
-def _org(slug: str):  # noqa: ANN202
+def org_or_fail(slug: str):  # noqa: ANN202
     org = services.org_by_slug(session(), slug)
     if org is None:
         raise click.ClickException(f"no organisation {slug!r} (see `flask course create-org`)")
@@ -34,34 +34,6 @@ def create_org_cmd(slug: str, name: str, seats: int | None) -> None:
         raise click.ClickException(str(exc)) from None
     session().commit()
     click.echo(f"created organisation {org.slug} ({org.name})")
-
-
-@click.command("appoint-manager", help="Make someone a manager of organisation SLUG: a "
-               "standalone account by EMAIL, or a host app's user with --user-id.")
-@click.argument("slug")
-@click.argument("email")
-@click.option("--user-id", default=None, help="A host app's user id (its get_id()).")
-@click.option("--name", default=None, help="Their name (default: from the account or EMAIL).")
-@with_appcontext
-def appoint_manager_cmd(slug: str, email: str, user_id: str | None, name: str | None) -> None:
-    org = _org(slug)
-    if user_id is None:
-        if not current_app.extensions["course"].accounts:
-            raise click.ClickException("this app uses its host's accounts: pass --user-id")
-        from ..accounts import services as accounts
-
-        user = accounts.find_user(session(), email)
-        if user is None:
-            raise click.ClickException(f"no account uses {email}; create it first "
-                                       "(flask course create-user)")
-        user_id, name = user.course_user_id, name or user.display_name
-    try:
-        services.add_member(session(), org, user_id=user_id, name=name or email.split("@")[0],
-                            email=email, role=MANAGER)
-    except services.OrgError as exc:
-        raise click.ClickException(str(exc)) from None
-    session().commit()
-    click.echo(f"{email} manages {org.name}")
 
 
 def _links(reminder: reminders.Reminder) -> dict[str, str]:
@@ -130,7 +102,7 @@ def send_reminders_cmd(dry_run: bool) -> None:
 def issue_certificates_cmd(slug: str, course: str | None, reissue: bool, reason: str | None,
                            wait: bool) -> None:
     app = current_app._get_current_object()
-    org = _org(slug)
+    org = org_or_fail(slug)
     course = course or app.extensions["course"].content().catalog.courses[0].slug
     redis_url = app.config["COURSE_JOBS_REDIS_URL"]
     try:
@@ -195,5 +167,5 @@ def worker_cmd(burst: bool) -> None:
     SimpleWorker([queue], connection=connection).work(burst=burst)
 
 
-COMMANDS = (create_org_cmd, appoint_manager_cmd, send_reminders_cmd, issue_certificates_cmd,
+COMMANDS = (create_org_cmd, send_reminders_cmd, issue_certificates_cmd,
             worker_cmd)

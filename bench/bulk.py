@@ -1,0 +1,144 @@
+"""Bulk issuance benchmark: 1,000 certificates for one organisation through the plugin (plan,
+render in a local process pool, store with hash, progress shown) against a tuned-WeasyPrint
+pool rendering the same template with the same number of processes, in the same run.
+
+Run with `./bench/run --only bulk [--count N] [--postgres [URL]]`. Target (performance.md):
+at most 1.2x the tuned pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.certificates import TEMPLATE, sample  # noqa: E402
+from course.certificates.render import renderer_for  # noqa: E402
+
+WORKERS = 2
+
+
+def reference_render(i: int) -> int:
+    """The reference: one warm renderer per pool process, render only."""
+    return len(renderer_for(TEMPLATE).render(sample(i)))
+
+
+def reference(count: int) -> float:
+    context = multiprocessing.get_context("spawn")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        sizes = list(pool.map(reference_render, range(count), chunksize=4))
+    assert len(sizes) == count
+    return time.perf_counter() - start
+
+
+def seed(app, count: int) -> None:  # noqa: ANN001
+    """An organisation of `count` members who finished everything (bulk inserts)."""
+    from sqlalchemy import insert
+
+    from course.db import session, utcnow
+    from course.lessons.models import LessonProgress
+    from course.orgs import services
+    from course.orgs.models import Membership
+    from course.quizzes.models import QuizAttempt
+
+    with app.app_context():
+        db = session()
+        org = services.create_org(db, "bench-corp", "Bench Corp")
+        loaded = app.extensions["course"].content()
+        course = loaded.course("social-divide")
+        now = utcnow()
+        db.execute(insert(Membership), [
+            {"org_id": org.id, "user_id": f"u{i}", "name": f"Learner Number {i}",
+             "email": f"u{i}@bench.example", "role": "member", "optional_reminders": True,
+             "joined_at": now} for i in range(count)])
+        db.execute(insert(LessonProgress), [
+            {"user_id": f"u{i}", "course": course.slug, "module": lesson.module,
+             "lesson": lesson.slug, "first_viewed_at": now, "last_viewed_at": now,
+             "viewed_version": lesson.content_hash, "completed_at": now,
+             "completed_version": lesson.content_hash}
+            for i in range(count) for lesson in course.lessons])
+        db.execute(insert(QuizAttempt), [
+            {"user_id": f"u{i}", "course": course.slug, "module": module, "number": 1,
+             "quiz_version": quiz.version, "state": "finished", "started_at": now,
+             "finished_at": now, "shown": [], "responses": {}, "pass_mark": quiz.pass_mark,
+             "percent": Decimal("90"), "passed": True}
+            for i in range(count) for (_, module), quiz in loaded.quizzes.items()])
+        db.commit()
+
+
+def ours(app, count: int) -> float:  # noqa: ANN001
+    from course.db import session
+    from course.orgs import bulk, services
+
+    with app.app_context():
+        org = services.org_by_slug(session(), "bench-corp")
+        job = bulk.create_job(session(), org, bulk.ISSUE, course="social-divide", reason=None,
+                              actor=None, backend="pool")
+        session().commit()
+        job_id = job.id
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - shown[0] >= total // 10 or done == total:
+            shown[0] = done
+            print(f"  {done}/{total}", flush=True)
+
+    start = time.perf_counter()
+    bulk.run_local(app, job_id, progress)
+    elapsed = time.perf_counter() - start
+    with app.app_context():
+        from course.orgs.models import BulkJob
+
+        job = session().get(BulkJob, job_id)
+        assert job.state == "done" and job.issued == count, (job.state, job.issued, job.error)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1"
+                        ":5432/test", default=None)
+    args = parser.parse_args()
+    from course import create_app
+    from course.migrate import downgrade, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.postgres or f"sqlite:///{tmp}/bench.db"
+        app = create_app({"SECRET_KEY": "bench-" + "x" * 40, "SQLALCHEMY_DATABASE_URI": url,
+                          "COURSE_BULK_WORKERS": WORKERS, "COURSE_CERTIFICATE_EMAIL": False},
+                         instance_path=Path(tmp) / "instance")
+        with app.app_context():
+            engine = app.extensions["course"].db.engine
+            if args.postgres:
+                downgrade(engine, "base")
+            upgrade(engine)
+        seed(app, args.count)
+        print(f"reference: tuned WeasyPrint, pool of {WORKERS}, {args.count} PDFs", flush=True)
+        theirs = reference(args.count)
+        print(f"ours: flask course issue-certificates, pool of {WORKERS}, {args.count} "
+              f"members ({'PostgreSQL' if args.postgres else 'SQLite'})", flush=True)
+        mine = ours(app, args.count)
+        if args.postgres:
+            with app.app_context():
+                downgrade(app.extensions["course"].db.engine, "base")
+    ratio = mine / theirs
+    print(f"\n| {args.count} certificates | wall time s | per second |\n|---|---|---|")
+    print(f"| tuned WeasyPrint pool of {WORKERS} (render only) | {theirs:.1f} | "
+          f"{args.count / theirs:.0f} |")
+    print(f"| our bulk issue (plan, render, store, hash) | {mine:.1f} | {args.count / mine:.0f} |")
+    print(f"ratio: {ratio:.2f}x the tuned pool (target <= 1.2x): "
+          f"{'met' if ratio <= 1.2 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
