@@ -186,7 +186,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("pages", "quiz", "certificates"), default=None,
+    parser.add_argument("--only", choices=("pages", "quiz", "certificates", "bulk"),
+                        default=None,
                         help="run one part only")
     parser.add_argument("--postgres", metavar="URL", nargs="?",
                         const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
@@ -201,6 +202,11 @@ def main() -> None:
 
         certificates_main()
         if args.only == "certificates":
+            return
+    if args.only in (None, "bulk"):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "bulk.py")]
+                       + (["--postgres", args.postgres] if args.postgres else []), check=True)
+        if args.only == "bulk":
             return
     if args.only != "pages":
         with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:

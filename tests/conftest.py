@@ -30,6 +30,9 @@ from tests.hostapp import db as host_db
 PG_URL = os.environ.get("COURSE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_SECRET = "test-secret-key-" + "k" * 40
+#: Organisation fixtures (`orgs`) for the org tests and the browser journeys.
+pytest_plugins = ["tests.orgs.fixtures"]
+
 FAST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": TEST_SECRET,

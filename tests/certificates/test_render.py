@@ -177,3 +177,21 @@ def test_a_template_image_from_the_network_is_refused(tmp_path: Path, listener: 
     with pytest.raises(CertificateRenderError, match="refused"):
         CertificateRenderer(folder).render(data())
     assert CountingHandler.hits == []
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in TEMPLATE.parent.iterdir()
+                                          if (p / "certificate.html").is_file()))
+def test_every_bundled_template_makes_one_small_page(folder: str, tmp_path: Path) -> None:
+    """Organisations pick among these: each is one page with the data, a scannable QR code and
+    its own fonts (nothing from outside its folder)."""
+    item = data(organisation="Acme Ltd")
+    pdf = CertificateRenderer(TEMPLATE.parent / folder).render(item)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = text_of(pdf).replace("\n", "")
+    assert len(reader.pages) == 1 and len(pdf) <= 50_000
+    assert "Lea Learner" in text and CODE in text and "Acme Ltd" in text
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(tmp_path / "c.pdf"),
+                    str(tmp_path / "page")], check=True)
+    assert [c.text for c in zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))] == [
+        item.verify_url]

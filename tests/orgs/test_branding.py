@@ -11,7 +11,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from course.orgs.branding import LogoError, clean_colour, clean_logo
-from tests.orgs.conftest import Orgs
+from tests.orgs.fixtures import Orgs
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{}</svg>'
 
@@ -95,7 +95,7 @@ def test_manager_sets_the_look_and_members_certificates_use_it(orgs: Orgs) -> No
     assert hostile.status_code == 400 and "Upload an SVG or PNG" in hostile.get_data(True)
     logo = SVG.format('<rect width="10" height="10" fill="#0a7d55"/><script>x()</script>')
     good = manager.post(url, data={
-        "brand-csrf_token": token, "brand-template": "default",
+        "brand-csrf_token": token, "brand-template": "classic",
         "brand-primary_colour": "#0A7D55", "brand-signatory": "Ada  Director",
         "brand-logo": (io.BytesIO(logo.encode()), "logo.svg")},
         content_type="multipart/form-data")
@@ -111,6 +111,7 @@ def test_manager_sets_the_look_and_members_certificates_use_it(orgs: Orgs) -> No
                                                      "--org", "acme"])
     assert result.exit_code == 0, result.output
     [cert] = certificates_of(site, ids)
+    assert cert.template == "classic"  # the organisation's choice of the bundled templates
     page = PdfReader(io.BytesIO(cert.pdf)).pages[0]
     assert "Signed for Acme Ltd: Ada Director" in page.extract_text()
     # The colour reached the PDF's drawing operators (0.039 0.490 0.333 is #0a7d55).

@@ -17,7 +17,7 @@ from course.db import session, utcnow
 from course.lessons.services import complete_lesson
 from course.orgs.models import BulkJob, Organisation
 from course.quizzes.models import QuizAttempt
-from tests.orgs.conftest import Orgs
+from tests.orgs.fixtures import Orgs
 
 REDIS_URL = os.environ.get("COURSE_TEST_REDIS_URL")
 LOGO = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'

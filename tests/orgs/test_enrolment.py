@@ -16,7 +16,7 @@ from course.orgs import services
 from course.orgs.models import AuditEvent, Invitation, Membership, Organisation
 from course.orgs.roster import parse_roster
 from tests.conftest import Mailbox, csrf_token, submit
-from tests.orgs.conftest import Orgs
+from tests.orgs.fixtures import Orgs
 
 BAD_FILE = (
     "email,name,team,shoe size\n"         # 1: an unknown column

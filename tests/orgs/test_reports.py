@@ -18,7 +18,7 @@ from course.orgs import services
 from course.orgs.models import Assignment, Membership, ReminderSent
 from course.quizzes.models import QuizAttempt
 from tests.conftest import Mailbox, sample_lesson_count
-from tests.orgs.conftest import Orgs
+from tests.orgs.fixtures import Orgs
 
 
 def certificate(user_id: str, name: str, code: str, *, status: str = "active",

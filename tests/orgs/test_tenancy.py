@@ -13,7 +13,7 @@ from course.db import session, utcnow
 from course.orgs import services
 from course.orgs.models import AuditEvent, BulkJob, Invitation, Membership
 from tests.conftest import Site
-from tests.orgs.conftest import Orgs
+from tests.orgs.fixtures import Orgs
 
 #: Every manager endpoint that takes an id, with how to call it.
 WITH_IDS = {
