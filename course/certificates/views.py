@@ -245,30 +245,39 @@ def admin() -> str:
                            status=services.verify_status)
 
 
+def apply_action(certificate: Certificate, action: str | None, reason: str, *,
+                 name: str | None = None, look: services.Look | None = None) -> Certificate | None:
+    """Revoke or re-issue a certificate as an administrator or manager asked, commit, tell the
+    signal's receivers and the user; returns the new version of a re-issue."""
+    db = db_session()
+    if action == "revoke" and services.revoke(db, certificate, reason):
+        db.commit()
+        signals.certificate_revoked.send(
+            current_app._get_current_object(), user_id=certificate.user_id,
+            course=certificate.course, code=certificate.code, reason=certificate.reason,
+            by=current_user_id())
+        flash("The certificate is revoked.", "success")
+    elif action == "reissue" and certificate.status == "active":
+        new = services.reissue(db, certificate, reason, name=name or certificate.name,
+                               content_root=get_state().content_root(current_app),
+                               verify_url=verify_url_template(),
+                               look=look or look_for(certificate.user_id))
+        db.commit()
+        flash(f"Re-issued as version {new.version}.", "success")
+        return new
+    else:
+        flash("Only an active certificate can be revoked or re-issued.", "error")
+    return None
+
+
 @role_required(ADMIN)
 def admin_certificate(certificate_id: int) -> Response | str | tuple[str, int]:
     """Revoke or re-issue one certificate, with a reason."""
     certificate = db_session().get(Certificate, certificate_id) or abort(404)
     form = AdminActionForm()
     if form.validate_on_submit():
-        action = request.form.get("action")
-        if action == "revoke" and services.revoke(db_session(), certificate, form.reason.data):
-            db_session().commit()
-            signals.certificate_revoked.send(
-                current_app._get_current_object(), user_id=certificate.user_id,
-                course=certificate.course, code=certificate.code, reason=certificate.reason,
-                by=current_user_id())
-            flash("The certificate is revoked.", "success")
-        elif action == "reissue" and certificate.status == "active":
-            new = services.reissue(
-                db_session(), certificate, form.reason.data,
-                name=form.name.data or certificate.name,
-                content_root=get_state().content_root(current_app),
-                verify_url=verify_url_template(), look=look_for(certificate.user_id))
-            db_session().commit()
-            flash(f"Re-issued as version {new.version}.", "success")
-        else:
-            flash("Only an active certificate can be revoked or re-issued.", "error")
+        apply_action(certificate, request.form.get("action"), form.reason.data,
+                     name=form.name.data or certificate.name)
         return redirect(url_for("course.certificates.admin_certificate",
                                 certificate_id=certificate.id))
     return render_template("course/certificates/admin_one.html", certificate=certificate,

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from .. import signals
 from ..certificates import services as certs
 from ..certificates.models import Certificate
+from ..certificates.views import apply_action
 from ..db import session as db_session
 from ..extension import get_state
 from ..identity import ADMIN, current_user_id, role_required
@@ -151,27 +151,12 @@ def certificate(certificate_id: int) -> Response | str | tuple[str, int]:
     form = ReasonForm()
     db = db_session()
     if form.validate_on_submit():
-        action = request.form.get("action")
-        if action == "revoke" and certs.revoke(db, cert, form.reason.data):
+        new = apply_action(cert, request.form.get("action"), form.reason.data,
+                           look=services.look_of(_org()))
+        if new is not None:
+            services.audit(db, _org().id, current_user_id(), "certificate-reissued", cert.name,
+                           {"code": new.code, "replaces": cert.code, "reason": new.reason})
             db.commit()
-            signals.certificate_revoked.send(
-                current_app._get_current_object(), user_id=cert.user_id, course=cert.course,
-                code=cert.code, reason=cert.reason, by=current_user_id())
-            flash("The certificate is revoked.", "success")
-        elif action == "reissue" and cert.status == "active":
-            from ..certificates.views import verify_url_template
-
-            new = certs.reissue(db, cert, form.reason.data, name=cert.name,
-                                content_root=get_state().content_root(current_app),
-                                verify_url=verify_url_template(),
-                                look=services.look_of(_org()))
-            services.audit(db, _org().id, current_user_id(), "certificate-reissued",
-                           cert.name, {"code": new.code, "replaces": cert.code,
-                                       "reason": form.reason.data})
-            db.commit()
-            flash(f"Re-issued as version {new.version}.", "success")
-        else:
-            flash("Only an active certificate can be revoked or re-issued.", "error")
         return redirect(url_for("course.orgs.certificate", certificate_id=cert.id))
     return render_template("course/orgs/certificate.html", org=_org(), certificate=cert,
                            form=form, status=certs.verify_status), (400 if form.errors else 200)

@@ -209,3 +209,25 @@ def test_audit_log_records_enrolment_issue_and_revoke(orgs: Orgs) -> None:
     for action in ("member added", "certificate issued", "certificate revoked", "reason: left"):
         assert action in log, action
     assert "secret@globex.example" not in log
+
+
+def test_manager_revokes_and_reissues_a_members_certificate(orgs: Orgs) -> None:
+    from tests.conftest import csrf_token
+    from tests.orgs.test_bulk import certificates_of, finished_everything
+
+    site = orgs.site
+    [ana] = finished_everything(orgs, "ana@acme.example")
+    site.app.test_cli_runner().invoke(args=["course", "issue-certificates", "--org", "acme"])
+    [cert] = certificates_of(site, [ana])
+    manager = orgs.manager()
+    url = site.url(f"/org/certificates/{cert.id}")
+    token = csrf_token(manager, url)
+    manager.post(url, data={"csrf_token": token, "action": "reissue", "reason": "typo fixed"})
+    old, new = certificates_of(site, [ana])
+    assert (old.status, new.status, new.reason) == ("superseded", "active", "typo fixed")
+    new_url = site.url(f"/org/certificates/{new.id}")
+    manager.post(new_url, data={"csrf_token": token, "action": "revoke", "reason": "left"})
+    assert certificates_of(site, [ana])[1].status == "revoked"
+    log = manager.get(site.url("/org/audit")).get_data(as_text=True)
+    assert "certificate reissued" in log and "certificate revoked" in log
+    assert "reason: typo fixed" in log and "reason: left" in log
