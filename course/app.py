@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
-from .extension import CoursePlugin, render_error, template_context
+from .extension import CoursePlugin, database_unavailable, render_error, template_context
 from .web import add_security_headers
 
 SECRET_FILE = "secret_key"
@@ -46,6 +47,9 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         app.config.setdefault("PREFERRED_URL_SCHEME", "https")
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config.get("COURSE_DATABASE_URL")
                           or "sqlite:///" + str(instance / "course.db"))
+    # A connection that died with its server is replaced, not handed out: recovery after a
+    # database restart needs no app restart.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     db = SQLAlchemy()
     db.init_app(app)
     CoursePlugin(app, url_prefix="", db=db, accounts=True)
@@ -54,4 +58,19 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app.after_request(add_security_headers)
     for code in (404, 405, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(DBAPIError, database_unavailable)
+    _behind_proxies(app)
     return app
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-* from exactly COURSE_TRUSTED_PROXIES proxies, and answer only to
+    COURSE_TRUSTED_HOSTS when set (Host header attacks)."""
+    proxies = int(app.config.get("COURSE_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    hosts = app.config.get("COURSE_TRUSTED_HOSTS")
+    if hosts:
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in str(hosts).split(",") if h.strip()]

@@ -276,3 +276,37 @@ def appoint_manager_cmd(slug: str, email: str, user_id: str | None, name: str | 
         raise click.ClickException(str(exc)) from None
     session().commit()
     click.echo(f"{email} manages {org.name}")
+
+
+# ---------------------------------------------------------------- backup and moving
+@cli.command("export-data", help="Write every plugin table to FILE as JSON (gzip when FILE "
+             "ends in .gz): a backup, or the first half of a move to another database.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_data_cmd(file: Path) -> None:
+    from .datatransfer import export_data, write
+
+    def progress(table: str, rows: int) -> None:
+        click.echo(f"  {table}: {rows} row(s)")
+
+    data = export_data(_engine(), progress)
+    write(file, data)
+    total = sum(len(rows) for rows in data["tables"].values())
+    click.echo(f"exported {total} row(s) from {len(data['tables'])} table(s) to {file}")
+
+
+@cli.command("import-data", help="Load an export-data FILE into this database, which must be "
+             "migrated to the same revision and hold no plugin data yet.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_data_cmd(file: Path) -> None:
+    from .datatransfer import DataTransferError, import_data, read
+
+    def progress(table: str, rows: int) -> None:
+        click.echo(f"  {table}: {rows} row(s)")
+
+    try:
+        total = import_data(_engine(), read(file), progress)
+    except DataTransferError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"imported {total} row(s) from {file}")

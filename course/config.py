@@ -63,6 +63,14 @@ SETTINGS: tuple[Setting, ...] = (
             "The RQ queue bulk certificate jobs go to."),
     Setting("COURSE_BULK_WORKERS", 2,
             "Processes rendering certificates in a local bulk job (more than cores adds nothing)."),
+    Setting("COURSE_LOG_FORMAT", "text",
+            "`json` writes the plugin's logs (with request ids, and the security event log) as "
+            "one JSON object per line."),
+    Setting("COURSE_TRUSTED_PROXIES", 0,
+            "Standalone only: how many reverse proxies in front set X-Forwarded-For/-Proto "
+            "(0: trust none)."),
+    Setting("COURSE_TRUSTED_HOSTS", None,
+            "Standalone only: comma-separated host names the site answers to (others get 400)."),
     Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),
     Setting("COURSE_ARGON2_TIME_COST", 2, "Argon2id iterations (OWASP minimum 2 with 19 MiB)."),
     Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),

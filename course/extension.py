@@ -8,6 +8,7 @@ COURSE_* config defaults set with `setdefault`, and no I/O in `init_app` (tables
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, g, has_request_context, render_template
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
 from . import signals
@@ -37,6 +39,7 @@ from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
 from .web import add_security_headers
 
+log = logging.getLogger(__name__)
 EXTENSION_KEY = "course"
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
 
@@ -58,6 +61,9 @@ class CourseState:
     #: (session, user_id) -> certificates.services.Look: how a learner's certificate looks
     #: (their organisation's name, template and branding). Set by the organisations feature.
     certificate_look: Callable[..., Any] | None = None
+    #: (session, user_id) callables run when a user closes their account (the standalone
+    #: accounts feature deletes the account itself).
+    close_hooks: list[Callable[..., None]] = field(default_factory=list)
     _limiter: RateLimiter | None = None
     _root: tuple[object, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -144,11 +150,17 @@ class CoursePlugin:
         from .orgs.views import connect as connect_orgs
 
         connect_orgs(app, state)
+        from . import ops
+
+        ops.connect(app)
+        ops.configure_logging(app)
         app.extensions[EXTENSION_KEY] = state
         if accounts:
             from .accounts import setup_login
+            from .accounts.services import delete_user
 
             setup_login(app)
+            state.close_hooks.append(delete_user)
         app.register_blueprint(build_blueprint(accounts), url_prefix=url_prefix or None)
 
     @staticmethod
@@ -201,14 +213,18 @@ def template_context() -> dict[str, Any]:
     if current_user_id() is not None:
         nav.append(("course.lessons.my_learning", "My learning"))
         nav.append(("course.certificates.mine", "My certificates"))
+        nav.append(("course.privacy.page", "Your data"))
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
     if current_user_id() is not None:
         from .db import session
         from .orgs.services import managed_org
 
-        if managed_org(session(), current_user_id()) is not None:
-            nav.append(("course.orgs.dashboard", "My organisation"))
+        try:
+            if managed_org(session(), current_user_id()) is not None:
+                nav.append(("course.orgs.dashboard", "My organisation"))
+        except DBAPIError:  # the page says the database is unavailable; the menu can wait
+            session().rollback()
     if ADMIN in roles:
         nav.append(("course.certificates.admin", "Certificates"))
         nav.append(("course.orgs.admin_orgs", "Organisations"))
@@ -229,8 +245,22 @@ def template_context() -> dict[str, Any]:
 def render_error(error: Any) -> tuple[str, int]:
     """Render the plugin's page for an HTTP error code."""
     code = getattr(error, "code", 500) or 500
+    if code == 403:
+        from .ops import permission_denied
+
+        permission_denied(current_user_id())
     template = f"course/errors/{code}.html" if code in (403, 404, 429) else "course/errors/500.html"
     return render_template(template, error=error), code
+
+
+def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The database cannot be reached (or failed mid-request): a clear page, not a stack."""
+    log.error("database error: %s", type(error).__name__)
+    try:
+        get_state().db.session.rollback()
+    except Exception:  # the connection may be gone; the pool replaces it later
+        pass
+    return render_template("course/errors/503.html"), 503, {"Retry-After": "30"}
 
 
 def build_blueprint(accounts: bool) -> Blueprint:
@@ -238,7 +268,10 @@ def build_blueprint(accounts: bool) -> Blueprint:
     from .certificates.views import create_blueprint as certificates_bp
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
+    from .ops import assign_request_id, send_request_id
+    from .ops import create_blueprint as ops_bp
     from .orgs.views import create_blueprint as orgs_bp
+    from .privacy.views import create_blueprint as privacy_bp
     from .quizzes.profile import profile_context
     from .quizzes.selfcheck import create_blueprint as selfcheck_bp
     from .quizzes.views import create_blueprint as quizzes_bp
@@ -247,7 +280,10 @@ def build_blueprint(accounts: bool) -> Blueprint:
                    static_url_path="/static", cli_group=None)
     bp.context_processor(template_context)
     bp.context_processor(profile_context)
+    bp.before_request(assign_request_id)
     bp.after_request(add_security_headers)
+    bp.after_request(send_request_id)
+    bp.register_error_handler(DBAPIError, database_unavailable)
     for code in (403, 404, 429, 500):
         bp.register_error_handler(code, render_error)
     bp.register_blueprint(lessons_bp())
@@ -255,6 +291,8 @@ def build_blueprint(accounts: bool) -> Blueprint:
     bp.register_blueprint(selfcheck_bp())
     bp.register_blueprint(certificates_bp())
     bp.register_blueprint(orgs_bp())
+    bp.register_blueprint(ops_bp())
+    bp.register_blueprint(privacy_bp())
     if accounts:
         from .accounts.views import create_blueprint as accounts_bp
 

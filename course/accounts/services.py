@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -150,3 +150,16 @@ def set_active(db: Session, user: User, active: bool) -> None:
 def has_admin(db: Session) -> bool:
     """True if any active administrator exists."""
     return db.scalar(select(User.id).where(User.role == ADMIN, User.active).limit(1)) is not None
+
+
+def delete_user(db: Session, user_id: str) -> None:
+    """Delete a standalone account (its password resets too): the account is closed."""
+    user = db.scalar(select(User).where(User.id == int(user_id))) if user_id.isdigit() else None
+    if user is None:
+        return
+    if user.role == ADMIN and db.scalar(select(func.count()).select_from(User).where(
+            User.role == ADMIN, User.active)) <= 1:
+        raise AccountError("You are the only administrator: appoint another one first.")
+    db.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
+    db.delete(user)
+    db.flush()

@@ -37,7 +37,6 @@ def _policy() -> services.PasswordPolicy:
 
 
 def _security(event: str, user_id: str | None = None) -> None:
-    log.info("security event=%s user=%s addr=%s", event, user_id, client_address())
     signals.security_event.send(current_app._get_current_object(), event=event,
                                 user_id=user_id, remote_addr=client_address())
 

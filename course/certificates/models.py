@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -37,3 +37,6 @@ class Certificate(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     reason: Mapped[str | None] = mapped_column(String(500), default=None)  # revoke / re-issue
     superseded_by: Mapped[int | None] = mapped_column(default=None)
+    # The learner closed their account: personal data is gone (the PDF, and the name unless
+    # they chose to keep it); the record still verifies, by code and by the PDF's hash.
+    holder_closed: Mapped[bool] = mapped_column(default=False, server_default=false())

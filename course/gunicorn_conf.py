@@ -1,0 +1,33 @@
+"""The production server's settings: `gunicorn -c python:course.gunicorn_conf wsgi:app`.
+
+Environment: BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers; default one per core),
+GUNICORN_MAX_REQUESTS (recycle a worker after this many requests, a leak guard; default 2000).
+Each worker warms its renderer and content once before it takes requests. Logs go to stderr;
+set COURSE_LOG_FORMAT=json for one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
+worker_class = "sync"
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+timeout = 60  # a bulk page or a cold PDF render stays well under this
+graceful_timeout = 30
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # heartbeat files off the disk
+
+
+def post_worker_init(worker: Any) -> None:
+    """Warm the new worker: content loaded, one certificate rendered per template."""
+    from course.ops import warm
+
+    warm(worker.wsgi)

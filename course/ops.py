@@ -1,0 +1,161 @@
+"""Running in production: request ids, structured (JSON) logs, the security event log, and the
+health endpoints a load balancer or orchestrator asks (`/healthz`, `/readyz`).
+
+Logs never carry secrets: the security log records the event, the user id, the client address,
+the endpoint name and the request id; never a password, a token, a query string or a path (a
+reset link's token is in its path).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify, request
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from . import signals
+
+log = logging.getLogger(__name__)
+security_log = logging.getLogger("course.security")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def assign_request_id() -> None:
+    """before_request: the caller's X-Request-ID when it looks like one, else a new one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    g.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def send_request_id(response: Response) -> Response:
+    """after_request: echo the request id, so a user's report can be matched with the logs."""
+    if has_request_context() and g.get("course_request_id"):
+        response.headers.setdefault("X-Request-ID", g.course_request_id)
+    return response
+
+
+def current_request_id() -> str | None:
+    return g.get("course_request_id") if has_request_context() else None
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id and any `extra`."""
+
+    STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(), "logger": record.name,
+            "message": record.getMessage()}
+        request_id = current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        entry.update({k: v for k, v in vars(record).items() if k not in self.STANDARD})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(app: Flask) -> None:
+    """With COURSE_LOG_FORMAT=json, the plugin's loggers write JSON lines to stderr."""
+    if app.config.get("COURSE_LOG_FORMAT") != "json":
+        return
+    logger = logging.getLogger("course")
+    if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def record_security_event(sender: Flask, *, event: str, user_id: str | None = None,
+                          remote_addr: str | None = None, **extra: Any) -> None:
+    """Signal receiver: one line in the security log per event (no secrets, see above)."""
+    fields = {"event": event, "user_id": user_id, "remote_addr": remote_addr,
+              "request_id": current_request_id()}
+    if has_request_context():
+        fields["endpoint"] = request.endpoint
+    fields.update({k: v for k, v in extra.items() if k in {"code", "reason", "course", "by"}})
+    security_log.info("security event %s", event, extra={"security": fields})
+
+
+def _revoked(sender: Flask, **event: Any) -> None:
+    record_security_event(sender, event="certificate-revoked", user_id=event.get("by"),
+                          code=event.get("code"), reason=event.get("reason"))
+
+
+def connect(app: Flask) -> None:
+    signals.security_event.connect(record_security_event, sender=app)
+    signals.certificate_revoked.connect(_revoked, sender=app)
+
+
+def healthz() -> Response:
+    """Liveness: the process answers."""
+    return jsonify(status="ok")
+
+
+def readyz() -> tuple[Response, int]:
+    """Readiness: the database answers and the content is loaded without errors."""
+    from .extension import get_state
+
+    checks: dict[str, str] = {}
+    state = get_state()
+    try:
+        with state.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means: not ready
+        log.warning("readiness: database unreachable: %s", type(exc).__name__)
+        checks["database"] = "unreachable"
+    if checks["database"] == "ok":
+        try:
+            loaded = state.content()
+            checks["content"] = "ok" if not loaded.errors else f"{len(loaded.errors)} problem(s)"
+        except Exception as exc:
+            log.warning("readiness: content not loaded: %s", type(exc).__name__)
+            checks["content"] = "not loaded"
+    ready = all(v == "ok" for v in checks.values()) and "content" in checks
+    response = jsonify(status="ready" if ready else "not ready", checks=checks)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503
+
+
+def create_blueprint() -> Blueprint:
+    bp = Blueprint("ops", __name__)
+    bp.add_url_rule("/healthz", view_func=healthz)
+    bp.add_url_rule("/readyz", view_func=readyz)
+    return bp
+
+
+def permission_denied(user_id: str | None) -> None:
+    """Record a 403 in the security log."""
+    signals.security_event.send(current_app._get_current_object(), event="permission-denied",
+                                user_id=user_id, remote_addr=request.remote_addr)
+
+
+def warm(app: Flask) -> None:
+    """Make a fresh worker fast from its first request: load the content and render one
+    throwaway certificate with each bundled template (fonts, stylesheets, images cached)."""
+    from .certificates.render import CertificateData, Factor, renderer_for
+    from .extension import get_state
+
+    with app.app_context():
+        state = get_state(app)
+        try:
+            state.content()
+        except Exception:  # readiness reports it; warming must not stop the worker
+            log.exception("warm-up: content not loaded")
+        folder = state.content_root(app) / "certificates"
+        sample = CertificateData("Warm Up", "Warm-up", (Factor("Factor", "100"),), "today",
+                                 None, "warmup", "https://example.invalid/verify/warmup",
+                                 "warm-up")
+        for template in sorted(p for p in folder.iterdir() if (p / "certificate.html").is_file()):
+            renderer_for(template).render(sample)
