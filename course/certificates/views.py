@@ -3,6 +3,7 @@ verification by code or by uploading the PDF."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from flask import (
@@ -40,8 +41,10 @@ from ..mail import build_message, send
 from ..web import CourseForm, client_address
 from . import services
 from .models import Certificate
+from .render import CertificateRenderError
 
 MAX_UPLOAD = 2_000_000
+log = logging.getLogger(__name__)
 
 
 class CheckForm(CourseForm):
@@ -101,7 +104,17 @@ def on_progress(app: Flask, **event: object) -> None:
     existing = services.current(db_session(), str(event["user_id"]), str(event["course"]))
     if existing is not None and services.recertification_started(db_session(), existing) is None:
         return  # already certified and not renewing: nothing to check
-    certificate = issue_for_current_user(str(event["course"]))
+    try:
+        certificate = issue_for_current_user(str(event["course"]))
+    except CertificateRenderError:
+        # The progress itself is saved; the certificate is issued on the next try (opening
+        # My certificates, or the next lesson or quiz).
+        log.exception("certificate for %s could not be rendered", event["user_id"])
+        db_session().rollback()
+        flash(Markup('You have earned your certificate, but it could not be produced just '
+                     'now. <a href="{}">Open My certificates</a> to try again.').format(
+                         url_for("course.certificates.mine")), "error")
+        return
     if certificate is not None and certificate is not existing:
         db_session().commit()
         signals.certificate_issued.send(app, user_id=certificate.user_id,
@@ -115,10 +128,20 @@ def on_progress(app: Flask, **event: object) -> None:
 
 
 @login_required
-def mine() -> str:
-    """The learner's certificates, and for each course what is still missing."""
+def mine() -> str | tuple[str, int]:
+    """The learner's certificates, and for each course what is still missing. A certificate
+    that is due but was not produced (a failed render) is issued here."""
     loaded = content()
     user_id = current_user_id()
+    for course in loaded.catalog.courses:
+        if services.current(db_session(), user_id, course.slug) is None:
+            try:
+                if issue_for_current_user(course.slug) is not None:
+                    db_session().commit()
+            except CertificateRenderError:
+                log.exception("certificate for %s could not be rendered", user_id)
+                db_session().rollback()
+                return render_template("course/certificates/render_failed.html"), 503
     rows = db_session().scalars(select(Certificate).where(Certificate.user_id == user_id)
                                 .order_by(Certificate.issued_at.desc())).all()
     pending = []
