@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("pages", "quiz", "certificates", "bulk"),
+    parser.add_argument("--only", choices=("pages", "quiz", "certificates", "bulk", "journey"),
                         default=None,
                         help="run one part only")
     parser.add_argument("--postgres", metavar="URL", nargs="?",
@@ -202,6 +202,11 @@ def main() -> None:
 
         certificates_main()
         if args.only == "certificates":
+            return
+    if args.only in (None, "journey"):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "journey.py")]
+                       + (["--postgres", args.postgres] if args.postgres else []), check=True)
+        if args.only == "journey":
             return
     if args.only in (None, "bulk"):
         subprocess.run([sys.executable, str(ROOT / "bench" / "bulk.py")]
