@@ -4,13 +4,16 @@ own pid afterwards."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +24,43 @@ import pytest
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Browser:
+    """A minimal HTTP client with cookies, for a server in another process. Redirects are
+    followed unless `follow=False`."""
+
+    def __init__(self, base: str, follow: bool = True) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        handlers: list = [urllib.request.HTTPCookieProcessor(self.jar)]
+        if not follow:
+            handlers.append(_NoRedirect())
+        self.opener = urllib.request.build_opener(*handlers)
+        self.headers: object = None  # the last response's headers
+
+    def open(self, path: str, data: dict | None = None, timeout: float = 30) -> tuple[int, str,
+                                                                                      str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, body, timeout=timeout) as response:
+                self.headers = response.headers
+                return response.status, response.geturl(), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            self.headers = exc.headers
+            with exc:
+                return exc.code, exc.geturl(), exc.read().decode()
+
+    def token(self, path: str) -> str:
+        return TOKEN.search(self.open(path)[2]).group(1)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return None
 
 
 @dataclass
@@ -36,7 +76,8 @@ class Gunicorn:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
+            with exc:
+                return exc.code, dict(exc.headers), exc.read()
 
     def worker_pids(self) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,

@@ -4,9 +4,7 @@ page, and the app recovers by itself."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -30,35 +28,11 @@ from course.migrate import upgrade
 from course.quizzes.models import QuizAttempt
 from tests.certificates.test_issue_verify import finish_last_lesson, nearly_done
 from tests.conftest import TEST_SECRET, Site, free_port
-from tests.production.conftest import Gunicorn, start_gunicorn, stop
+from tests.production.conftest import Browser, Gunicorn, start_gunicorn, stop
 
 QUIZ = "/courses/social-divide/quizzes/social-graph-presence/"
 LESSONS = ["six-months-to-a-useful-network", "building-a-relevant-network",
            "a-presence-that-helps"]
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Browser:
-    """A minimal HTTP client with cookies, for a server in another process."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-    def open(self, path: str, data: dict | None = None, timeout: float = 30) -> tuple[int, str,
-                                                                                      str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, body, timeout=timeout) as response:
-                return response.status, response.geturl(), response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.geturl(), exc.read().decode()
-
-    def token(self, path: str) -> str:
-        return TOKEN.search(self.open(path)[2]).group(1)
-
-
 def learner_in_a_quiz(server: Gunicorn) -> tuple[Browser, str]:
     """Register, finish the module's lessons, start the quiz: returns the attempt's path."""
     browser = Browser(server.url)
