@@ -83,3 +83,20 @@ def test_permission_denials_are_logged(site: Site, caplog: pytest.LogCaptureFixt
     [event] = [r.security for r in caplog.records if hasattr(r, "security")
                and r.security["event"] == "permission-denied"]
     assert event["user_id"] and event["endpoint"] == "course.certificates.admin"
+
+
+def test_trusted_hosts_and_proxies(make_app, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="course.security")
+    strict = make_app(instance="strict", COURSE_TRUSTED_HOSTS="learn.example, www.learn.example")
+    assert strict.test_client().get("/catalogue", base_url="http://evil.example").status_code \
+        == 400
+    assert strict.test_client().get("/catalogue",
+                                     base_url="http://learn.example").status_code == 200
+    for proxies, expected in ((0, "127.0.0.1"), (1, "203.0.113.9")):
+        app = make_app(instance=f"proxies{proxies}", COURSE_TRUSTED_PROXIES=proxies)
+        client = app.test_client()
+        login(client, "nobody@example.com", "wrong password!!",
+              headers={"X-Forwarded-For": "203.0.113.9"})
+        events = [r.security for r in caplog.records if hasattr(r, "security")
+                  and r.security["event"] == "login-failed"]
+        assert events[-1]["remote_addr"] == expected
