@@ -226,7 +226,8 @@ def test_hostile_names_print_as_text_and_fetch_nothing(live: Live) -> None:
         text = reader.pages[0].extract_text()
         visible = name.replace("\u202e", "").replace("\u202c", "")
         assert "".join(visible.split())[:30] in "".join(text.split())  # literally, as text
-        assert "42" not in text.split("This certifies")[-1].split("has completed")[0]
+        if "{{" in name:  # template syntax in a name is printed, never evaluated
+            assert "{{6*7}}" in "".join(text.split())
         assert b"root:" not in pdf and b"localhost" not in pdf.lower()
     assert Hits.count == []  # no request reached the listener
 
