@@ -10,6 +10,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -61,13 +62,10 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A database with nothing in it (a fresh SQLite file, or a fresh PostgreSQL schema)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'course.db'}"
-        return
-    schema = "t_" + uuid.uuid4().hex[:12]
+@contextmanager
+def fresh_pg_schema(prefix: str = "t_") -> Iterator[str]:
+    """A URL for a new, empty PostgreSQL schema, dropped (with its connections) afterwards."""
+    schema = prefix + uuid.uuid4().hex[:12]
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -79,6 +77,16 @@ def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
                               f"WHERE pid <> pg_backend_pid() AND query LIKE '%{schema}%'"))
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def empty_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it (a fresh SQLite file, or a fresh PostgreSQL schema)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'course.db'}"
+        return
+    with fresh_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ database, from SQLite to PostgreSQL and back, exactly."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from course import create_app
 from course.certificates.models import Certificate
@@ -19,7 +18,7 @@ from course.lessons.models import LessonProgress
 from course.migrate import upgrade
 from course.quizzes.models import QuizAttempt
 from tests.certificates.test_issue_verify import admin_client, issued
-from tests.conftest import PG_URL, TEST_SECRET, Site, _pg_schema_url, csrf_token, login
+from tests.conftest import PG_URL, TEST_SECRET, Site, csrf_token, fresh_pg_schema, login
 from tests.orgs.fixtures import Orgs
 
 
@@ -88,16 +87,8 @@ def test_the_last_administrator_cannot_close_their_account(standalone_course_sit
 def pg_schema() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("COURSE_TEST_DATABASE_URL is not set")
-    schema = "x_" + uuid.uuid4().hex[:12]
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield _pg_schema_url(schema)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_pg_schema("x_") as url:
+        yield url
 
 
 def _app(url: str, tmp: Path):  # noqa: ANN202

@@ -100,12 +100,16 @@ class Live:
             session().commit()
             return user.course_user_id
 
-    def logged_in(self, email: str, **kwargs: str) -> Browser:
-        self.account(email, **kwargs)
+    def log_in(self, email: str) -> Browser:
+        """A browser logged in to an existing account."""
         browser = self.browser()
         browser.open("/account/login", {"csrf_token": browser.token("/account/login"),
                                         "email": email, "password": PASSWORD})
         return browser
+
+    def logged_in(self, email: str, **kwargs: str) -> Browser:
+        self.account(email, **kwargs)
+        return self.log_in(email)
 
     def finished_everything(self, user_id: str) -> None:
         with self.app.app_context():
@@ -211,9 +215,7 @@ def test_hostile_names_print_as_text_and_fetch_nothing(live: Live) -> None:
         email = f"hostile{i}@example.com"
         user_id = live.account(email, name=name[:120])
         live.finished_everything(user_id)
-        browser = live.browser()
-        browser.open("/account/login", {"csrf_token": browser.token("/account/login"),
-                                        "email": email, "password": PASSWORD})
+        browser = live.log_in(email)
         status, _, page = browser.open("/certificates/")
         assert status == 200, page[:300]
         link = re.search(r'href="(/certificates/\d+/certificate\.pdf)"', page).group(1)
@@ -338,9 +340,7 @@ def test_rate_limits_hold_across_workers(live: Live) -> None:
 def test_other_peoples_things_give_404(live: Live) -> None:
     owner_id = live.account("owner@example.com")
     live.finished_everything(owner_id)
-    owner = live.browser()
-    owner.open("/account/login", {"csrf_token": owner.token("/account/login"),
-                                  "email": "owner@example.com", "password": PASSWORD})
+    owner = live.log_in("owner@example.com")
     page = owner.open("/certificates/")[2]
     pdf = re.search(r'(/certificates/(\d+)/certificate\.pdf)', page)
     with live.app.app_context():
@@ -372,9 +372,7 @@ def test_a_manager_cannot_reach_another_organisation(live: Live) -> None:
                                         days=2)
         session().commit()
         ids = (member.id, invitation.id)
-    browser = live.browser()
-    browser.open("/account/login", {"csrf_token": browser.token("/account/login"),
-                                    "email": "boss@north.example", "password": PASSWORD})
+    browser = live.log_in("boss@north.example")
     token = browser.token("/org/members")
     assert browser.open(f"/org/members/{ids[0]}/remove", {"csrf_token": token})[0] == 404
     assert browser.open(f"/org/invitations/{ids[1]}/revoke", {"csrf_token": token})[0] == 404
@@ -397,9 +395,7 @@ def test_csv_exports_neutralise_formulas(live: Live) -> None:
         for user_id, cell in zip(users, cells, strict=True):
             services.add_member(session(), org, user_id=user_id, name=cell, team=cell)
         session().commit()
-    browser = live.browser()
-    browser.open("/account/login", {"csrf_token": browser.token("/account/login"),
-                                    "email": "boss@formula.example", "password": PASSWORD})
+    browser = live.log_in("boss@formula.example")
     import csv
 
     rows = list(csv.reader(io.StringIO(browser.open("/org/staff-progress.csv")[2])))
@@ -417,9 +413,7 @@ def test_no_answer_key_reaches_the_browser_before_submission(live: Live) -> None
         session().commit()
         quiz = loaded.quizzes[("social-divide", "role-model")]
         secrets_ = {f for q in quiz.questions for o in q.options for f in [o.feedback] if f}
-    browser = live.browser()
-    browser.open("/account/login", {"csrf_token": browser.token("/account/login"),
-                                    "email": "keys@example.com", "password": PASSWORD})
+    browser = live.log_in("keys@example.com")
     base = "/courses/social-divide/quizzes/role-model/"
     _, url, html = browser.open(base + "start", {"csrf_token": browser.token(base)})
     assert "/attempts/" in url
@@ -436,12 +430,7 @@ def test_parallel_starts_and_submits_count_once(live: Live) -> None:
         for lesson in loaded.course("social-divide").module("education").lessons:
             complete_lesson(session(), user_id, lesson)
         session().commit()
-    browsers = []
-    for _ in range(6):
-        b = live.browser()
-        b.open("/account/login", {"csrf_token": b.token("/account/login"),
-                                  "email": "racer@example.com", "password": PASSWORD})
-        browsers.append(b)
+    browsers = [live.log_in("racer@example.com") for _ in range(6)]
     base = "/courses/social-divide/quizzes/education/"
     tokens = [b.token(base) for b in browsers]
     urls: list[str] = []
@@ -474,12 +463,7 @@ def test_parallel_starts_and_submits_count_once(live: Live) -> None:
 def test_certificate_is_issued_at_most_once_under_parallel_requests(live: Live) -> None:
     user_id = live.account("twice@example.com")
     live.finished_everything(user_id)
-    browsers = []
-    for _ in range(6):
-        b = live.browser()
-        b.open("/account/login", {"csrf_token": b.token("/account/login"),
-                                  "email": "twice@example.com", "password": PASSWORD})
-        browsers.append(b)
+    browsers = [live.log_in("twice@example.com") for _ in range(6)]
     threads = [threading.Thread(target=b.open, args=("/certificates/",)) for b in browsers]
     for t in threads:
         t.start()
