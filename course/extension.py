@@ -217,14 +217,10 @@ def template_context() -> dict[str, Any]:
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
     if current_user_id() is not None:
-        from .db import session
-        from .orgs.services import managed_org
+        from .orgs.views import manages_an_organisation
 
-        try:
-            if managed_org(session(), current_user_id()) is not None:
-                nav.append(("course.orgs.dashboard", "My organisation"))
-        except DBAPIError:  # the page says the database is unavailable; the menu can wait
-            session().rollback()
+        if manages_an_organisation(current_user_id()):
+            nav.append(("course.orgs.dashboard", "My organisation"))
     if ADMIN in roles:
         nav.append(("course.certificates.admin", "Certificates"))
         nav.append(("course.orgs.admin_orgs", "Organisations"))

@@ -28,6 +28,11 @@ ROLE_LABELS = {
 }
 
 
+def normalise_email(email: str | None) -> str:
+    """The form an address is stored and compared in: no surrounding space, lower case."""
+    return (email or "").strip().lower()
+
+
 def _default_user_id(user: Any) -> str | None:
     value = getattr(user, "course_user_id", None) or user.get_id()
     return None if value is None else str(value)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
+from .web import client_address
 
 log = logging.getLogger(__name__)
 security_log = logging.getLogger("course.security")
@@ -138,7 +139,7 @@ def create_blueprint() -> Blueprint:
 def permission_denied(user_id: str | None) -> None:
     """Record a 403 in the security log."""
     signals.security_event.send(current_app._get_current_object(), event="permission-denied",
-                                user_id=user_id, remote_addr=request.remote_addr)
+                                user_id=user_id, remote_addr=client_address())
 
 
 def warm(app: Flask) -> None:

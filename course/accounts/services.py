@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..errors import CourseError
-from ..identity import ADMIN, ROLES
+from ..identity import ADMIN, ROLES, normalise_email
 from .models import PasswordReset, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -36,11 +36,6 @@ class PasswordPolicy:
         return cls((int(config["COURSE_ARGON2_TIME_COST"]), int(config["COURSE_ARGON2_MEMORY_KIB"]),
                     int(config["COURSE_ARGON2_PARALLELISM"])),
                    int(config["COURSE_PASSWORD_MIN_LENGTH"]))
-
-
-def normalise_email(email: str) -> str:
-    """The form an address is stored and looked up in."""
-    return email.strip().lower()
 
 
 def find_user(db: Session, email: str) -> User | None:

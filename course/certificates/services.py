@@ -170,21 +170,20 @@ def complete(db: Session, pending: Pending, pdf: bytes) -> Certificate | None:
 def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInfo,
                       quizzes: dict[tuple[str, str], Quiz], content_root: Path, issuer: str,
                       verify_url: str, look: Look | None = None) -> Certificate | None:
-    """Issue the certificate once the learner is eligible; return the active one, or None.
+    """Issue the certificate if the learner is eligible and has none; returns the certificate
+    issued here, or None (not eligible, certified already, or a parallel request was first).
 
     `verify_url` holds `{code}` where the verification code goes. Rendered before anything
     is written, so a failed render leaves no partial rows."""
-    existing = current(db, user_id, course.slug)
-    if existing is not None:
-        return existing
+    if current(db, user_id, course.slug) is not None:
+        return None
     status = eligibility(db, user_id, course, quizzes)
     if not status.eligible:
         return None
     pending = prepare_issue(db, user_id=user_id, name=name, course=course, status=status,
                             content_root=content_root, issuer=issuer, verify_url=verify_url,
                             look=look)
-    stored = complete(db, pending, pending.render())
-    return stored if stored is not None else current(db, user_id, course.slug)
+    return complete(db, pending, pending.render())
 
 
 # ------------------------------------------------------------------ recertification

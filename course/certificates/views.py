@@ -98,6 +98,24 @@ def _mail_certificate(certificate: Certificate) -> None:
     get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
 
 
+def issue_and_announce(course_slug: str) -> Certificate | None:
+    """Issue (or renew) the current learner's certificate if it is due; then commit, tell the
+    signal's receivers, email the PDF and tell the learner. Raises CertificateRenderError,
+    having written nothing, when the PDF cannot be made."""
+    certificate = issue_for_current_user(course_slug)
+    if certificate is None:
+        return None
+    db_session().commit()
+    signals.certificate_issued.send(current_app._get_current_object(),
+                                    user_id=certificate.user_id, course=certificate.course,
+                                    code=certificate.code, version=certificate.version)
+    _mail_certificate(certificate)
+    flash(Markup('Congratulations: your certificate for {} is ready. '
+                 '<a href="{}">Download it from My certificates</a>.').format(
+                     certificate.course_title, url_for("course.certificates.mine")), "success")
+    return certificate
+
+
 def on_progress(app: Flask, **event: object) -> None:
     """Signal receiver: after a completed lesson or a graded quiz, issue if now eligible (or
     renew, during a recertification)."""
@@ -105,59 +123,43 @@ def on_progress(app: Flask, **event: object) -> None:
     if existing is not None and services.recertification_started(db_session(), existing) is None:
         return  # already certified and not renewing: nothing to check
     try:
-        certificate = issue_for_current_user(str(event["course"]))
+        issue_and_announce(str(event["course"]))
     except CertificateRenderError:
         # The progress itself is saved; the certificate is issued on the next try (opening
-        # My certificates, or the next lesson or quiz).
+        # My certificates).
         log.exception("certificate for %s could not be rendered", event["user_id"])
         db_session().rollback()
         flash(Markup('You have earned your certificate, but it could not be produced just '
                      'now. <a href="{}">Open My certificates</a> to try again.').format(
                          url_for("course.certificates.mine")), "error")
-        return
-    if certificate is not None and certificate is not existing:
-        db_session().commit()
-        signals.certificate_issued.send(app, user_id=certificate.user_id,
-                                        course=certificate.course, code=certificate.code,
-                                        version=certificate.version)
-        _mail_certificate(certificate)
-        flash(Markup('Congratulations: your certificate for {} is ready. '
-                     '<a href="{}">Download it from My certificates</a>.').format(
-                         certificate.course_title, url_for("course.certificates.mine")),
-              "success")
 
 
 @login_required
 def mine() -> str | tuple[str, int]:
     """The learner's certificates, and for each course what is still missing. A certificate
-    that is due but was not produced (a failed render) is issued here."""
+    that is due but was not produced (a failed render) is issued here: the next try."""
     loaded = content()
-    user_id = current_user_id()
-    for course in loaded.catalog.courses:
-        if services.current(db_session(), user_id, course.slug) is None:
-            try:
-                if issue_for_current_user(course.slug) is not None:
-                    db_session().commit()
-            except CertificateRenderError:
-                log.exception("certificate for %s could not be rendered", user_id)
-                db_session().rollback()
-                return render_template("course/certificates/render_failed.html"), 503
-    rows = db_session().scalars(select(Certificate).where(Certificate.user_id == user_id)
-                                .order_by(Certificate.issued_at.desc())).all()
-    pending = []
-    for course in loaded.catalog.courses:
-        if not any(c.course == course.slug and c.status == "active" for c in rows):
-            pending.append((course, services.eligibility(db_session(), user_id, course,
-                                                         loaded.quizzes)))
+    db, user_id = db_session(), current_user_id()
     window = int(current_app.config["COURSE_RECERTIFY_DAYS"])
-    renewals = {}
-    for c in rows:
-        course = loaded.course(c.course)
-        if course is None or not services.recertification_due(c, window):
-            continue
-        since = services.recertification_started(db_session(), c)
-        renewals[c.id] = (since, services.eligibility(db_session(), user_id, course,
-                                                      loaded.quizzes, since) if since else None)
+    pending, renewals = [], {}
+    try:
+        for course in loaded.catalog.courses:
+            active = services.current(db, user_id, course.slug)
+            since = services.recertification_started(db, active) if active else None
+            status = services.eligibility(db, user_id, course, loaded.quizzes, since) if (
+                active is None or since) else None
+            if status is not None and status.eligible:
+                issue_and_announce(course.slug)
+            elif active is None:
+                pending.append((course, status))
+            elif services.recertification_due(active, window):
+                renewals[active.id] = (since, status)
+    except CertificateRenderError:
+        log.exception("certificate for %s could not be rendered", user_id)
+        db.rollback()
+        return render_template("course/certificates/render_failed.html"), 503
+    rows = db.scalars(select(Certificate).where(Certificate.user_id == user_id)
+                      .order_by(Certificate.issued_at.desc())).all()
     return render_template("course/certificates/mine.html", certificates=rows,
                            pending=pending, linkedin=linkedin_url, renewals=renewals,
                            status=services.verify_status, form=CourseForm())

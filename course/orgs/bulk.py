@@ -79,14 +79,14 @@ def prepare(db: Session, job: BulkJob, org: Organisation, user_id: str, course_s
     if course is None or member is None:
         return None
     root = state.content_root(current_app)
+    current = certs.current(db, user_id, course_slug)
     if job.kind == REISSUE:
-        current = certs.current(db, user_id, course_slug)
         if current is None:
             return None
         return certs.prepare_reissue(current, job.reason or "", name=current.name,
                                      content_root=root, verify_url=verify_url,
                                      look=look_of(org))
-    if certs.current(db, user_id, course_slug) is not None:
+    if current is not None:
         return None
     status = certs.eligibility(db, user_id, course, loaded.quizzes)
     if not status.eligible:

@@ -30,7 +30,7 @@ from . import bulk, services
 from .branding import LogoError, clean_logo
 from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm
 from .models import MANAGER, BulkJob, Membership, Organisation
-from .views import _org, manager_view, send_invitation
+from .views import current_org, manager_view, send_invitation
 
 
 def _templates() -> list[str]:
@@ -41,7 +41,7 @@ def _templates() -> list[str]:
 @manager_view
 def settings() -> Response | str | tuple[str, int]:
     """Courses with due dates, and the certificate's look."""
-    db, org = db_session(), _org()
+    db, org = db_session(), current_org()
     assign = AssignForm(prefix="assign")
     assign.course.choices = [SelectChoice(c.slug, c.title) for c in content().catalog.courses]
     brand = BrandingForm(prefix="brand", obj=None if request.method == "POST" else org)
@@ -80,7 +80,7 @@ def _apply_branding(org: Organisation, form: BrandingForm) -> None:
 @manager_view
 def logo() -> Response:
     """The organisation's stored (sanitised) logo, for the settings page preview."""
-    org = _org()
+    org = current_org()
     if not org.logo:
         abort(404)
     response = current_app.response_class(org.logo, mimetype=org.logo_type)
@@ -92,7 +92,7 @@ def logo() -> Response:
 @manager_view
 def bulk_start() -> Response | str | tuple[str, int]:
     """Start a bulk issue or re-issue for the organisation's members."""
-    db, org = db_session(), _org()
+    db, org = db_session(), current_org()
     form = BulkForm()
     course_slug = request.args.get("course") or (content().catalog.courses[0].slug
                                                  if content().catalog.courses else None)
@@ -116,7 +116,7 @@ def bulk_start() -> Response | str | tuple[str, int]:
 
 def _job(job_id: int) -> BulkJob:
     job = db_session().scalar(select(BulkJob).where(BulkJob.id == job_id,
-                                                    BulkJob.org_id == _org().id))
+                                                    BulkJob.org_id == current_org().id))
     if job is None:
         abort(404)
     return job
@@ -124,7 +124,7 @@ def _job(job_id: int) -> BulkJob:
 
 @manager_view
 def bulk_job(job_id: int) -> str:
-    return render_template("course/orgs/bulk_job.html", org=_org(), job=_job(job_id))
+    return render_template("course/orgs/bulk_job.html", org=current_org(), job=_job(job_id))
 
 
 @manager_view
@@ -138,7 +138,7 @@ def _member_certificate(certificate_id: int) -> Certificate:
     """A certificate of one of the manager's own members, or 404."""
     certificate = db_session().scalar(select(Certificate).join(
         Membership, Membership.user_id == Certificate.user_id).where(
-        Certificate.id == certificate_id, Membership.org_id == _org().id))
+        Certificate.id == certificate_id, Membership.org_id == current_org().id))
     if certificate is None:
         abort(404)
     return certificate
@@ -152,13 +152,14 @@ def certificate(certificate_id: int) -> Response | str | tuple[str, int]:
     db = db_session()
     if form.validate_on_submit():
         new = apply_action(cert, request.form.get("action"), form.reason.data,
-                           look=services.look_of(_org()))
+                           look=services.look_of(current_org()))
         if new is not None:
-            services.audit(db, _org().id, current_user_id(), "certificate-reissued", cert.name,
-                           {"code": new.code, "replaces": cert.code, "reason": new.reason})
+            services.audit(db, current_org().id, current_user_id(), "certificate-reissued",
+                           cert.name, {"code": new.code, "replaces": cert.code,
+                                       "reason": new.reason})
             db.commit()
         return redirect(url_for("course.orgs.certificate", certificate_id=cert.id))
-    return render_template("course/orgs/certificate.html", org=_org(), certificate=cert,
+    return render_template("course/orgs/certificate.html", org=current_org(), certificate=cert,
                            form=form, status=certs.verify_status), (400 if form.errors else 200)
 
 

@@ -58,6 +58,7 @@ class MemberPage:
     total: int
     page: int
     pages: int
+    due: date | None = None  # the course's due date for this organisation
 
 
 def due_date(db: Session, org: Organisation, course: str) -> date | None:
@@ -65,8 +66,8 @@ def due_date(db: Session, org: Organisation, course: str) -> date | None:
                                                      Assignment.course == course))
 
 
-def _conditions(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
-                now: datetime) -> list[ColumnElement[bool]]:
+def _conditions(org: Organisation, course: CourseInfo, filters: Filters, now: datetime,
+                due: date | None) -> list[ColumnElement[bool]]:
     user = Membership.user_id
     certified = exists().where(Certificate.user_id == user, Certificate.course == course.slug,
                                Certificate.status == ACTIVE)
@@ -84,7 +85,6 @@ def _conditions(db: Session, org: Organisation, course: CourseInfo, filters: Fil
     elif filters.status == "not-started":
         found += [not_(certified), not_(started)]
     if filters.overdue:
-        due = due_date(db, org, course.slug)
         found.append(not_(certified) if due is not None and due < now.date() else false())
     if filters.expiring:
         found.append(exists().where(
@@ -99,14 +99,14 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
                 now: datetime | None = None) -> MemberPage:
     """One page of members with their progress, scores and certificate."""
     now = now or utcnow()
-    where = _conditions(db, org, course, filters, now)
+    due = due_date(db, org, course.slug)
+    where = _conditions(org, course, filters, now, due)
     total = db.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     members = list(db.scalars(select(Membership).where(*where).order_by(
         Membership.name, Membership.id).limit(per_page).offset((page - 1) * per_page)))
-    return MemberPage(_details(db, course, members, now, due_date(db, org, course.slug)),
-                      total, page, pages)
+    return MemberPage(_details(db, course, members, now, due), total, page, pages, due)
 
 
 def _details(db: Session, course: CourseInfo, members: list[Membership], now: datetime,

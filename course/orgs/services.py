@@ -18,6 +18,7 @@ from ..certificates.render import Branding
 from ..certificates.services import Look
 from ..db import utcnow
 from ..errors import CourseError
+from ..identity import normalise_email
 from .models import (
     MANAGER,
     MEMBER,
@@ -27,19 +28,13 @@ from .models import (
     Membership,
     Organisation,
 )
-from .roster import RosterProblem, RosterRow
+from .roster import EMAIL, RosterProblem, RosterRow
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class OrgError(CourseError):
     """An organisation action that cannot be done; the message says why."""
-
-
-def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively and without surrounding space."""
-    return (email or "").strip().lower()
 
 
 def token_hash(token: str) -> str:
@@ -93,7 +88,7 @@ def add_member(db: Session, org: Organisation, *, user_id: str, name: str,
         if org.seat_limit is not None and seats_used(db, org) >= org.seat_limit:
             raise OrgError(f"All {org.seat_limit} seats are taken.")
         current = Membership(org_id=org.id, user_id=user_id, name=name[:120] or user_id,
-                             email=normalise_email(email or "") or None, team=_team(team),
+                             email=normalise_email(email) or None, team=_team(team),
                              role=role)
         db.add(current)
         db.flush()

@@ -1,7 +1,7 @@
 """The manager's pages: dashboard, invitations, staff-list import, exports and the audit log;
 and the learner's side: accepting an invitation, unsubscribing from optional reminders.
 
-Every manager view finds the organisation from the current user's own membership (`_org()`);
+Every manager view finds the organisation from the current user's own membership (`current_org()`);
 nothing a client sends chooses the organisation, and another organisation's ids give 404."""
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
 from .. import signals
@@ -36,7 +38,7 @@ from ..mail import build_message, send
 from ..web import CourseForm
 from . import exports, reports, services
 from .forms import ConfirmImportForm, ImportForm, InviteForm
-from .models import Invitation, Membership, Organisation
+from .models import Invitation, Organisation
 from .roster import parse_roster
 
 UNSUBSCRIBE_SALT = "course-unsubscribe"
@@ -58,7 +60,28 @@ def manager_view(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _org() -> Organisation:
+NAV_KEY = "_course_manager"
+
+
+def manages_an_organisation(user_id: str) -> bool:
+    """For the menu on every page: whether this user manages an organisation. Remembered in
+    the session per user (a query on every page cost a third of a lesson page's time),
+    forgotten when the user joins through an invitation and, on the standalone site, at
+    log-in. Access itself is always checked against the database (`manager_view`)."""
+    remembered = session.get(NAV_KEY)
+    if remembered and remembered[0] == user_id:
+        return bool(remembered[1])
+    try:
+        answer = services.managed_org(db_session(), user_id) is not None
+    except DBAPIError:  # the page says the database is unavailable; the menu can wait
+        db_session().rollback()
+        return False
+    session[NAV_KEY] = [user_id, answer]
+    return answer
+
+
+def current_org() -> Organisation:
+    """The organisation the current manager manages (set by `manager_view`)."""
     return g.org
 
 
@@ -68,7 +91,7 @@ def _course_and_quizzes() -> tuple[Any, list[str]]:
     loaded = content()
     slugs = [c.slug for c in loaded.catalog.courses]
     wanted = request.args.get("course")
-    assigned = [a.course for a in services.assignments(db_session(), _org())]
+    assigned = [a.course for a in services.assignments(db_session(), current_org())]
     slug = wanted if wanted in slugs else next((s for s in assigned if s in slugs),
                                                slugs[0] if slugs else None)
     course = loaded.course(slug) if slug else None
@@ -93,13 +116,14 @@ def dashboard() -> str:
     db = db_session()
     course, modules = _course_and_quizzes()
     filters = _filters()
-    page = reports.member_page(db, _org(), course, filters, request.args.get("page", 1, int))
+    page = reports.member_page(db, current_org(), course, filters, request.args.get("page", 1, int))
     return render_template(
-        "course/orgs/dashboard.html", org=_org(), course=course, modules=modules,
+        "course/orgs/dashboard.html", org=current_org(), course=course, modules=modules,
         filters=filters, page=page, statuses=reports.STATUSES,
-        teams=reports.teams(db, _org()), due=reports.due_date(db, _org(), course.slug),
-        averages=reports.factor_averages(db, _org(), course, modules, filters.team),
-        seats=services.seats_used(db, _org()), members=services.members_count(db, _org()),
+        teams=reports.teams(db, current_org()), due=page.due,
+        averages=reports.factor_averages(db, current_org(), course, modules, filters.team),
+        seats=services.seats_used(db, current_org()),
+        members=services.members_count(db, current_org()),
         args={k: v for k, v in request.args.items() if k != "page"})
 
 
@@ -125,26 +149,28 @@ def members() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             invitation, token = services.invite(
-                db, _org(), form.email.data, invited_by=current_user_id(),
+                db, current_org(), form.email.data, invited_by=current_user_id(),
                 days=int(current_app.config["COURSE_INVITATION_DAYS"]), name=form.name.data,
                 team=form.team.data)
         except services.OrgError as exc:
             form.email.errors.append(str(exc))
         else:
             db.commit()
-            send_invitation(_org(), invitation, token)
+            send_invitation(current_org(), invitation, token)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("course.orgs.members"))
-    return render_template("course/orgs/members.html", org=_org(), form=form,
-                           invitations=services.pending_invitations(db, _org()),
-                           seats=services.seats_used(db, _org())), (400 if form.errors else 200)
+    return render_template("course/orgs/members.html", org=current_org(), form=form,
+                           invitations=services.pending_invitations(db, current_org()),
+                           seats=services.seats_used(db, current_org())), (
+        400 if form.errors else 200)
 
 
 @manager_view
 def revoke_invitation(invitation_id: int) -> Response:
     if not CourseForm().validate_on_submit():
         abort(400)
-    if not services.revoke_invitation(db_session(), _org(), invitation_id, current_user_id()):
+    if not services.revoke_invitation(db_session(), current_org(), invitation_id,
+                                      current_user_id()):
         abort(404)
     db_session().commit()
     flash("The invitation is revoked: its link no longer works.", "success")
@@ -155,7 +181,7 @@ def revoke_invitation(invitation_id: int) -> Response:
 def remove_member(member_id: int) -> Response:
     if not CourseForm().validate_on_submit():
         abort(400)
-    if not services.remove_member(db_session(), _org(), member_id, current_user_id()):
+    if not services.remove_member(db_session(), current_org(), member_id, current_user_id()):
         abort(404)
     db_session().commit()
     flash("The member is removed from the organisation.", "success")
@@ -172,25 +198,25 @@ def import_roster() -> str | tuple[str, int] | Response:
         if confirm.validate_on_submit():
             text = confirm.text.data
             rows, problems = parse_roster(text.encode())
-            plan = services.plan_roster(db, _org(), rows, problems)
+            plan = services.plan_roster(db, current_org(), rows, problems)
             if not plan.problems:
                 made = services.apply_roster(
-                    db, _org(), plan, actor=current_user_id(),
+                    db, current_org(), plan, actor=current_user_id(),
                     days=int(current_app.config["COURSE_INVITATION_DAYS"]))
                 db.commit()
                 for invitation, token in made:
-                    send_invitation(_org(), invitation, token)
+                    send_invitation(current_org(), invitation, token)
                 flash(f"{len(made)} invitation(s) sent; {len(plan.skipped)} already in.",
                       "success")
                 return redirect(url_for("course.orgs.members"))
     elif upload.validate_on_submit() and upload.roster.data:
         data = upload.roster.data.read(2_000_001)
         rows, problems = parse_roster(data)
-        plan = services.plan_roster(db, _org(), rows, problems)
+        plan = services.plan_roster(db, current_org(), rows, problems)
         text = data.decode("utf-8-sig", "replace")
     confirm.text.data = text
     status = 400 if plan is not None and plan.problems else 200
-    return render_template("course/orgs/import.html", org=_org(), upload=upload,
+    return render_template("course/orgs/import.html", org=current_org(), upload=upload,
                            confirm=confirm, plan=plan), status
 
 
@@ -198,8 +224,9 @@ def import_roster() -> str | tuple[str, int] | Response:
 def export_csv() -> Response:
     """Staff progress and results for HR (formula-safe CSV)."""
     course, modules = _course_and_quizzes()
-    data = exports.progress_csv(db_session(), _org(), course, modules)
-    services.audit(db_session(), _org().id, current_user_id(), "exported-progress", course.slug)
+    data = exports.progress_csv(db_session(), current_org(), course, modules)
+    services.audit(db_session(), current_org().id, current_user_id(), "exported-progress",
+                   course.slug)
     db_session().commit()
     response = make_response(data)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -211,8 +238,8 @@ def export_csv() -> Response:
 @manager_view
 def export_zip() -> Response:
     """The organisation's current certificates as one ZIP, with a manifest."""
-    data = exports.certificates_zip(db_session(), _org())
-    services.audit(db_session(), _org().id, current_user_id(), "exported-certificates")
+    data = exports.certificates_zip(db_session(), current_org())
+    services.audit(db_session(), current_org().id, current_user_id(), "exported-certificates")
     db_session().commit()
     response = make_response(data)
     response.headers["Content-Type"] = "application/zip"
@@ -223,8 +250,8 @@ def export_zip() -> Response:
 
 @manager_view
 def audit_log() -> str:
-    log = services.audit_log(db_session(), _org(), request.args.get("page", 1, int))
-    return render_template("course/orgs/audit.html", org=_org(), log=log)
+    log = services.audit_log(db_session(), current_org(), request.args.get("page", 1, int))
+    return render_template("course/orgs/audit.html", org=current_org(), log=log)
 
 
 # ------------------------------------------------------------------ learners
@@ -248,6 +275,7 @@ def accept(token: str) -> Response | str | tuple[str, int]:
             flash(str(exc), "error")
         else:
             db.commit()
+            session.pop(NAV_KEY, None)  # a manager's invitation changes the menu
             flash(f"Welcome to {org.name}'s training.", "success")
             return redirect(url_for("course.lessons.catalogue"))
     return render_template("course/orgs/accept.html", org=org, invitation=invitation,
@@ -327,4 +355,3 @@ def create_blueprint() -> Blueprint:
     return bp
 
 
-__all__ = ["Membership", "connect", "create_blueprint", "manager_view"]

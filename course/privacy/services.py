@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ..certificates.models import Certificate
+from ..identity import normalise_email
 from ..lessons.models import Learner, LessonProgress
 from ..orgs.models import Invitation, Membership, Organisation, ReminderSent
 from ..orgs.services import audit
@@ -66,7 +67,7 @@ def close(db: Session, user_id: str, *, keep_name: bool, email: str | None) -> d
         audit(db, member.org_id, None, "member-closed-account", None)
         db.delete(member)
     if email:
-        db.execute(delete(Invitation).where(or_(Invitation.email == email.lower(),
+        db.execute(delete(Invitation).where(or_(Invitation.email == normalise_email(email),
                                                 Invitation.accepted_by == user_id)))
     anonymous = "closed-" + secrets.token_hex(8)
     certificates = list(db.scalars(select(Certificate).where(Certificate.user_id == user_id)))

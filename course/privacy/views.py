@@ -7,7 +7,6 @@ import json
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -92,5 +91,3 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/privacy/close", view_func=close, methods=["POST"])
     return bp
 
-
-__all__ = ["create_blueprint", "current_app"]
