@@ -66,3 +66,22 @@ class QuizRound(Base):
     course: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class PracticeAnswer(Base):
+    """One answer to a practice question inside a lesson: kept for the learner's own review,
+    never graded. `bank` is true when the question came from the module's quiz bank, so the
+    learner's graded draw can avoid it; each retry is a new row."""
+
+    __tablename__ = "course_practice_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    course: Mapped[str] = mapped_column(String(64))
+    module: Mapped[str] = mapped_column(String(64))
+    lesson: Mapped[str] = mapped_column(String(100))
+    question: Mapped[str] = mapped_column(String(200))
+    bank: Mapped[bool]
+    response: Mapped[list] = mapped_column(JSON)  # what the learner chose, as given
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
