@@ -154,6 +154,9 @@ class CoursePlugin:
 
         ops.connect(app)
         ops.configure_logging(app)
+        from .migrate import watch_flask_migrate
+
+        watch_flask_migrate(app)
         app.extensions[EXTENSION_KEY] = state
         if accounts:
             from .accounts import setup_login
