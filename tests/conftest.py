@@ -32,7 +32,7 @@ PG_URL = os.environ.get("COURSE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_SECRET = "test-secret-key-" + "k" * 40
 #: Organisation fixtures (`orgs`) for the org tests and the browser journeys.
-pytest_plugins = ["tests.orgs.fixtures"]
+pytest_plugins = ["tests.orgs.fixtures", "tests.getguard"]
 
 FAST_CONFIG = {
     "TESTING": True,

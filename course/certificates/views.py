@@ -4,6 +4,7 @@ verification by code or by uploading the PDF."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import (
@@ -40,7 +41,7 @@ from ..loaded import content
 from ..mail import build_message, send
 from ..web import CourseForm, client_address
 from . import services
-from .models import Certificate
+from .models import ACTIVE, Certificate
 from .render import CertificateRenderError
 
 MAX_UPLOAD = 2_000_000
@@ -56,17 +57,28 @@ def verify_url_template() -> str:
         "CODE", "{code}")
 
 
-def issue_for_current_user(course_slug: str) -> Certificate | None:
-    """Issue the current learner's certificate for a course if they have just become eligible,
-    or renew it if they are recertifying and have passed every factor quiz again. Returns the
-    new certificate, or None when nothing was issued."""
+@dataclass(frozen=True)
+class Holder:
+    """Whose certificate to issue when it is not the current user's (a reviewer passing a
+    learner's capstone completes that learner's certificate)."""
+
+    user_id: str
+    name: str
+    email: str | None
+
+
+def issue_for_current_user(course_slug: str, holder: Holder | None = None) -> Certificate | None:
+    """Issue the current learner's (or `holder`'s) certificate for a course if they have just
+    become eligible, or renew it if they are recertifying and have passed every factor quiz
+    again. Returns the new certificate, or None when nothing was issued."""
     loaded = get_state().content()
     course = loaded.course(course_slug) if loaded.catalog else None
-    user_id = current_user_id()
+    user_id = holder.user_id if holder else current_user_id()
     if course is None or user_id is None or loaded.errors:
         return None
     db = db_session()
-    common = dict(name=current_display_name() or user_id, course=course, quizzes=loaded.quizzes,
+    name = holder.name if holder else current_display_name()
+    common = dict(name=name or user_id, course=course, quizzes=loaded.quizzes,
                   content_root=get_state().content_root(current_app),
                   issuer=current_app.config["COURSE_SITE_NAME"],
                   verify_url=verify_url_template(), look=look_for(user_id))
@@ -82,10 +94,9 @@ def look_for(user_id: str) -> services.Look:
     return lookup(db_session(), user_id) if lookup is not None else services.Look()
 
 
-def _mail_certificate(certificate: Certificate) -> None:
+def _mail_certificate(certificate: Certificate, email: str | None) -> None:
     """Email the learner their new certificate, in the background (never delays the page)."""
     config = current_app.config
-    email = current_email()
     if not config["COURSE_CERTIFICATE_EMAIL"] or not email:
         return
     body = render_template("course/certificates/issued_email.txt", certificate=certificate,
@@ -98,18 +109,22 @@ def _mail_certificate(certificate: Certificate) -> None:
     get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
 
 
-def issue_and_announce(course_slug: str) -> Certificate | None:
-    """Issue (or renew) the current learner's certificate if it is due; then commit, tell the
-    signal's receivers, email the PDF and tell the learner. Raises CertificateRenderError,
-    having written nothing, when the PDF cannot be made."""
-    certificate = issue_for_current_user(course_slug)
+def issue_and_announce(course_slug: str, holder: Holder | None = None) -> Certificate | None:
+    """Issue (or renew) the current learner's (or `holder`'s) certificate if it is due; then
+    commit, tell the signal's receivers, email the PDF and tell the user. Raises
+    CertificateRenderError, having written nothing, when the PDF cannot be made."""
+    certificate = issue_for_current_user(course_slug, holder)
     if certificate is None:
         return None
     db_session().commit()
     signals.certificate_issued.send(current_app._get_current_object(),
                                     user_id=certificate.user_id, course=certificate.course,
                                     code=certificate.code, version=certificate.version)
-    _mail_certificate(certificate)
+    _mail_certificate(certificate, holder.email if holder else current_email())
+    if holder is not None:
+        flash(f"{certificate.name}'s certificate for {certificate.course_title} is issued.",
+              "success")
+        return certificate
     flash(Markup('Congratulations: your certificate for {} is ready. '
                  '<a href="{}">Download it from My certificates</a>.').format(
                      certificate.course_title, url_for("course.certificates.mine")), "success")
@@ -134,35 +149,54 @@ def on_progress(app: Flask, **event: object) -> None:
                          url_for("course.certificates.mine")), "error")
 
 
-@login_required
-def mine() -> str | tuple[str, int]:
-    """The learner's certificates, and for each course what is still missing. A certificate
-    that is due but was not produced (a failed render) is issued here: the next try."""
+def _standing(db, user_id: str) -> tuple[list, list, dict]:  # noqa: ANN001
+    """For each course: due (eligible, not yet issued or renewed), pending (what is missing),
+    and renewals in progress or possible (reads only)."""
     loaded = content()
-    db, user_id = db_session(), current_user_id()
     window = int(current_app.config["COURSE_RECERTIFY_DAYS"])
-    pending, renewals = [], {}
-    try:
-        for course in loaded.catalog.courses:
-            active = services.current(db, user_id, course.slug)
-            since = services.recertification_started(db, active) if active else None
-            status = services.eligibility(db, user_id, course, loaded.quizzes, since) if (
-                active is None or since) else None
-            if status is not None and status.eligible:
-                issue_and_announce(course.slug)
-            elif active is None:
-                pending.append((course, status))
-            elif services.recertification_due(active, window):
-                renewals[active.id] = (since, status)
-    except CertificateRenderError:
-        log.exception("certificate for %s could not be rendered", user_id)
-        db.rollback()
-        return render_template("course/certificates/render_failed.html"), 503
+    due, pending, renewals = [], [], {}
+    for course in loaded.catalog.courses:
+        active = services.current(db, user_id, course.slug)
+        since = services.recertification_started(db, active) if active else None
+        status = services.eligibility(db, user_id, course, loaded.quizzes, since) if (
+            active is None or since) else None
+        if status is not None and status.eligible:
+            due.append(course)
+        elif active is None:
+            pending.append((course, status))
+        elif services.recertification_due(active, window):
+            renewals[active.id] = (since, status)
+    return due, pending, renewals
+
+
+@login_required
+def mine() -> str:
+    """The learner's certificates, and for each course what is still missing. A certificate
+    that is due but was not produced (a failed render) is offered here, to issue by a POST."""
+    db, user_id = db_session(), current_user_id()
+    due, pending, renewals = _standing(db, user_id)
     rows = db.scalars(select(Certificate).where(Certificate.user_id == user_id)
                       .order_by(Certificate.issued_at.desc())).all()
-    return render_template("course/certificates/mine.html", certificates=rows,
+    return render_template("course/certificates/mine.html", certificates=rows, due=due,
                            pending=pending, linkedin=linkedin_url, renewals=renewals,
                            status=services.verify_status, form=CourseForm())
+
+
+@login_required
+def issue_due() -> Response | tuple[str, int]:
+    """Issue the certificates that are due (the retry after a failed render): a POST."""
+    if not CourseForm().validate_on_submit():
+        flash("The page had expired. Please try again.", "error")
+        return redirect(url_for("course.certificates.mine"))
+    db = db_session()
+    try:
+        for course in _standing(db, current_user_id())[0]:
+            issue_and_announce(course.slug)
+    except CertificateRenderError:
+        log.exception("certificate for %s could not be rendered", current_user_id())
+        db.rollback()
+        return render_template("course/certificates/render_failed.html"), 503
+    return redirect(url_for("course.certificates.mine"))
 
 
 @login_required
@@ -203,6 +237,11 @@ def download(certificate_id: int) -> Response:
     certificate = db_session().get(Certificate, certificate_id)
     if certificate is None or certificate.user_id != current_user_id():
         abort(404)
+    if certificate.status != ACTIVE:  # never handed out as if it were valid
+        newer = services.current(db_session(), certificate.user_id, certificate.course)
+        return make_response(render_template(
+            "course/certificates/withdrawn.html", certificate=certificate,
+            status=certificate.status, newer=newer), 410)
     response = make_response(certificate.pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = 'attachment; filename="certificate.pdf"'
@@ -313,6 +352,7 @@ def create_blueprint() -> Blueprint:
     """The `course.certificates` blueprint."""
     bp = Blueprint("certificates", __name__)
     bp.add_url_rule("/certificates/", view_func=mine, endpoint="mine")
+    bp.add_url_rule("/certificates/issue", view_func=issue_due, methods=["POST"])
     bp.add_url_rule("/certificates/<int:certificate_id>/certificate.pdf", view_func=download)
     bp.add_url_rule("/certificates/<int:certificate_id>/recertify", view_func=recertify,
                     methods=["POST"])

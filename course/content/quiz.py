@@ -108,6 +108,7 @@ class Quiz:
     scenarios: dict[str, str] = field(default_factory=dict)
     questions: tuple[Question, ...] = ()
     version: str = ""  # a hash of the file(s) the quiz was read from
+    guessing_limit: int = 50  # percent: the item check fails a quiz a test-wise guesser reaches
 
     @property
     def per_attempt(self) -> int:

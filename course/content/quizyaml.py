@@ -27,7 +27,7 @@ from .yamlfile import describe_type
 Path_ = tuple[Any, ...]
 SETTINGS = {"title", "module", "pass_mark", "draw", "shuffle_questions", "shuffle_options",
             "attempts", "cooldown_minutes", "grading", "time_limit_minutes",
-            "no_retake_after_pass", "review", "scenarios", "questions"}
+            "no_retake_after_pass", "review", "scenarios", "questions", "guessing_limit"}
 QUESTION_KEYS = {"id", "type", "text", "title", "points", "tags", "lesson", "scenario",
                  "feedback", "options", "answer", "feedback_right", "feedback_wrong", "answers",
                  "case_sensitive", "pairs", "items", "wrong_feedback"}
@@ -167,6 +167,7 @@ def load_quiz_yaml(text: str, file: str, course: str, *,
         grading=r.choice(data, "grading", (), GRADING_METHODS, "highest"),
         time_limit_minutes=r.integer(data, "time_limit_minutes", (), 1, None, None),
         no_retake_after_pass=r.boolean(data, "no_retake_after_pass", (), False),
+        guessing_limit=r.integer(data, "guessing_limit", (), 1, 100, 50),
         review=review, scenarios=scenarios, questions=questions)
     return (None if errors else quiz), errors
 
@@ -464,6 +465,8 @@ def write_quiz_yaml(quiz: Quiz) -> str:
             data[key] = getattr(quiz, key)
     if quiz.cooldown_minutes:
         data["cooldown_minutes"] = quiz.cooldown_minutes
+    if quiz.guessing_limit != Quiz.guessing_limit:
+        data["guessing_limit"] = quiz.guessing_limit
     data["review"] = {item: getattr(quiz.review, item) for item in REVIEW_ITEMS}
     if quiz.scenarios:
         data["scenarios"] = dict(quiz.scenarios)

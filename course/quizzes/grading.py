@@ -1,17 +1,20 @@
 """Drawing, shuffling and grading (pure: no Flask, no database).
 
 Scores are exact `Decimal`s. A question scores a fraction from 0 to 1 of its points (negative
-marks can take a multiple-choice question down to 0, never below); an attempt scores a
-percentage rounded half-up to two places, and passes when it reaches the pass mark.
+marks can take a multiple-choice question down to 0, never below). An attempt passes when its
+exact score reaches the pass mark (compared as fractions, never after rounding); its percentage is
+rounded *down* to two places for storage and display, so a stored or shown figure can never say
+"80" for an attempt that scored a hair under 80, and comparing it with a whole pass mark later
+gives the same decision.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from ..content.quiz import Question, Quiz
@@ -28,15 +31,21 @@ class Shown:
     answers_order: tuple[int, ...] = ()  # matching: the answers' order in each drop-down
 
 
-def draw(quiz: Quiz, seed: int) -> list[Shown]:
-    """The questions one attempt shows, drawn from the pools and shuffled as the quiz says."""
+def draw(quiz: Quiz, seed: int, avoid: Collection[str] = frozenset()) -> list[Shown]:
+    """The questions one attempt shows, drawn from the pools and shuffled as the quiz says.
+
+    Each pool takes questions whose id is not in `avoid` first (practised, or seen before a
+    renewal), and fills from the avoided ones only when too few others are left."""
     rng = random.Random(seed)
     if quiz.pools:
         chosen: list[Question] = []
         for pool in quiz.pools:
             candidates = [q for q in quiz.questions if (pool.tag is None or pool.tag in q.tags)
                           and q not in chosen]
-            chosen += rng.sample(candidates, min(pool.count, len(candidates)))
+            fresh = [q for q in candidates if q.id not in avoid]
+            taken = rng.sample(fresh, min(pool.count, len(fresh)))
+            rest = [q for q in candidates if q.id in avoid]
+            chosen += taken + rng.sample(rest, min(pool.count - len(taken), len(rest)))
         chosen.sort(key=quiz.questions.index)
     else:
         chosen = list(quiz.questions)
@@ -190,9 +199,10 @@ def grade(quiz: Quiz, shown: Iterable[Shown], responses: Mapping[str, Any]) -> A
         marks[q.id] = mark(q, responses.get(q.id))
         earned += marks[q.id].fraction * q.points
         possible += q.points
-    percent = (earned * HUNDRED / possible).quantize(Decimal("0.01"), ROUND_HALF_UP) if (
+    percent = (earned * HUNDRED / possible).quantize(Decimal("0.01"), ROUND_DOWN) if (
         possible) else ZERO
-    return AttemptResult(marks, earned, possible, percent, percent >= quiz.pass_mark)
+    passed = possible > 0 and earned * HUNDRED >= quiz.pass_mark * possible
+    return AttemptResult(marks, earned, possible, percent, passed)
 
 
 def overall(method: str, percents: list[Decimal]) -> Decimal | None:
@@ -204,5 +214,5 @@ def overall(method: str, percents: list[Decimal]) -> Decimal | None:
     if method == "last":
         return percents[-1]
     if method == "average":
-        return (sum(percents, ZERO) / len(percents)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return (sum(percents, ZERO) / len(percents)).quantize(Decimal("0.01"), ROUND_DOWN)
     return max(percents)

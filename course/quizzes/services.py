@@ -38,6 +38,7 @@ class QuizStatus:
     next_start: datetime | None  # cooldown end
     refusal: str | None  # why a new attempt cannot start now, if it cannot
     numbered: int = 0  # attempts ever made, earlier rounds included (numbers continue)
+    expired: Any = None  # an open attempt past its deadline, not graded yet (a row)
 
 
 _SUMMARY = (QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.started_at,
@@ -69,25 +70,39 @@ def start_round(db: Session, user_id: str, course: str, reason: str,
     return row
 
 
+def _expired(row: Any, now: datetime) -> bool:
+    return bool(row.state == IN_PROGRESS and row.deadline_at and now > row.deadline_at + GRACE)
+
+
+def close_expired(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> list[int]:
+    """Grade the learner's attempts whose time ran out, with what they had saved in time.
+
+    Called by the requests that act (start, submit, finish: POSTs), never by a page view."""
+    now = now or utcnow()
+    closed = []
+    for row in _attempts(db, user_id, quiz):
+        if _expired(row, now):
+            attempt = db.get(QuizAttempt, row.id)
+            if finish(db, attempt, {}, now, late=True) is not None:
+                closed.append(row.id)
+    return closed
+
+
 def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     """Attempts so far, the grade by the quiz's method, and whether a new attempt may start.
 
-    An attempt left open past its deadline is finished here with what it had saved."""
+    Pure reading: an attempt left open past its deadline is reported as `expired` (it is graded
+    by `close_expired`, from a POST), and does not count in the grade until then."""
     now = now or utcnow()
     attempts = _attempts(db, user_id, quiz)
-    expired = [a.id for a in attempts if a.state == IN_PROGRESS and a.deadline_at
-               and now > a.deadline_at + GRACE]
-    for attempt_id in expired:
-        attempt = db.get(QuizAttempt, attempt_id)
-        finish(db, attempt, dict(attempt.responses), now, late=True)
-    if expired:
-        attempts = _attempts(db, user_id, quiz)
     since = round_started(db, user_id, quiz.course)
     every = attempts
     if since is not None:  # a new round: only its attempts count (and any still open)
         attempts = [a for a in attempts if a.started_at >= since or a.state == IN_PROGRESS]
     finished = [a for a in attempts if a.state == FINISHED]
-    open_row = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    expired = next((a for a in attempts if _expired(a, now)), None)
+    open_row = next((a for a in attempts if a.state == IN_PROGRESS and not _expired(a, now)),
+                    None)
     open_attempt = db.get(QuizAttempt, open_row.id) if open_row is not None else None
     grade_ = overall(quiz.grading, [a.percent for a in finished])
     passed = any(a.passed for a in finished)
@@ -96,7 +111,7 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
     if finished and quiz.cooldown_minutes:
         next_start = finished[-1].finished_at + timedelta(minutes=quiz.cooldown_minutes)
     refusal = None
-    if open_attempt is None:
+    if open_attempt is None and expired is None:
         if passed and quiz.no_retake_after_pass:
             refusal = "You have passed this quiz; it cannot be taken again."
         elif left == 0:
@@ -104,22 +119,25 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
         elif next_start and now < next_start:
             refusal = f"You can try again from {next_start:%H:%M} UTC."
     return QuizStatus(attempts, open_attempt, finished, grade_, passed, left, next_start,
-                      refusal, len(every))
+                      refusal, len(every), expired)
 
 
 def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizAttempt:
     """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise."""
     now = now or utcnow()
+    close_expired(db, user_id, quiz, now)
     current = status(db, user_id, quiz, now)
     if current.in_progress is not None:
         return current.in_progress
     if current.refusal:
         raise QuizRefused(current.refusal)
     from .grading import draw
+    from .practice import avoid_in_draw
 
     seed = secrets.randbits(48)
+    avoid = avoid_in_draw(db, user_id, quiz, current.attempts, current.numbered)
     shown = [question_to_json(q, s, quiz.scenarios.get(q.scenario or ""))
-             for s in draw(quiz, seed)
+             for s in draw(quiz, seed, avoid)
              for q in [next(x for x in quiz.questions if x.id == s.id)]]
     attempt = QuizAttempt(
         user_id=user_id, course=quiz.course, module=quiz.module,

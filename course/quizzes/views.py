@@ -63,7 +63,6 @@ def start_page(course: str, module: str) -> str:
     """Rules, attempts so far and left, and the button to start or continue."""
     info, quiz = _quiz(course, module)
     state = services.status(db_session(), current_user_id(), quiz)
-    db_session().commit()  # an attempt past its deadline may just have been closed
     return render_template("course/quizzes/start.html", course=info, quiz=quiz, status=state,
                            module=info.module(module), lessons_done=_open(info, quiz),
                            form=QuizForm(), review=review_visibility(quiz, state))
@@ -93,9 +92,12 @@ def start(course: str, module: str) -> Response:
 def take(course: str, module: str, attempt_id: int) -> Response | str:
     """The questions of an open attempt, with what was saved filled in."""
     info, quiz, attempt = _attempt(course, module, attempt_id)
-    if not services.accepting(attempt):
-        return redirect(url_for("course.quizzes.finish_late", course=course, module=module,
+    if attempt.state == FINISHED:
+        return redirect(url_for("course.quizzes.result", course=course, module=module,
                                 attempt_id=attempt.id))
+    if not services.accepting(attempt):  # a page view never grades: the learner asks to
+        return render_template("course/quizzes/time_up.html", course=info, quiz=quiz,
+                               attempt=attempt, form=QuizForm())
     parts = services.questions_of(attempt)
     return render_template("course/quizzes/take.html", course=info, quiz=quiz, attempt=attempt,
                            parts=parts, values=responses.form_values(parts, attempt.responses),
@@ -141,9 +143,18 @@ def submit(course: str, module: str, attempt_id: int) -> Response | str:
 
 @login_required
 def finish_late(course: str, module: str, attempt_id: int) -> Response:
-    """An attempt whose time ran out: grade what was saved before the deadline."""
+    """An attempt whose time ran out: grade what was saved before the deadline (a POST; an
+    attempt still within its time is never closed here)."""
     info, quiz, attempt = _attempt(course, module, attempt_id)
     if attempt.state != FINISHED:
+        if not QuizForm().validate_on_submit():
+            flash("The page had expired. Please try again.", "error")
+            return redirect(url_for("course.quizzes.take", course=course, module=module,
+                                    attempt_id=attempt.id))
+        if services.accepting(attempt):
+            flash("This attempt still has time: submit it when you are ready.", "info")
+            return redirect(url_for("course.quizzes.take", course=course, module=module,
+                                    attempt_id=attempt.id))
         flash("Time was up. Your answers saved before the deadline have been graded.", "info")
         return _finish(info, quiz, attempt, {})
     return redirect(url_for("course.quizzes.result", course=course, module=module,
@@ -223,7 +234,8 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/attempts/<int:attempt_id>", view_func=take)
     bp.add_url_rule("/attempts/<int:attempt_id>/save", view_func=save, methods=["POST"])
     bp.add_url_rule("/attempts/<int:attempt_id>/submit", view_func=submit, methods=["POST"])
-    bp.add_url_rule("/attempts/<int:attempt_id>/finish", view_func=finish_late)
+    bp.add_url_rule("/attempts/<int:attempt_id>/finish", view_func=finish_late,
+                    methods=["POST"])
     bp.add_url_rule("/attempts/<int:attempt_id>/result", view_func=result)
     bp.add_url_rule("/statistics", view_func=statistics)
     bp.add_url_rule("/statistics.csv", view_func=statistics_csv)

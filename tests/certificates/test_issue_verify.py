@@ -198,3 +198,32 @@ def test_expiring_lists(standalone_course_site: Site) -> None:
     in_60 = admin.get(site.url("/certificates/admin?expiring=60")).get_data(as_text=True)
     assert "No certificates expire in the next 30 days" in in_30
     assert certificate.name in in_60
+
+
+def test_a_revoked_or_superseded_pdf_is_never_handed_out(standalone_course_site: Site) -> None:
+    site = standalone_course_site
+    learner, certificate = issued(site)
+    old_pdf = site.url(f"/certificates/{certificate.id}/certificate.pdf")
+    assert learner.get(old_pdf).mimetype == "application/pdf"
+    admin = admin_client(site)
+    page = site.url(f"/certificates/admin/{certificate.id}")
+    admin.post(page, data={"csrf_token": csrf_token(admin, page), "action": "reissue",
+                           "reason": "name corrected", "name": "Lea M. Learner"})
+    superseded = learner.get(old_pdf)
+    assert superseded.status_code == 410 and superseded.mimetype == "text/html"
+    text = superseded.get_data(as_text=True)
+    assert "replaced by a newer version" in text and "Download the current version" in text
+    with site.app.app_context():
+        new_id = session().query(Certificate).filter_by(status="active").one().id
+    new_pdf = site.url(f"/certificates/{new_id}/certificate.pdf")
+    assert learner.get(new_pdf).mimetype == "application/pdf"
+    mine = learner.get(site.url("/certificates/")).get_data(as_text=True)
+    assert mine.count("Download the PDF") == 1  # only the current version offers its PDF
+    page = site.url(f"/certificates/admin/{new_id}")
+    admin.post(page, data={"csrf_token": csrf_token(admin, page), "action": "revoke",
+                           "reason": "issued in error"})
+    revoked = learner.get(new_pdf)
+    assert revoked.status_code == 410 and b"%PDF" not in revoked.data
+    assert "was revoked (issued in error)" in revoked.get_data(as_text=True)
+    assert "Download the PDF" not in learner.get(site.url("/certificates/")).get_data(
+        as_text=True)

@@ -85,8 +85,25 @@ def test_attempt_percent_is_exact_and_weighted_by_points() -> None:
     assert (result.earned, result.possible, result.percent, result.passed) == (
         D(5), 6, D("83.33"), True)
     result = grade(QUIZ, shown, {"a": False, "b": True, "c": True, "d": True, "e": True})
-    assert result.percent == D("66.67") and not result.passed
+    assert result.percent == D("66.66") and not result.passed  # rounded down, never up
     assert grade(QUIZ, shown, {}).percent == 0
+
+
+def test_a_hair_under_the_pass_mark_fails_whatever_the_rounding() -> None:
+    """2 of 3 weighted parts: 66.666...% rounds to 66.67 half-up, which would pass a 66.67
+    mark only by rounding; with a whole mark of 67 the exact score is compared."""
+    three = Quiz("c", "m", "q", "Q", pass_mark=67, shuffle_questions=False, questions=tuple(
+        Question(x, "truefalse", "?", correct=True) for x in "abc"))
+    result = grade(three, draw(three, 1), {"a": True, "b": True, "c": False})
+    assert not result.passed and result.percent == D("66.66")
+    # 19,999 of 25,000 points is 79.996%: rounded half-up to two places it would say 80.00
+    many = Quiz("c", "m", "q", "Q", pass_mark=80, shuffle_questions=False, questions=(
+        Question("big", "truefalse", "?", correct=True, points=19999),
+        Question("rest", "truefalse", "?", correct=True, points=5001)))
+    result = grade(many, draw(many, 1), {"big": True, "rest": False})
+    assert not result.passed and result.percent == D("79.99")
+    result = grade(many, draw(many, 1), {"big": True, "rest": True})
+    assert result.passed and result.percent == 100
 
 
 def test_pass_mark_is_inclusive() -> None:

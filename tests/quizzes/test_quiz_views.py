@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from course.db import session, utcnow
 from course.quizzes.models import QuizAttempt
@@ -340,3 +340,61 @@ def test_trainers_see_statistics_and_download_csv(course_site: Site, content_roo
     text = csv.get_data(as_text=True)
     assert text.startswith("question,type,text,attempts")
     assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+
+
+def _state(site: Site) -> tuple[str, object]:
+    with site.app.app_context():
+        row = session().scalars(select(QuizAttempt)).one()
+        return row.state, row.percent
+
+
+def test_a_get_never_grades_an_attempt(course_site: Site, learner) -> None:
+    """A link or an image pointing at an attempt's URLs spends nothing (hardening, item 2)."""
+    finish_lessons(course_site, learner)
+    attempt_url = start(course_site, learner)
+    for path in ("/finish", "/submit", "", "/result"):  # within its time
+        learner.get(course_site.url(attempt_url + path))
+    assert _state(course_site) == ("in_progress", None)
+    with course_site.app.app_context():  # the deadline passes
+        session().execute(update(QuizAttempt).values(deadline_at=utcnow() - timedelta(minutes=5)))
+        session().commit()
+    for path in ("/finish", "", "/result"):
+        learner.get(course_site.url(attempt_url + path))
+    learner.get(course_site.url(QUIZ))
+    assert _state(course_site) == ("in_progress", None)  # pages show it, nothing grades it
+    page = learner.get(course_site.url(attempt_url)).get_data(as_text=True)
+    assert "has run out" in page and "Grade my saved answers" in page
+    assert "has run out" in learner.get(course_site.url(QUIZ)).get_data(as_text=True)
+
+
+def test_finishing_by_post_grades_only_after_the_deadline(course_site: Site, learner) -> None:
+    finish_lessons(course_site, learner)
+    attempt_url = start(course_site, learner)
+    token = csrf_token(learner, course_site.url(attempt_url))
+    learner.post(course_site.url(attempt_url + "/save"),
+                 data={"csrf_token": token, "q-months": "6"})
+    early = learner.post(course_site.url(attempt_url + "/finish"), data={"csrf_token": token})
+    assert early.status_code == 302 and _state(course_site) == ("in_progress", None)
+    assert learner.post(course_site.url(attempt_url + "/finish"), data={}).status_code == 302
+    assert _state(course_site) == ("in_progress", None)  # no token, nothing closed
+    with course_site.app.app_context():
+        session().execute(update(QuizAttempt).values(deadline_at=utcnow() - timedelta(minutes=5)))
+        session().commit()
+    late = learner.post(course_site.url(attempt_url + "/finish"), data={"csrf_token": token})
+    assert late.headers["Location"].endswith(attempt_url + "/result")
+    state, percent = _state(course_site)
+    assert state == "finished" and percent == 20  # what was saved in time counts
+
+
+def test_starting_again_grades_an_expired_attempt_first(course_site: Site, learner) -> None:
+    finish_lessons(course_site, learner)
+    attempt_url = start(course_site, learner)
+    with course_site.app.app_context():
+        session().execute(update(QuizAttempt).values(deadline_at=utcnow() - timedelta(minutes=5)))
+        session().commit()
+    second = start(course_site, learner)
+    assert second != attempt_url
+    with course_site.app.app_context():
+        states = [a.state for a in session().scalars(select(QuizAttempt)
+                                                     .order_by(QuizAttempt.number))]
+    assert states == ["finished", "in_progress"]

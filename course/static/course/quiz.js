@@ -53,8 +53,12 @@
       }
     });
     if (left === 0) {
-      dirty = true;
-      save();
+      // Time is up: submit what is there, without asking about unanswered questions.
+      var confirm = document.createElement("input");
+      confirm.type = "hidden";
+      confirm.name = "confirm";
+      confirm.value = "yes";
+      form.appendChild(confirm);
       form.submit();
       return;
     }
