@@ -64,6 +64,8 @@ class CourseState:
     #: (session, user_id) callables run when a user closes their account (the standalone
     #: accounts feature deletes the account itself).
     close_hooks: list[Callable[..., None]] = field(default_factory=list)
+    #: What failed when this process warmed up (check name -> what), reported by /readyz.
+    warm_up_problems: dict[str, str] = field(default_factory=dict)
     _limiter: RateLimiter | None = None
     _root: tuple[object, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)

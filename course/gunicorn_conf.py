@@ -27,7 +27,11 @@ if os.path.isdir("/dev/shm"):
 
 
 def post_worker_init(worker: Any) -> None:
-    """Warm the new worker: content loaded, one certificate rendered per template."""
+    """Warm the new worker: content loaded, one certificate rendered per template. A failure is
+    logged and reported by /readyz; it never stops the worker (the master would give up)."""
     from course.ops import warm
 
-    warm(worker.wsgi)
+    try:
+        warm(worker.wsgi)
+    except Exception:
+        worker.log.exception("warm-up failed; the worker serves anyway (see /readyz)")

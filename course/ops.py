@@ -123,6 +123,8 @@ def readyz() -> tuple[Response, int]:
         except Exception as exc:
             log.warning("readiness: content not loaded: %s", type(exc).__name__)
             checks["content"] = "not loaded"
+    for check, problem in state.warm_up_problems.items():
+        checks[check] = problem
     ready = all(v == "ok" for v in checks.values()) and "content" in checks
     response = jsonify(status="ready" if ready else "not ready", checks=checks)
     response.headers["Cache-Control"] = "no-store"
@@ -144,19 +146,40 @@ def permission_denied(user_id: str | None) -> None:
 
 def warm(app: Flask) -> None:
     """Make a fresh worker fast from its first request: load the content and render one
-    throwaway certificate with each bundled template (fonts, stylesheets, images cached)."""
+    throwaway certificate with each bundled template (fonts, stylesheets, images cached).
+
+    Nothing here may stop the worker from booting (gunicorn's master exits when workers keep
+    failing to boot): a failure is logged and kept for /readyz, and the page that needs the
+    broken part answers with its own clean error page."""
+    from .extension import get_state
+
+    state = get_state(app)
+    with app.app_context():
+        try:
+            state.content()
+        except Exception:  # readiness reports it from its own check
+            log.exception("warm-up: content not loaded")
+        try:
+            _warm_certificates(app, state.warm_up_problems)
+        except Exception as exc:  # e.g. no certificates folder at all
+            log.exception("warm-up: certificate templates not warmed")
+            state.warm_up_problems["certificates"] = type(exc).__name__
+
+
+def _warm_certificates(app: Flask, problems: dict[str, str]) -> None:
+    """Render a sample with every template; a template that fails is named in `problems`."""
     from .certificates.render import CertificateData, Factor, renderer_for
     from .extension import get_state
 
-    with app.app_context():
-        state = get_state(app)
+    folder = get_state(app).content_root(app) / "certificates"
+    sample = CertificateData("Warm Up", "Warm-up", (Factor("Factor", "100"),), "today",
+                             None, "warmup", "https://example.invalid/verify/warmup", "warm-up")
+    failed = []
+    for template in sorted(p for p in folder.iterdir() if (p / "certificate.html").is_file()):
         try:
-            state.content()
-        except Exception:  # readiness reports it; warming must not stop the worker
-            log.exception("warm-up: content not loaded")
-        folder = state.content_root(app) / "certificates"
-        sample = CertificateData("Warm Up", "Warm-up", (Factor("Factor", "100"),), "today",
-                                 None, "warmup", "https://example.invalid/verify/warmup",
-                                 "warm-up")
-        for template in sorted(p for p in folder.iterdir() if (p / "certificate.html").is_file()):
             renderer_for(template).render(sample)
+        except Exception as exc:
+            log.error("warm-up: certificate template %s does not render: %s", template.name, exc)
+            failed.append(template.name)
+    if failed:
+        problems["certificates"] = "template(s) failing: " + ", ".join(failed)

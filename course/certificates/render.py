@@ -134,7 +134,10 @@ class CertificateRenderer:
         self.base_url = self.folder.as_uri() + "/"
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(self.folder),
                                       autoescape=True, undefined=jinja2.StrictUndefined)
-        self.template = self.env.get_template(TEMPLATE)
+        try:
+            self.template = self.env.get_template(TEMPLATE)
+        except jinja2.TemplateError as exc:
+            raise CertificateRenderError(template_problem(self.folder, exc)) from None
         self.cache: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._serial = 0
@@ -203,6 +206,14 @@ class CertificateRenderer:
                                           cache=self.cache, uncompressed_pdf=False)
         except FatalURLFetchingError as exc:
             raise CertificateRenderError(str(exc)) from None
+        except jinja2.TemplateError as exc:  # a template that cannot fill itself in
+            raise CertificateRenderError(template_problem(self.folder, exc)) from None
+
+
+def template_problem(folder: Path, exc: jinja2.TemplateError) -> str:
+    """`folder/certificate.html:line: reason` for a template that does not compile or render."""
+    line = getattr(exc, "lineno", None)
+    return f"{folder / TEMPLATE}:{line or '?'}: {exc.message or type(exc).__name__}"
 
 
 _renderers: dict[Path, CertificateRenderer] = {}

@@ -85,7 +85,10 @@ class Gunicorn:
         return [int(p) for p in out.split()]
 
 
-def start_gunicorn(tmp: Path, db_url: str, workers: int = 2, **env: str) -> Gunicorn:
+def start_gunicorn(tmp: Path, db_url: str, workers: int = 2, *, ready: str = "/readyz",
+                   **env: str) -> Gunicorn:
+    """Migrate, start and wait until `ready` answers 200 (/healthz for a server expected to
+    run while not ready)."""
     port = free_port()
     environment = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
                    "COURSE_INSTANCE_PATH": str(tmp), "COURSE_DATABASE_URL": db_url,
@@ -104,7 +107,7 @@ def start_gunicorn(tmp: Path, db_url: str, workers: int = 2, **env: str) -> Guni
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if server.get("/readyz")[0] == 200:
+            if server.get(ready)[0] == 200:
                 return server
         except OSError:
             pass
