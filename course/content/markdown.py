@@ -9,11 +9,12 @@ the page's ids. Links are written relative to the lesson page (`other-lesson`,
 
 from __future__ import annotations
 
+import html as htmllib
 import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
@@ -55,6 +56,27 @@ SCHEMES = {"http", "https", "mailto"}
 LESSON_HREF = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:#[^\s\"'<>]+)?$")
 FILE_URL = re.compile(r"^\.\./files/[A-Za-z0-9._/-]+$")
 CONTROL = re.compile(r"[\x00-\x20\x7f]")
+ESCAPED = re.compile("\x02(\\d+)\x03")  # Python-Markdown's placeholder for a backslash escape
+RAW_URL = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+
+
+def resolve_in_course(lesson_rel: str, path: str) -> str | None:
+    """`path` (relative to the lesson file `lesson_rel`) as a path inside the course folder,
+    or None when it leads outside it. Dot segments count the way a browser or server reads
+    them: percent-encoded (`%2e%2e/`, `..%2f`) and with backslashes too."""
+    decoded = unquote(path).replace("\\", "/")
+    if decoded.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(lesson_rel), decoded))
+    return None if joined == ".." or joined.startswith(("../", "/")) else joined
+
+
+def _own_file_url(url: str) -> bool:
+    """A `../files/...` URL whose path has no dot or empty segments."""
+    if not FILE_URL.match(url):
+        return False
+    return all(part not in ("", ".", "..") for part in url[len(FILES_URL):].split("/"))
+
 
 
 @dataclass(frozen=True)
@@ -93,18 +115,21 @@ class _Links(Treeprocessor):
     def _problem(self, url: str, reason: str) -> None:
         self.out.problems.append((_line_of(self.job, url), reason))
 
-    def _resolve(self, url: str) -> str | None:
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(self.job.rel), url))
-        return None if path.startswith("..") or path.startswith("/") else path
+    def _outside(self, url: str, what: str) -> None:
+        self._problem(url, f"{what} '{url}' leads outside the course's own files")
 
     def link(self, url: str) -> str | None:
+        url = ESCAPED.sub(lambda m: chr(int(m.group(1))), url)
         if CONTROL.sub("", url).startswith("//"):
             self._problem(url, f"link '{url}': protocol-relative links are not allowed")
             return None
         parts = urlsplit(url)
         if parts.scheme or url.startswith("#"):
             return url  # the sanitiser decides which schemes stay
-        target = self._resolve(parts.path)
+        target = resolve_in_course(self.job.rel, parts.path)
+        if target is None:
+            self._outside(url, "link")
+            return None
         if target in self.job.lessons:
             slug = self.job.lessons[target]
             return slug + (f"#{ID_PREFIX}{parts.fragment}" if parts.fragment else "")
@@ -114,10 +139,13 @@ class _Links(Treeprocessor):
         return None
 
     def image(self, url: str) -> str | None:
-        target = None if urlsplit(url).scheme else self._resolve(url)
+        url = ESCAPED.sub(lambda m: chr(int(m.group(1))), url)
+        target = None if urlsplit(url).scheme else resolve_in_course(self.job.rel, url)
         if target in self.job.assets:
             return FILES_URL + target
-        if urlsplit(url).scheme:
+        if target is None and not urlsplit(url).scheme:
+            self._outside(url, "image")
+        elif urlsplit(url).scheme:
             self._problem(url, f"image '{url}': images must be files next to the lessons")
         else:
             self._problem(url, f"broken image '{url}': no such file next to the lessons")
@@ -170,13 +198,13 @@ def _attribute(tag: str, attr: str, value: str) -> str | None:
         url = value.strip()
         if url.startswith("#"):
             return url if url.startswith("#" + ID_PREFIX) else "#" + ID_PREFIX + url[1:]
-        if LESSON_HREF.match(url) or FILE_URL.match(url):
+        if LESSON_HREF.match(url) or _own_file_url(url):
             return url
         if CONTROL.search(url) or url.startswith("//"):
             return None
         return url if urlsplit(url).scheme.lower() in SCHEMES else None
     if attr == "src":
-        return value if FILE_URL.match(value) else None
+        return value if _own_file_url(value) else None
     return value
 
 
@@ -190,6 +218,21 @@ def sanitise(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+def _raw_html_problems(job: RenderJob, md: markdown.Markdown, out: Rendered) -> None:
+    """Report raw-HTML links and images whose relative path leads outside the course (the
+    sanitiser drops them; `check` names them with their line)."""
+    for block in md.htmlStash.rawHtmlBlocks:
+        for match in RAW_URL.finditer(str(block)):
+            raw = next(g for g in match.groups() if g is not None)
+            url = htmllib.unescape(raw).strip()
+            parts = urlsplit(url)
+            if not url or url.startswith("#") or parts.scheme or CONTROL.sub("", url)[:2] == "//":
+                continue
+            if resolve_in_course(job.rel, parts.path) is None:
+                out.problems.append((_line_of(job, raw), f"link '{url}' leads outside the "
+                                                         "course's own files"))
+
+
 def render_lesson(job: RenderJob) -> Rendered:
     """Render one lesson body to safe HTML and its table of contents."""
     out = Rendered()
@@ -201,6 +244,7 @@ def render_lesson(job: RenderJob) -> Rendered:
         out.problems.append((None, "the lesson is nested too deeply to render; flatten its "
                                    "lists or quotes"))
         return out
+    _raw_html_problems(job, md, out)
     out.html = sanitise(html)
     toc = getattr(md, "toc", "")
     out.toc = sanitise(toc) if "<li" in toc else ""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template
 
-from ..content.check import check_root
+from ..content.check import check_items, check_root
 from ..db import session as db_session
 from ..errors import ContentErrors
 from ..extension import get_state
-from ..identity import TRAINER, role_required
+from ..identity import ADMIN, TRAINER, current_roles, role_required
 from . import services
 
 
@@ -23,16 +23,19 @@ def home() -> str:
         catalog, errors = None, exc.errors
     loaded = get_state().content()
     return render_template("course/lessons/trainer_home.html", root=root, errors=errors,
-                           catalog=catalog, quizzes=loaded.quizzes)
+                           catalog=catalog, quizzes=loaded.quizzes, items=check_items(root))
 
 
 @role_required(TRAINER)
 def learners(course: str) -> str:
-    """Which learners are on which lesson of `course`, most recently active first."""
+    """Which learners are on which lesson of `course`, most recently active first. Email
+    addresses are shown to administrators only (organisations' managers see their own staff's
+    on their dashboard): a trainer sees progress, not people's contact details."""
     loaded = get_state().content()
     info = loaded.course(course) if loaded.catalog else None
     if info is None:
         abort(404)
     total = sum(1 for x in info.lessons if not x.draft)
     return render_template("course/lessons/trainer_learners.html", course=info, total=total,
-                           learners=services.learners_of(db_session(), info))
+                           learners=services.learners_of(db_session(), info),
+                           show_emails=ADMIN in current_roles())

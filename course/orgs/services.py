@@ -177,7 +177,13 @@ def find_invitation(db: Session, token: str, now: datetime | None = None) -> Inv
 
 def accept(db: Session, invitation: Invitation, *, user_id: str, name: str,
            email: str | None) -> Membership:
-    """Join the organisation through an invitation (linking the account that accepts it)."""
+    """Join the organisation through an invitation (linking the account that accepts it).
+
+    An invitation is bound to its address: an account whose email differs is refused (a host
+    without an `email` hook gives None, and the link itself is then the proof)."""
+    if email and normalise_email(email) != normalise_email(invitation.email):
+        raise OrgError("This invitation was sent to another email address. Log in with the "
+                       "account of the address it was sent to, or ask for a new invitation.")
     org = db.get(Organisation, invitation.org_id)
     current = membership(db, user_id)
     if current is not None and current.org_id != org.id:

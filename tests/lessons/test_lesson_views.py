@@ -209,6 +209,7 @@ def test_trainer_tools_show_problems_and_learners(course_site: Site, content_roo
     name = "Lea Learner" if course_site.mode == "standalone" else "Bob Host"
     row = re.search(rf"<tr>\s*<th scope=\"row\">{name}.*?</tr>", text, re.S).group(0)
     assert "Six months to a useful network" in row and f"1 of {TOTAL}" in row
+    assert "@" not in text.split("<table")[1].split("</table>")[0]  # progress, not addresses
     (content_root / "lessons/social-divide/01-welcome/02-bad.md").write_text("no header\n")
     html = trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
     assert "02-bad.md:1</code>: a lesson starts with a header" in html
@@ -225,3 +226,14 @@ def test_lesson_completed_signal(course_site: Site) -> None:
         complete(course_site, client, FIRST, token, headers={"X-Requested-With": "fetch"})
     assert len(seen) == 1
     assert seen[0]["lesson"] == "what-the-social-divide-is" and seen[0]["module"] == "welcome"
+
+
+def test_only_administrators_see_learners_email_addresses(standalone_course_site: Site) -> None:
+    from tests.certificates.test_issue_verify import admin_client
+
+    site = standalone_course_site
+    site.logged_in_client().get(site.url(SECOND))
+    learners = site.url("/trainer/courses/social-divide/learners")
+    assert "learner@example.com" not in site.trainer_client().get(learners).get_data(
+        as_text=True)
+    assert "learner@example.com" in admin_client(site).get(learners).get_data(as_text=True)

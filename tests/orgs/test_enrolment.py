@@ -189,9 +189,11 @@ def test_invitations_expire_and_can_be_revoked(orgs: Orgs) -> None:
 def test_a_member_of_another_organisation_cannot_join(orgs: Orgs) -> None:
     site = orgs.site
     orgs.add_member("globex", "gina@globex.example", "Gina")
-    with site.app.app_context():
+    with site.app.app_context():  # Globex recorded her under an address she has since changed
+        session().execute(update(Membership).where(Membership.email == "gina@globex.example")
+                          .values(email="gina.old@globex.example"))
         org = services.org_by_slug(session(), "acme")
-        _, token = services.invite(session(), org, "gina@elsewhere.example", invited_by="x",
+        _, token = services.invite(session(), org, "gina@globex.example", invited_by="x",
                                    days=3)
         session().commit()
     gina = orgs.people.client("gina@globex.example")
@@ -200,4 +202,26 @@ def test_a_member_of_another_organisation_cannot_join(orgs: Orgs) -> None:
     assert "belongs to another organisation" in page.get_data(as_text=True)
     with site.app.app_context():
         assert session().scalar(select(Membership.org_id).where(
-            Membership.email == "gina@globex.example")) == orgs.globex_id
+            Membership.email == "gina.old@globex.example")) == orgs.globex_id
+
+
+def test_an_invitation_is_bound_to_its_address(orgs: Orgs) -> None:
+    """Someone else's invitation link (forwarded, or leaked) cannot enrol another account."""
+    site = orgs.site
+    with site.app.app_context():
+        org = services.org_by_slug(session(), "acme")
+        _, token = services.invite(session(), org, "Ivy@Acme.example", invited_by="x", days=3)
+        session().commit()
+    link = site.url(f"/invitations/{token}")
+    mallory = orgs.people.client("mallory@elsewhere.example")
+    page = mallory.post(link, data={"csrf_token": csrf_token(mallory, link)},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "sent to another email address" in page
+    with site.app.app_context():
+        assert session().scalar(select(Membership).where(
+            Membership.email == "mallory@elsewhere.example")) is None
+    ivy = orgs.people.client("ivy@acme.example")  # the same address, in another case
+    assert ivy.post(link, data={"csrf_token": csrf_token(ivy, link)}).status_code == 302
+    with site.app.app_context():
+        assert session().scalar(select(Membership.org_id).where(
+            Membership.email == "ivy@acme.example")) == orgs.acme_id
