@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from ..errors import ContentError
 from .gift import GiftResult
-from .quiz import Option, Question
+from .quiz import Option, Question, answer_text_problems
+from .yamlfile import strip_bom
 
 OPTION = re.compile(r"^([A-Z])[.)]\s+(.+)$")
 ANSWER = re.compile(r"^ANSWER:\s*([A-Z])\s*$")
@@ -23,7 +24,7 @@ def parse_aiken(text: str, file: str) -> GiftResult:
     def problem(line: int, reason: str) -> None:
         result.errors.append(ContentError(file, line, reason))
 
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(strip_bom(text).splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
@@ -48,11 +49,14 @@ def parse_aiken(text: str, file: str) -> GiftResult:
                 problem(number, f"ANSWER: {match.group(1)} is not one of the options "
                                 f"({', '.join(letters)})")
             else:
-                result.questions.append(Question(
+                question = Question(
                     id=f"q{len(result.questions) + 1}", type="single", text=stem[1],
                     line=stem[0], options=tuple(
                         Option(text, Decimal(1) if letter == match.group(1) else Decimal(0))
-                        for letter, text in options)))
+                        for letter, text in options))
+                for reason in answer_text_problems(question):
+                    problem(stem[0], reason)
+                result.questions.append(question)
             stem = None
             continue
         problem(number, "expected an option ('A. text' or 'A) text') or 'ANSWER: X'"

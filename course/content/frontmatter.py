@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ContentError
-from .yamlfile import describe_type, load_yaml
+from .yamlfile import describe_type, load_yaml, strip_bom
 
 LESSON_KEYS = {
     "title": "required text",
@@ -34,7 +34,7 @@ class Header:
 
 def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
     """(header YAML, body, body's first line); ContentError if the header is missing."""
-    lines = text.splitlines(keepends=True)
+    lines = strip_bom(text).splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise ContentError(file, 1, "a lesson starts with a header between '---' lines "
                                     "(title, summary, ...)")
@@ -48,9 +48,13 @@ def parse_lesson(text: str, file: str, errors: list[ContentError]) -> Header | N
     """Validate a lesson file's header; append every problem to `errors`."""
     try:
         raw, body, body_line = split_front_matter(text, file)
-        doc = load_yaml(raw, file)
     except ContentError as exc:
         errors.append(exc)
+        return None
+    try:
+        doc = load_yaml(raw, file)
+    except ContentError as exc:  # its line counts from the header; the file has '---' above
+        errors.append(ContentError(file, exc.line + 1 if exc.line else None, exc.reason))
         return None
     data = doc.data
     if not isinstance(data, dict):

@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 import nh3
 
 from ..errors import ContentError
-from .quiz import NumericAnswer, Option, Question, Quiz, ShortAnswer
+from .quiz import NumericAnswer, Option, Question, Quiz, ShortAnswer, answer_text_problems
+from .yamlfile import strip_bom
 
 ESCAPES = {"\\\\": "\ue000", "\\~": "\ue001", "\\=": "\ue002", "\\#": "\ue003",
            "\\{": "\ue004", "\\}": "\ue005", "\\:": "\ue006", "\\n": "\ue007"}
@@ -251,7 +252,7 @@ def parse_gift(text: str, file: str) -> GiftResult:
     result = GiftResult()
     category = None
     seen: dict[str, int] = {}
-    for number, (line, block) in enumerate(_blocks(_protect(text)), start=1):
+    for number, (line, block) in enumerate(_blocks(_protect(strip_bom(text))), start=1):
         if block.strip().startswith("$CATEGORY:"):
             category = _restore(block.strip()[len("$CATEGORY:"):])
             continue
@@ -260,6 +261,8 @@ def parse_gift(text: str, file: str) -> GiftResult:
         except _Problem as exc:
             result.errors.append(ContentError(file, line, str(exc)))
             continue
+        result.errors += [ContentError(file, line, reason)
+                          for reason in answer_text_problems(question)]
         if question.id in seen:
             seen[question.id] += 1
             question = _with_id(question, f"{question.id}-{seen[question.id]}")

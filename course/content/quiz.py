@@ -114,3 +114,35 @@ class Quiz:
     def per_attempt(self) -> int:
         """How many questions one attempt shows."""
         return sum(p.count for p in self.pools) if self.pools else len(self.questions)
+
+
+def text_key(text: str) -> str:
+    """How two answer texts compare: whitespace collapsed, case folded ("A  b" == "a B")."""
+    return " ".join(text.split()).casefold()
+
+
+def repeated_texts(texts: tuple[str, ...] | list[str], what: str) -> list[tuple[int, str]]:
+    """(index, reason) for every empty text and every one that repeats an earlier one: a
+    learner cannot tell two identical options apart, nor choose an empty one."""
+    found: list[tuple[int, str]] = []
+    first: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        key = text_key(text)
+        if not key:
+            found.append((i, f"{what} {i + 1} is empty"))
+        elif key in first:
+            found.append((i, f"{what} {i + 1} repeats {what} {first[key] + 1} "
+                             f"({' '.join(text.split())!r})"))
+        else:
+            first[key] = i
+    return found
+
+
+def answer_text_problems(question: Question) -> list[str]:
+    """Empty or repeated option texts, matching prompts or answers, and ordering items."""
+    lists = {"option": tuple(o.text for o in question.options),
+             "prompt": tuple(p for p, _ in question.pairs),
+             "answer": tuple(a for _, a in question.pairs),
+             "item": question.order}
+    return [f"question '{question.id}': {reason}" for what, texts in lists.items()
+            for _, reason in repeated_texts(texts, what)]

@@ -21,8 +21,9 @@ from .quiz import (
     Quiz,
     ReviewPolicy,
     ShortAnswer,
+    repeated_texts,
 )
-from .yamlfile import describe_type
+from .yamlfile import describe_type, dump_yaml, parse_yaml, yaml_error
 
 Path_ = tuple[Any, ...]
 SETTINGS = {"title", "module", "pass_mark", "draw", "shuffle_questions", "shuffle_options",
@@ -133,14 +134,11 @@ def load_quiz_yaml(text: str, file: str, course: str, *,
     """
     errors: list[ContentError] = []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return None, [ContentError(file, mark.line + 1 if mark else None,
-                                   f"invalid YAML: {exc.problem or exc}")]
+        node, data = parse_yaml(text)
+    except yaml.YAMLError as exc:
+        return None, [yaml_error(exc, file)]
     if data is None and questions_from is not None:
-        data, node = {}, yaml.compose("{}", Loader=yaml.SafeLoader)
+        node, data = parse_yaml("{}")
     if not isinstance(data, dict) or node is None:
         return None, [ContentError(file, 1, "a quiz file is a YAML mapping of settings and "
                                             "'questions'")]
@@ -287,6 +285,8 @@ def _answers(r: _Reader, q: dict, path: Path_, qtype: str) -> dict[str, Any]:
         r.error((*path, "items"), "an ordering question lists at least 2 'items' (quoted text), "
                                   "in the right order")
         items = []
+    for i, reason in repeated_texts(items, "item"):
+        r.error((*path, "items", i), reason)
     return {"order": tuple(x.strip() for x in items)}
 
 
@@ -308,6 +308,8 @@ def _options(r: _Reader, q: dict, path: Path_, qtype: str) -> tuple[Option, ...]
         weight = (Decimal(1) if item.get("correct") is True and "weight" not in item
                   else r.weight(item.get("weight"), (*opath, "weight"), 0))
         options.append(Option(text, weight, r.text(item, "feedback", opath)))
+    for i, reason in repeated_texts([str(o.text) for o in options], "option"):
+        r.error((*path, "options", i), reason)
     if qtype == "single" and sum(1 for o in options if o.weight == 1) != 1:
         r.error((*path, "options"), "a single-choice question has exactly one option with "
                                     "'correct: true'")
@@ -394,6 +396,9 @@ def _pairs(r: _Reader, q: dict, path: Path_) -> tuple[tuple[str, str], ...]:
             r.error(ppath, "each pair is {prompt: \"...\", answer: \"...\"} in quotes")
             continue
         pairs.append((item["prompt"].strip(), item["answer"].strip()))
+    for what, column in (("prompt", 0), ("answer", 1)):
+        for i, reason in repeated_texts([p[column] for p in pairs], what):
+            r.error((*path, "pairs", i), reason)
     return tuple(pairs)
 
 
@@ -471,5 +476,4 @@ def write_quiz_yaml(quiz: Quiz) -> str:
     if quiz.scenarios:
         data["scenarios"] = dict(quiz.scenarios)
     data["questions"] = [_question_out(q) for q in quiz.questions]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
-                          default_style=None)
+    return dump_yaml(data)

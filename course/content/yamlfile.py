@@ -1,4 +1,11 @@
-"""Strict YAML reading for content files: safe loading plus the line of every mapping key."""
+"""Strict YAML reading for content files: safe loading within a budget, plus the line of every
+mapping key.
+
+Content files may not use anchors or aliases (`&name`, `*name`): a few hundred bytes of nested
+aliases expand to gigabytes when walked (a "billion laughs"), and trainers' files never need
+them. They are refused while the document is composed, before anything is expanded, and a node
+and size budget bounds the rest. A UTF-8 byte-order mark at the start is ignored.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,79 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError
+
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_NODES = 100_000
+BOM = "\ufeff"
+
+
+class ContentYAMLError(yaml.MarkedYAMLError):
+    """A content file broke a rule of our YAML subset (aliases, size); carries its line."""
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases and counting nodes as it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ContentYAMLError(
+                problem="anchors and aliases ('&name', '*name') are not allowed in content "
+                        "files: write the value out in full", problem_mark=event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise ContentYAMLError(problem=f"more than {MAX_YAML_NODES} values: split the file",
+                                   problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes repeated values out in full, so what we write our own loader reads back."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any) -> str:
+    """`data` as block-style YAML without anchors or aliases, keys in their given order."""
+    return yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True,
+                     width=100, default_style=None)
+
+
+def strip_bom(text: str) -> str:
+    """`text` without a leading UTF-8 byte-order mark (editors on Windows add one)."""
+    return text[1:] if text.startswith(BOM) else text
+
+
+def parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The composed node tree and the plain data of one YAML document, within the budget.
+
+    Raises yaml.YAMLError (a MarkedYAMLError, with its line, for anything located)."""
+    text = strip_bom(text)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise yaml.YAMLError(f"the file is larger than {MAX_YAML_BYTES // 1_000_000} MB")
+    loader = _ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def yaml_error(exc: yaml.YAMLError, file: str) -> ContentError:
+    """A YAML error as a located content error."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        if isinstance(exc, ContentYAMLError):
+            return ContentError(file, line, str(exc.problem))
+        return ContentError(file, line, f"invalid YAML: {exc.problem or exc}")
+    return ContentError(file, None, f"invalid YAML: {exc}")
 
 
 @dataclass
@@ -23,16 +103,11 @@ class Located:
 
 
 def load_yaml(text: str, file: str) -> Located:
-    """Parse one YAML document with the safe loader; syntax errors become a ContentError."""
+    """Parse one YAML document with the content loader; errors become a ContentError."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise ContentError(file, line, f"invalid YAML: {exc.problem or exc}") from None
+        node, data = parse_yaml(text)
     except yaml.YAMLError as exc:
-        raise ContentError(file, None, f"invalid YAML: {exc}") from None
+        raise yaml_error(exc, file) from None
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:
