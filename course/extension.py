@@ -13,12 +13,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Blueprint, Flask, current_app, g, has_request_context, render_template
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from . import config as course_config
 from . import signals
@@ -44,6 +45,13 @@ EXTENSION_KEY = "course"
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
 
 
+class PracticeBlocks(Protocol):
+    """Gives the lesson page its practice blocks, filled for one learner."""
+
+    def __call__(self, db: Session, user_id: str, course: str, lesson: str
+                 ) -> dict[int, str]: ...
+
+
 @dataclass
 class CourseState:
     """Everything the plugin keeps for one app; found at `app.extensions["course"]`."""
@@ -58,6 +66,10 @@ class CourseState:
     #: (session, user_id, course, module) -> bool: the module's lessons are done. Set by the
     #: lessons feature so that quizzes can ask without importing it.
     lessons_done: Callable[..., bool] | None = None
+    #: (session, user_id, course, lesson) -> {block number: HTML}: a lesson's practice blocks
+    #: filled for this learner. Set by the quizzes feature so that lessons can show them
+    #: without importing it.
+    practice_blocks: PracticeBlocks | None = None
     #: (session, user_id) -> certificates.services.Look: how a learner's certificate looks
     #: (their organisation's name, template and branding). Set by the organisations feature.
     certificate_look: Callable[..., Any] | None = None
@@ -145,6 +157,9 @@ class CoursePlugin:
         from .lessons.services import module_lessons_done
 
         state.lessons_done = module_lessons_done
+        from .quizzes.practice_views import blocks_for
+
+        state.practice_blocks = blocks_for
         from .certificates.views import on_progress
 
         signals.lesson_completed.connect(on_progress, sender=app)
@@ -273,6 +288,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     from .ops import create_blueprint as ops_bp
     from .orgs.views import create_blueprint as orgs_bp
     from .privacy.views import create_blueprint as privacy_bp
+    from .quizzes.practice_views import create_blueprint as practice_bp
     from .quizzes.profile import profile_context
     from .quizzes.selfcheck import create_blueprint as selfcheck_bp
     from .quizzes.views import create_blueprint as quizzes_bp
@@ -289,6 +305,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
         bp.register_error_handler(code, render_error)
     bp.register_blueprint(lessons_bp())
     bp.register_blueprint(quizzes_bp())
+    bp.register_blueprint(practice_bp())
     bp.register_blueprint(selfcheck_bp())
     bp.register_blueprint(certificates_bp())
     bp.register_blueprint(orgs_bp())

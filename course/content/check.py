@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import ContentError, ContentErrors
 from .catalog import Catalog, CourseInfo, scan_root
 from .markdown import Rendered, RenderJob
+from .practice import practice_of_course
 from .quizzes import load_quizzes
 from .renderpool import render_with_budget
 
@@ -29,7 +30,9 @@ def problems_of(job: RenderJob, rendered: Rendered) -> list[ContentError]:
 def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Catalog:
     """Load and render everything under `root`; raise ContentErrors listing every problem."""
     catalog, errors = scan_root(root)
-    errors += load_quizzes(root, catalog)[1]
+    quizzes, quiz_errors = load_quizzes(root, catalog)
+    errors += quiz_errors
+    errors += [e for course in catalog.courses for e in practice_of_course(course, quizzes)[1]]
     for course in catalog.courses:
         jobs = render_jobs(course)
         for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):

@@ -9,6 +9,7 @@ the page's ids. Links are written relative to the lesson page (`other-lesson`,
 
 from __future__ import annotations
 
+import hashlib
 import html as htmllib
 import posixpath
 import re
@@ -21,7 +22,9 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-PIPELINE_VERSION = "2"
+from .practice import placeholder, replace_fences
+
+PIPELINE_VERSION = "3"  # 3: practice blocks become placeholders
 ID_PREFIX = "s-"
 FILES_URL = "../files/"
 EXTENSIONS = ["toc", "tables", "fenced_code", "codehilite", "attr_list", "admonition",
@@ -218,6 +221,11 @@ def sanitise(html: str) -> str:
     return _CLEANER.clean(html)
 
 
+def _placeholders(html: str, tag: str) -> str:
+    """Practice blocks' paragraphs (`tag` + number) become their inert placeholders."""
+    return re.sub(rf"<p>{tag}(\d+)</p>", lambda m: placeholder(int(m.group(1))), html)
+
+
 def _raw_html_problems(job: RenderJob, md: markdown.Markdown, out: Rendered) -> None:
     """Report raw-HTML links and images whose relative path leads outside the course (the
     sanitiser drops them; `check` names them with their line)."""
@@ -238,14 +246,15 @@ def render_lesson(job: RenderJob) -> Rendered:
     out = Rendered()
     md = markdown.Markdown(extensions=[*EXTENSIONS, _LinkExtension(job, out)],
                            extension_configs=EXTENSION_CONFIG, output_format="html")
+    tag = "coursepractice" + hashlib.sha256(job.body.encode()).hexdigest()[:16] + "n"
     try:
-        html = md.convert(job.body)
+        html = md.convert(replace_fences(job.body, lambda n: f"{tag}{n}"))
     except RecursionError:
         out.problems.append((None, "the lesson is nested too deeply to render; flatten its "
                                    "lists or quotes"))
         return out
     _raw_html_problems(job, md, out)
-    out.html = sanitise(html)
+    out.html = _placeholders(sanitise(html), tag)
     toc = getattr(md, "toc", "")
     out.toc = sanitise(toc) if "<li" in toc else ""
     return out

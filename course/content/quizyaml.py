@@ -402,6 +402,24 @@ def _pairs(r: _Reader, q: dict, path: Path_) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def line_map(node: yaml.Node) -> dict[Path_, int]:
+    """The 1-based line of every key and list item of a composed YAML document, by path."""
+    return _lines(node)
+
+
+def read_question(item: Any, file: str, lines: dict[Path_, int], path: Path_
+                  ) -> tuple[Question | None, list[ContentError]]:
+    """One question in the quiz schema, written outside a quiz file (a lesson's practice
+    block); `lines` maps paths of the surrounding document to lines of `file`."""
+    errors: list[ContentError] = []
+    r = _Reader(file, lines, errors)
+    if not isinstance(item, dict):
+        r.error(path, "a question is a mapping (id, type, text, ...) as in a quiz file")
+        return None, errors
+    question = _question(r, item, path, {})
+    return (None if errors else question), errors
+
+
 # ---------------------------------------------------------------- writing
 def _percent(weight: Decimal) -> int | float:
     value = weight * 100

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
 from ..content.check import problems_of, render_jobs
 from ..content.markdown import PIPELINE_VERSION, Rendered, RenderJob
+from ..content.practice import PracticeBlock, practice_of_course
 from ..content.quiz import Quiz
 from ..content.quizzes import load_quizzes
 from ..content.renderpool import render_with_budget
@@ -61,6 +62,8 @@ class Content:
     html: dict[tuple[str, str], Rendered] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
     quizzes: dict[tuple[str, str], Quiz] = field(default_factory=dict)
+    #: (course, lesson) -> the lesson's practice blocks, their questions resolved
+    practice: dict[tuple[str, str], tuple[PracticeBlock, ...]] = field(default_factory=dict)
 
     def course(self, slug: str) -> CourseInfo | None:
         return self.catalog.get(slug) if self.catalog else None
@@ -93,6 +96,10 @@ class ContentLibrary:
         catalog, errors = scan_root(root)
         quizzes, quiz_errors = load_quizzes(root, catalog)
         content = Content(catalog, errors=list(errors) + quiz_errors, quizzes=quizzes)
+        for course in catalog.courses:
+            blocks, problems = practice_of_course(course, quizzes)
+            content.errors += problems
+            content.practice.update({(course.slug, slug): b for slug, b in blocks.items()})
         for course in catalog.courses:
             jobs = render_jobs(course)
             for job, lesson, rendered in zip(jobs, course.lessons,

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from .. import signals
 from ..content.catalog import CourseInfo, Lesson
+from ..content.practice import fill
 from ..db import session as db_session
 from ..extension import get_state
 from ..identity import (
@@ -94,9 +95,13 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
         services.touch_learner(db, user_id, current_display_name() or user_id, current_email())
         db.commit()
     previous, following = neighbours(progress, found)
+    rendered = content().rendered(found)
+    provider = get_state().practice_blocks
+    practice = provider(db, user_id, info.slug, found.slug) if provider else {}
     return render_template(
         "course/lessons/lesson.html", course=info, lesson=found, module=module,
-        progress=progress, rendered=content().rendered(found), previous=previous,
+        progress=progress, rendered=rendered, previous=previous,
+        lesson_html=fill(rendered.html, practice), has_practice=bool(practice),
         following=following, form=CompleteForm(),
         position=module.lessons.index(found) + 1,
         auto_complete=current_app.config["COURSE_AUTO_COMPLETE_SECONDS"])

@@ -1,0 +1,117 @@
+"""Practice in lessons: ungraded answers, their feedback, and what a graded draw should avoid.
+
+Each answer is stored (every retry a new row) for the learner's own review and never counts
+toward a grade. Services take a session and plain values, flush, and never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..content.practice import PracticeBlock, PracticeQuestion
+from ..content.quiz import Quiz
+from .grading import Marked, Shown, draw, mark
+from .models import PracticeAnswer, QuizAttempt
+from .responses import form_values, parse
+
+
+def shown_for(user_id: str, item: PracticeQuestion) -> Shown:
+    """The question's option order for this learner: shuffled when allowed, the same each time
+    (so the page and the answer it posts agree, and a reload does not reshuffle)."""
+    seed = int(hashlib.sha256(f"{user_id}\0{item.question.id}".encode()).hexdigest()[:12], 16)
+    single = Quiz("", "", "", "", shuffle_questions=False, shuffle_options=item.shuffle,
+                  questions=(item.question,))
+    return draw(single, seed)[0]
+
+
+def read_response(user_id: str, item: PracticeQuestion, form: Any) -> Any:
+    """The learner's response in the form (in the question's own option order), or None."""
+    answer = parse([(item.question, shown_for(user_id, item), None)], form)
+    value = answer.get(item.question.id)
+    return None if value in (None, []) else value
+
+
+@dataclass
+class QuestionState:
+    """One practice question as a learner sees it: the order shown, their last answer, its
+    feedback, and how many times they checked."""
+
+    item: PracticeQuestion
+    shown: Shown
+    values: dict[str, Any] = field(default_factory=dict)
+    marked: Marked | None = None
+    tries: int = 0
+
+
+def question_state(user_id: str, item: PracticeQuestion,
+                   answers: list[PracticeAnswer]) -> QuestionState:
+    """The state of `item` from this learner's answers to it (oldest first)."""
+    shown = shown_for(user_id, item)
+    state = QuestionState(item, shown, tries=len(answers))
+    if answers:
+        last = answers[-1].response
+        state.values = form_values([(item.question, shown, None)], {item.question.id: last})
+        state.marked = mark(item.question, last)
+    return state
+
+
+def answers_by_question(db: Session, user_id: str, course: str, lesson: str
+                        ) -> dict[str, list[PracticeAnswer]]:
+    """This learner's practice answers in one lesson, oldest first, by question id."""
+    found: dict[str, list[PracticeAnswer]] = {}
+    for row in db.scalars(select(PracticeAnswer).where(
+            PracticeAnswer.user_id == user_id, PracticeAnswer.course == course,
+            PracticeAnswer.lesson == lesson).order_by(PracticeAnswer.id)):
+        found.setdefault(row.question, []).append(row)
+    return found
+
+
+def block_states(user_id: str, block: PracticeBlock,
+                 answers: Mapping[str, list[PracticeAnswer]]) -> list[QuestionState]:
+    """Every question of a block, as this learner sees it."""
+    return [question_state(user_id, item, answers.get(item.question.id, []))
+            for item in block.questions]
+
+
+def record(db: Session, user_id: str, course: str, module: str, lesson: str,
+           item: PracticeQuestion, response: Any) -> PracticeAnswer:
+    """Store one practice answer (graded for feedback only; never part of a quiz grade)."""
+    marked = mark(item.question, response)
+    row = PracticeAnswer(user_id=user_id, course=course, module=module, lesson=lesson,
+                         question=item.question.id, bank=item.bank, response=response,
+                         correct=marked.right)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def history(db: Session, user_id: str, course: str) -> list[PracticeAnswer]:
+    """Every practice answer of this learner in a course, oldest first."""
+    return list(db.scalars(select(PracticeAnswer).where(
+        PracticeAnswer.user_id == user_id, PracticeAnswer.course == course)
+        .order_by(PracticeAnswer.id)))
+
+
+def avoid_in_draw(db: Session, user_id: str, quiz: Quiz, counted: list[Any],
+                  numbered: int) -> frozenset[str]:
+    """Question ids a new graded attempt should avoid where the bank allows: those practised
+    in lessons, and, in a renewal round, those shown in attempts before it.
+
+    `counted` are the attempts of the current round and `numbered` all attempts ever: when they
+    differ, a round began and the earlier attempts' questions are looked up (one query)."""
+    avoid = set(db.scalars(select(PracticeAnswer.question).distinct().where(
+        PracticeAnswer.user_id == user_id, PracticeAnswer.course == quiz.course,
+        PracticeAnswer.module == quiz.module, PracticeAnswer.bank.is_(True))))
+    if numbered > len(counted):
+        current = [a.id for a in counted]
+        for shown in db.scalars(select(QuizAttempt.shown).where(
+                QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
+                QuizAttempt.module == quiz.module, QuizAttempt.id.not_in(current))):
+            avoid.update(item["id"] for item in shown or [])
+    return frozenset(avoid)
