@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from . import migrate
 from .content import find_content_root
 from .content.catalog import CONTENT_DIRS
-from .content.check import check_root
+from .content.check import check_items, check_root
 from .errors import ContentErrors
 from .identity import ADMIN, ROLES
 
@@ -153,19 +153,32 @@ def _read_password() -> tuple[str, bool]:
 
 # ---------------------------------------------------------------- content
 @cli.command("check", help="Validate a content root (default: the configured one) and print "
-             "every problem as file:line: reason.")
+             "every problem as file:line: reason, then the item check of every quiz: its "
+             "cues as warnings and one line of figures (test-wise estimate, pass chance by "
+             "guessing).")
 @click.argument("root", required=False, type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def check_cmd(root: Path | None) -> None:
     root = (root or find_content_root(current_app.config["COURSE_CONTENT_ROOT"])).resolve()
     try:
-        catalog = check_root(root, float(current_app.config["COURSE_RENDER_BUDGET_SECONDS"]))
+        catalog, errors = check_root(root, float(
+            current_app.config["COURSE_RENDER_BUDGET_SECONDS"])), []
     except ContentErrors as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(exc.errors)} problem(s) in {root}") from None
+        catalog, errors = None, list(exc.errors)
+    reports = check_items(root)
+    for report in reports:
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}")
+        errors += report.errors
+        click.echo(report.figures)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors or catalog is None:
+        raise click.ClickException(f"{len(errors)} problem(s) in {root}")
+    warnings = sum(len(r.warnings) for r in reports)
     lessons = sum(len(c.lessons) for c in catalog.courses)
-    click.echo(f"{root}: {len(catalog.courses)} course(s), {lessons} lesson(s), no problems")
+    click.echo(f"{root}: {len(catalog.courses)} course(s), {lessons} lesson(s), no problems"
+               + (f" ({warnings} warning(s) to consider)" if warnings else ""))
 
 
 @cli.command("init-content", help="Create a new content root in DIR from the sample course.")

@@ -142,3 +142,33 @@ def test_import_reports_every_problem_and_writes_nothing(standalone_app: Flask,
     assert "bad.gift:1: essay questions" in result.output
     assert "bad.gift:5: 'x' is not a number" in result.output
     assert not out.exists()
+
+
+ITEMCHECK_ROOTS = Path(__file__).parent / "content" / "itemcheck_roots"
+
+
+def test_check_fails_a_guessable_quiz_naming_the_file_and_figures(standalone_app: Flask) -> None:
+    result = run(standalone_app, "check", str(ITEMCHECK_ROOTS / "guessable"))
+    assert result.exit_code == 1
+    out = result.output
+    assert ("quizzes/ic/one.yaml: guessable: a test-wise reader who never opened a lesson "
+            "scores 100% on average, at or above the guessing_limit of 50%") in out
+    assert "quizzes/ic/one.yaml: guessable: guessing passes with 100% over 3 attempt(s)" in out
+    assert ("quizzes/ic/one.yaml: test-wise estimate 100% (limit 50%), pass chance by guessing "
+            "100% over 3 attempts; longest-is-key 3/3 (chance 1.0)") in out
+    # single cues are warnings with file:line; they are listed, they do not fail on their own
+    assert ("warning: quizzes/ic/one.yaml:9: question 'buyer-question': the correct option is "
+            "the longest by") in out
+    assert ("warning: quizzes/ic/one.yaml:36: question 'good-answers': multiple response with "
+            "exactly one wrong option") in out
+    assert "warning: quizzes/ic/one.yaml: lesson 'second' has no question" in out
+    assert "2 problem(s)" in out
+
+
+def test_check_passes_a_measured_quiz_and_prints_its_figures(standalone_app: Flask) -> None:
+    result = run(standalone_app, "check", str(ITEMCHECK_ROOTS / "measured"))
+    assert result.exit_code == 0, result.output
+    assert ("quizzes/ic/one.yaml: test-wise estimate 31% (limit 50%), pass chance by guessing "
+            "0.056% over 3 attempts") in result.output
+    assert "warning:" not in result.output
+    assert "1 course(s), 2 lesson(s), no problems" in result.output

@@ -1,5 +1,6 @@
 """Full validation of a content root: structure and headers, quiz files, then every lesson
-rendered (links, images, size and time budget), with every problem reported at once."""
+rendered (links, images, size and time budget), with every problem reported at once; and the
+item check of every quiz (cues and the test-wise estimate, see `itemcheck`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ContentError, ContentErrors
 from .catalog import Catalog, CourseInfo, scan_root
+from .itemcheck import QuizReport, check_quiz
 from .markdown import Rendered, RenderJob
 from .practice import practice_of_course
 from .quizzes import load_quizzes
@@ -40,3 +42,15 @@ def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Ca
     if errors:
         raise ContentErrors(errors)
     return catalog
+
+
+def check_items(root: Path) -> list[QuizReport]:
+    """The item check of every quiz under `root` that loads (load problems are check_root's),
+    each against its module's published lessons."""
+    catalog, _ = scan_root(root)
+    reports = []
+    for (course_slug, module_slug), quiz in sorted(load_quizzes(root, catalog)[0].items()):
+        module = catalog.get(course_slug).module(module_slug)
+        lessons = [x.slug for x in module.lessons if not x.draft] if module else []
+        reports.append(check_quiz(quiz, lessons))
+    return reports

@@ -60,6 +60,7 @@ def test_negative_stems_count_unless_bold() -> None:
     assert negative_stem("All of these help except which?") == ["except"]
     assert negative_stem("Which is **not** a sign of presence?") == []
     assert negative_stem("Which one doesn't help?") == ["doesn't"]
+    assert negative_stem("Tom doesn't post. What should he do?") == []
 
 
 def test_stem_overlap_counts_shared_content_words() -> None:
@@ -133,6 +134,17 @@ def test_negative_and_double_negative_stems() -> None:
     assert any("negative stem ('not')" in r for r in reasons(report, "neg"))
     assert not any("negative stem" in r for r in reasons(report, "bold"))
     assert any("double negative" in r for r in reasons(report, "dbl"))
+    story = single("story", "Two colleagues don't know how to start. What should he do first?",
+                   "Help them write", "Post for them", "Wait for a course")
+    assert reasons(check_quiz(quiz(story)), "story") == []  # the question itself is positive
+
+
+def test_a_negative_statement_keyed_false_is_a_double_negative() -> None:
+    report = check_quiz(quiz(tf("tn", "Social selling will not work here.", False),
+                             tf("tp", "Social selling will not work here.", True)))
+    assert any("double negative: a negative statement keyed false" in r
+               for r in reasons(report, "tn"))
+    assert reasons(report, "tp") == []
 
 
 def test_the_key_repeating_the_stem() -> None:

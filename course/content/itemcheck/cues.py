@@ -41,6 +41,7 @@ _HEDGE = re.compile(r"\b(?:" + "|".join(HEDGE_WORDS) + r")\b", re.IGNORECASE)
 _NEGATIVE = re.compile(r"\b(?:" + "|".join(NEGATIVE_WORDS) + r")\b|\b\w+n't\b", re.IGNORECASE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 HINT_WORDS = frozenset({"hint", "clue", "tip"})
 
@@ -67,9 +68,18 @@ def negatives(text: str, *, count_bold: bool = True) -> list[str]:
     return [m.group(0).lower() for m in _NEGATIVE.finditer(plain)]
 
 
+def question_sentence(stem: str) -> str:
+    """The sentence of a stem that asks (the last one with a question mark, else the last):
+    a scenario told before it may say "don't" without making the question negative."""
+    sentences = [s for s in _SENTENCE.split(stem.strip()) if s]
+    asking = [s for s in sentences if "?" in s]
+    return (asking or sentences or [""])[-1]
+
+
 def negative_stem(text: str) -> list[str]:
-    """The stem's unbolded negations that make it a negative question: not, except, least."""
-    return [w for w in negatives(text, count_bold=False)
+    """The unbolded negations that make a question negative: not, except, least, "n't", in the
+    sentence that asks."""
+    return [w for w in negatives(question_sentence(text), count_bold=False)
             if w in ("not", "except", "least") or w.endswith("n't")]
 
 

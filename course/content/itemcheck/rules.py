@@ -16,6 +16,7 @@ from .cues import (
     negative_stem,
     negatives,
     overlap,
+    question_sentence,
     text_length,
 )
 
@@ -103,26 +104,29 @@ def _truefalse_rules(q: Question, tally: Tally) -> list[str]:
         return []
     tally.tf_false += 1
     tally.tf_false_absolute += bool(words)
-    return [f"false statement with absolute word(s) {_quote(words)}"] if words else []
+    found = [f"false statement with absolute word(s) {_quote(words)}"] if words else []
+    if negative_stem(q.text):
+        found.append("double negative: a negative statement keyed false")
+    return found
 
 
 def _stem_rules(q: Question) -> list[str]:
-    found = []
+    """Negative questions (choice types: the sentence that asks) and double negatives."""
+    asking = question_sentence(q.text)
     stem_negatives = negative_stem(q.text)
-    if stem_negatives:
-        found.append(f"negative stem ({_quote(stem_negatives)}): rephrase, or bold it "
-                     "(**not**)")
+    found = [f"negative stem ({_quote(stem_negatives)}): rephrase, or bold it (**not**)"
+             ] if stem_negatives else []
     option_negative = any(negatives(o.text) for o in q.options)
-    if len(negatives(q.text)) >= 2 or (negatives(q.text) and option_negative):
-        found.append("double negative (in the stem, or in the stem and an option)")
+    if len(negatives(asking)) >= 2 or (negatives(asking) and option_negative):
+        found.append("double negative (in the question, or in the question and an option)")
     return found
 
 
 def question_warnings(q: Question, tally: Tally) -> list[str]:
     """Every cue `q` carries, as short reasons; counts are added to `tally`."""
-    found = _stem_rules(q)
+    found: list[str] = []
     if q.type in ("single", "multiple") and q.options:
-        found += _choice_rules(q, tally)
+        found += _stem_rules(q) + _choice_rules(q, tally)
         found += (_single_rules if q.type == "single" else _multiple_rules)(q, tally)
     elif q.type == "truefalse":
         found += _truefalse_rules(q, tally)
