@@ -17,7 +17,7 @@ from ..identity import normalise_email
 from ..lessons.models import Learner, LessonProgress
 from ..orgs.models import Invitation, Membership, Organisation, ReminderSent
 from ..orgs.services import audit
-from ..quizzes.models import QuizAttempt, QuizRound, SelfAssessmentScore
+from ..quizzes.models import PracticeAnswer, QuizAttempt, QuizRound, SelfAssessmentScore
 
 
 def _plain(value: Any) -> Any:
@@ -50,6 +50,7 @@ def collect(db: Session, user_id: str, profile: dict[str, Any]) -> dict[str, Any
         "self_assessment": _rows(db, SelfAssessmentScore, user_id),
         "quiz_attempts": _rows(db, QuizAttempt, user_id),
         "quiz_rounds": _rows(db, QuizRound, user_id),
+        "practice_answers": _rows(db, PracticeAnswer, user_id),
         "certificates": _rows(db, Certificate, user_id, "pdf"),
         "reminders_sent": _rows(db, ReminderSent, user_id),
     }
@@ -58,8 +59,8 @@ def collect(db: Session, user_id: str, profile: dict[str, Any]) -> dict[str, Any
 def close(db: Session, user_id: str, *, keep_name: bool, email: str | None) -> dict[str, int]:
     """Erase the person's data; keep their certificates verifiable. Returns what was removed."""
     removed: dict[str, int] = {}
-    for model in (LessonProgress, QuizAttempt, QuizRound, SelfAssessmentScore, ReminderSent,
-                  Learner):
+    for model in (LessonProgress, QuizAttempt, QuizRound, SelfAssessmentScore, PracticeAnswer,
+                  ReminderSent, Learner):
         removed[model.__tablename__] = db.execute(
             delete(model).where(model.user_id == user_id)).rowcount
     member = db.scalar(select(Membership).where(Membership.user_id == user_id))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
 from course.db import session
 from course.quizzes import services
@@ -185,9 +185,21 @@ def finish_lessons(site: Site, client: FlaskClient) -> None:
         client.post(site.url(f"{COURSE}/lessons/{lesson}/complete"), data={"csrf_token": token})
 
 
-def start_attempt(site: Site, client: FlaskClient) -> set[str]:
+def start_attempt(site: Site, client: FlaskClient, statements: list[str] | None = None
+                  ) -> set[str]:
+    """Start an attempt; its questions' ids. `statements` collects the SQL the start ran."""
     token = csrf_token(client, site.url(QUIZ))
-    response = client.post(site.url(QUIZ + "start"), data={"csrf_token": token})
+
+    def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    if statements is not None:
+        event.listen(Engine, "before_cursor_execute", record)
+    try:
+        response = client.post(site.url(QUIZ + "start"), data={"csrf_token": token})
+    finally:
+        if statements is not None:
+            event.remove(Engine, "before_cursor_execute", record)
     assert response.status_code == 302, response.get_data(as_text=True)
     attempt_id = int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
     with site.app.app_context():
@@ -230,7 +242,10 @@ def test_the_graded_draw_avoids_questions_practised_in_lessons(practice_site: Si
     choose(practice_site, learner, "beta", "Beta first")
     choose(practice_site, learner, "inline-listen", "False")  # inline: not in the bank
     finish_lessons(practice_site, learner)
-    assert start_attempt(practice_site, learner) == {"gamma", "delta"}
+    statements: list[str] = []
+    assert start_attempt(practice_site, learner, statements) == {"gamma", "delta"}
+    assert len([s for s in statements if "FROM course_practice_answer" in s]) == 1
+    assert not [s for s in statements if s.lstrip().startswith("SELECT course_quiz_attempt.shown")]
     other = other_learner(practice_site)  # someone who did not practise draws from all four
     finish_lessons(practice_site, other)
     assert len(start_attempt(practice_site, other)) == 2
@@ -246,5 +261,20 @@ def test_a_renewal_round_draws_questions_not_seen_before(practice_site: Site,
         services.finish(db, attempt, {})
         services.start_round(db, attempt.user_id, "practice-course", "renewal")
         db.commit()
-    second = start_attempt(practice_site, learner)
+    statements: list[str] = []
+    second = start_attempt(practice_site, learner, statements)
     assert len(second) == 2 and not first & second
+    assert len([s for s in statements if s.lstrip().startswith(  # one look at what was seen
+        "SELECT course_quiz_attempt.shown")]) == 1
+
+
+def test_my_practice_answers_are_in_my_data_and_go_with_my_account(practice_site: Site,
+                                                                   learner) -> None:
+    choose(practice_site, learner, "alpha", "Alpha wrong")
+    data = learner.get(practice_site.url("/privacy/my-data.json")).get_json(force=True)
+    assert [(a["lesson"], a["question"], a["correct"]) for a in data["practice_answers"]] == [
+        ("first", "alpha", False)]
+    token = csrf_token(learner, practice_site.url("/privacy/"))
+    assert learner.post(practice_site.url("/privacy/close"),
+                        data={"csrf_token": token, "confirm": "CLOSE"}).status_code == 302
+    assert stored(practice_site) == []
