@@ -52,6 +52,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_BASE_URL", "http://127.0.0.1:5000",
             "The site's address as learners reach it, for links in emails sent by commands "
             "(reminders); the plugin's URL prefix is added to it."),
+    Setting("COURSE_CAPSTONE_UPLOAD_MAX_BYTES", 5_000_000,
+            "Largest capstone attachment (PDF, DOCX, PNG or JPEG) a learner may upload."),
+    Setting("COURSE_CAPSTONE_UPLOAD_FOLDER", "capstone-uploads",
+            "Where capstone attachments are stored, relative to the instance folder (or an "
+            "absolute path); never inside a static folder."),
     Setting("COURSE_INVITATION_DAYS", 14,
             "Days an invitation link to an organisation stays valid."),
     Setting("COURSE_REMINDER_EXPIRY_DAYS", 30,

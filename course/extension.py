@@ -164,9 +164,11 @@ class CoursePlugin:
 
         signals.lesson_completed.connect(on_progress, sender=app)
         signals.quiz_submitted.connect(on_progress, sender=app)
+        from .capstone.operations import connect as connect_capstone
         from .orgs.views import connect as connect_orgs
 
         connect_orgs(app, state)
+        connect_capstone(app, state)
         from . import ops
 
         ops.connect(app)
@@ -282,6 +284,7 @@ def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
 def build_blueprint(accounts: bool) -> Blueprint:
     """The parent blueprint `course` with every feature nested inside it."""
     from .certificates.views import create_blueprint as certificates_bp
+    from .capstone.views import create_blueprint as capstone_bp
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
     from .ops import assign_request_id, send_request_id
@@ -309,6 +312,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     bp.register_blueprint(selfcheck_bp())
     bp.register_blueprint(certificates_bp())
     bp.register_blueprint(orgs_bp())
+    bp.register_blueprint(capstone_bp())
     bp.register_blueprint(ops_bp())
     bp.register_blueprint(privacy_bp())
     if accounts:

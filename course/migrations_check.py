@@ -6,6 +6,7 @@ Used by the migrations' env.py and by the test that compares models with migrati
 from __future__ import annotations
 
 from .accounts import models as _accounts  # noqa: F401
+from .capstone import models as _capstone  # noqa: F401
 from .certificates import models as _certificates  # noqa: F401
 from .db import TABLE_PREFIX, VERSION_TABLE
 from .lessons import models as _lessons  # noqa: F401

@@ -30,6 +30,15 @@ certificate_issued = _signals.signal("course.certificate-issued")
 #: A certificate was revoked. kwargs: user_id, course, code (str), reason (str), by (str).
 certificate_revoked = _signals.signal("course.certificate-revoked")
 
+#: A learner submitted their capstone for review (sent once per submitted version).
+#: kwargs: user_id, course, submission_id (int), version (int).
+capstone_submitted = _signals.signal("course.capstone-submitted")
+
+#: A reviewer returned or passed a capstone version. kwargs: user_id (the learner), course,
+#: submission_id (int), version (int), decision ("returned" or "passed"), reviewer_id (str),
+#: total (int), max_total (int).
+capstone_reviewed = _signals.signal("course.capstone-reviewed")
+
 #: A security-relevant event happened (login failure, rate limit hit, ...).
 #: kwargs: event (str), user_id (str | None), remote_addr (str | None).
 security_event = _signals.signal("course.security-event")

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import exc, func, select
 from sqlalchemy.orm import Session
 
+from ..capstone.services import passed_review
 from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
 from ..db import utcnow
@@ -53,7 +54,8 @@ def eligibility(db: Session, user_id: str, course: CourseInfo,
     profile = factor_profile(db, user_id, course, quizzes, since)
     best = {f.module: f.best for f in profile if f.best is not None}
     marks = {f.module: f.pass_mark for f in profile}
-    return check(course, done, best, marks)
+    review = passed_review(db, user_id, course.slug) if course.capstone else None
+    return check(course, done, best, marks, review.reviewed_for if review else None)
 
 
 def current(db: Session, user_id: str, course: str) -> Certificate | None:
@@ -101,6 +103,9 @@ def prepare_issue(db: Session, *, user_id: str, name: str, course: CourseInfo,
     look = look or Look()
     now = utcnow()
     code = new_code()
+    if status.capstone_reviewed_by and course.capstone is not None:
+        extra = {**(extra or {}), "capstone": {"title": course.capstone.title,
+                                               "reviewed_by": status.capstone_reviewed_by}}
     titles = {m.slug: m.title for m in course.modules}
     valid_until = add_months(now, course.certificate_valid_months) if (
         course.certificate_valid_months) else None
@@ -135,7 +140,9 @@ def prepare_reissue(certificate: Certificate, reason: str, *, name: str, content
                            old["issued_on"], old["valid_until"], code,
                            verify_url.replace("{code}", code), old["issuer"],
                            look.organisation, old.get("template_version", ""),
-                           {"reissue_of": certificate.code, "reason": reason.strip()[:500]})
+                           {"reissue_of": certificate.code, "reason": reason.strip()[:500],
+                            **{k: v for k, v in old.get("extra", {}).items()
+                               if k == "capstone"}})
     folder = _template_folder(content_root, look.template)
     record = Certificate(user_id=certificate.user_id, course=certificate.course,
                          version=certificate.version + 1, code=code, status=ACTIVE,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, ContentErrors
+from .capstone import Capstone, load_capstone
 from .frontmatter import Header, parse_lesson
 from .selfassessment import FILE as SELF_ASSESSMENT
 from .selfassessment import SelfAssessment, load_self_assessment
@@ -26,6 +27,7 @@ MANIFEST_KEYS = {
     "modules": "list of {slug, title, summary}, in the order learners take them",
     "sequential": "optional true/false: a module opens when the one before it is done",
     "certificate": "optional {min_average_percent, valid_months}",
+    "capstone": "optional {title, brief, template, required, review_days, rubric}",
 }
 MODULE_KEYS = {"slug", "title", "summary"}
 ASSET_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
@@ -83,6 +85,7 @@ class CourseInfo:
     assets: frozenset[str] = frozenset()
     version: str = ""
     self_assessment: SelfAssessment | None = None
+    capstone: Capstone | None = None
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -296,7 +299,8 @@ def _load_modules(course_dir: Path, root: Path, modules: tuple[ModuleInfo, ...],
 def _load_manifest(path: Path, root: Path, errors: list[ContentError]) -> CourseInfo | None:
     file = str(path.relative_to(root))
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), file)
+        text = path.read_text(encoding="utf-8")
+        doc = load_yaml(text, file)
     except UnicodeDecodeError:
         errors.append(ContentError(file, None, "not UTF-8 text"))
         return None
@@ -334,12 +338,17 @@ def _load_manifest(path: Path, root: Path, errors: list[ContentError]) -> Course
     modules, assets = _load_modules(path.parent, root, modules, errors)
     assessment = load_self_assessment(path.parent / SELF_ASSESSMENT, root,
                                       {m.slug for m in modules}, errors)
+    capstone = load_capstone(doc.data["capstone"], text, file, path.parent, root, errors) if (
+        "capstone" in doc.data) else None
     digest = hashlib.sha256(path.read_bytes())
     for lesson in (x for m in modules for x in m.lessons):
         digest.update(lesson.content_hash.encode())
+    if capstone is not None:
+        digest.update(capstone.brief.encode())
     return CourseInfo(path.parent.name, title or path.parent.name, summary or "", audience,
                       float(hours) if hours is not None else None, source, modules,
-                      sequential, percent, months, assets, digest.hexdigest()[:16], assessment)
+                      sequential, percent, months, assets, digest.hexdigest()[:16], assessment,
+                      capstone)
 
 
 def scan_root(root: Path) -> tuple[Catalog, list[ContentError]]:

@@ -24,6 +24,17 @@ def render_jobs(course: CourseInfo) -> list[RenderJob]:
             for x in course.lessons]
 
 
+def brief_jobs(course: CourseInfo) -> list[RenderJob]:
+    """The capstone brief's render job (none when the course has no capstone); its links
+    resolve like a lesson's, from the brief's place in the course folder."""
+    capstone = course.capstone
+    if capstone is None:
+        return []
+    lessons = {lesson.rel: lesson.slug for lesson in course.lessons}
+    return [RenderJob(capstone.brief_path, capstone.brief_rel, capstone.brief, 1, lessons,
+                      course.assets)]
+
+
 def problems_of(job: RenderJob, rendered: Rendered) -> list[ContentError]:
     """A render's problems as located content errors."""
     return [ContentError(job.path, line, reason) for line, reason in rendered.problems]
@@ -36,7 +47,7 @@ def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Ca
     errors += quiz_errors
     errors += [e for course in catalog.courses for e in practice_of_course(course, quizzes)[1]]
     for course in catalog.courses:
-        jobs = render_jobs(course)
+        jobs = render_jobs(course) + brief_jobs(course)
         for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):
             errors.extend(problems_of(job, rendered))
     if errors:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from ..content.capstone import RENDER_KEY, rebase
 from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
-from ..content.check import problems_of, render_jobs
+from ..content.check import brief_jobs, problems_of, render_jobs
 from ..content.markdown import PIPELINE_VERSION, Rendered, RenderJob
 from ..content.practice import PracticeBlock, practice_of_course
 from ..content.quiz import Quiz
@@ -106,6 +107,10 @@ class ContentLibrary:
                                              self._render(engine, jobs, budget), strict=True):
                 content.errors.extend(problems_of(job, rendered))
                 content.html[(course.slug, lesson.slug)] = rendered
+            for job in brief_jobs(course):  # the capstone's brief, linked from its own page
+                rendered = self._render(engine, [job], budget)[0]
+                content.errors.extend(problems_of(job, rendered))
+                content.html[(course.slug, RENDER_KEY)] = Rendered(rebase(rendered.html))
         if content.errors:
             log.error("content root %s has %d problem(s)", root, len(content.errors))
         return content
