@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
@@ -45,3 +47,30 @@ def question_from_json(data: dict[str, Any]) -> tuple[Question, Shown, str | Non
     d["order"] = tuple(d["order"])
     d["tags"] = tuple(d["tags"])
     return Question(**d), shown, scenario_text
+
+
+# What makes a question's version: what the learner sees before answering, and the key.
+# Feedback, tags, the lesson and the file line can change without starting a new version.
+_VERSION_KEYS = ("id", "type", "text", "scenario_text", "points", "correct", "case_sensitive",
+                 "pairs", "order")
+
+
+def _number(value: Any) -> str:
+    return str(Decimal(str(value)).normalize())
+
+
+def question_version(data: dict[str, Any]) -> str:
+    """A short hash of a snapshotted question's content (`question_to_json`'s output): editing
+    the stem, an option, the key or a weight starts a new version; old attempts keep theirs."""
+    content = {key: data.get(key) for key in _VERSION_KEYS}
+    content["options"] = [[o["text"], _number(o["weight"])] for o in data.get("options", ())]
+    content["answers"] = [[a["pattern"], _number(a["weight"])] for a in data.get("answers", ())]
+    content["numbers"] = [[_number(n["low"]), _number(n["high"]), _number(n["weight"])]
+                          for n in data.get("numbers", ())]
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def current_version(q: Question, scenario_text: str | None) -> str:
+    """The version of a question as the quiz holds it now."""
+    return question_version(question_to_json(q, Shown(q.id), scenario_text))

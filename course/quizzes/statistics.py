@@ -6,7 +6,8 @@ Moodle's quiz statistics report documents.
   on the rest of the quiz, across attempts;
 - the quiz's mean, median, standard deviation and Cronbach's alpha (internal consistency).
 By default only each learner's first attempt counts, as in Moodle, so practice does not
-inflate the figures.
+inflate the figures. Figures are per question *version*: editing a question starts a new
+version (a hash of its content as the attempt snapshotted it), and attempts keep theirs.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import math
 import statistics as stats
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..content.quiz import Question
+from ..content.quiz import Question, Quiz
+from .snapshot import current_version, question_from_json, question_version
 
 MIN_SAMPLE = 30
 
@@ -31,6 +34,16 @@ class AttemptData:
     percent: float
     fractions: dict[str, float]  # question id -> fraction of its marks earned
     responses: dict[str, Any]
+    versions: dict[str, str] = field(default_factory=dict)  # question id -> version shown
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a question, as shown to the attempts that carry it."""
+
+    question: Question
+    version: str | None  # None: every attempt, whatever version it showed
+    current: bool = True  # the quiz holds this version now
 
 
 @dataclass
@@ -43,6 +56,8 @@ class ItemStats:
     sd: float | None
     discrimination: float | None
     choices: list[tuple[str, int, bool]] = field(default_factory=list)  # text, count, keyed
+    version: str | None = None
+    current: bool = True
 
     @property
     def verdicts(self) -> list[str]:
@@ -117,15 +132,54 @@ def _choices(q: Question, attempts: list[AttemptData]) -> list[tuple[str, int, b
     return []
 
 
-def compute(questions: list[Question], attempts: list[AttemptData],
+def versions_in_order(current: list[tuple[Question, str]],
+                      seen: list[tuple[Question, str]]) -> list[Version]:
+    """Every version to report: each question of the quiz now (its current version first,
+    then earlier ones in the order attempts first showed them), then removed questions."""
+    earlier: dict[str, list[Version]] = {}
+    for q, version in seen:
+        versions = earlier.setdefault(q.id, [])
+        if all(v.version != version for v in versions):
+            versions.append(Version(q, version, current=False))
+    out = []
+    for q, version in current:
+        out.append(Version(q, version))
+        out += [v for v in earlier.pop(q.id, []) if v.version != version]
+    return out + [v for versions in earlier.values() for v in versions]
+
+
+def from_records(quiz: Quiz, records: Iterable[Any]
+                 ) -> tuple[list[Version], list[AttemptData]]:
+    """The versions to report and each attempt's data, from finished attempts' records
+    (anything with user_id, number, percent, marks, responses and shown), oldest first."""
+    data: list[AttemptData] = []
+    seen: list[tuple[Question, str]] = []
+    for record in records:
+        versions = {}
+        for shown in record.shown:
+            versions[shown["id"]] = question_version(shown)
+            seen.append((question_from_json(shown)[0], versions[shown["id"]]))
+        data.append(AttemptData(record.user_id, record.number, float(record.percent),
+                                {qid: float(m["fraction"])
+                                 for qid, m in (record.marks or {}).items()},
+                                record.responses or {}, versions))
+    current = [(q, current_version(q, quiz.scenarios.get(q.scenario or "")))
+               for q in quiz.questions]
+    return versions_in_order(current, seen), data
+
+
+def compute(questions: list[Question] | list[Version], attempts: list[AttemptData],
             first_only: bool = True) -> QuizStats:
-    """Every figure for a quiz from its finished attempts."""
+    """Every figure for a quiz from its finished attempts, per question or per version."""
     chosen = choose(attempts, first_only)
     percents = [a.percent for a in chosen]
-    points = {q.id: q.points for q in questions}
+    items_in = [x if isinstance(x, Version) else Version(x, None) for x in questions]
+    points = {x.question.id: x.question.points for x in items_in}
     items = []
-    for q in questions:
-        seen = [a for a in chosen if q.id in a.fractions]
+    for item in items_in:
+        q = item.question
+        seen = [a for a in chosen if q.id in a.fractions and (
+            item.version is None or a.versions.get(q.id) == item.version)]
         scores = [a.fractions[q.id] for a in seen]
         # The rest of the test: marks earned on every other question of the attempt.
         rest = [sum(f * points.get(j, 1) for j, f in a.fractions.items() if j != q.id)
@@ -136,11 +190,12 @@ def compute(questions: list[Question], attempts: list[AttemptData],
             100 * stats.fmean(scores) if scores else None,
             100 * stats.pstdev(scores) if len(scores) > 1 else None,
             100 * disc if disc is not None else None,
-            _choices(q, seen)))
+            _choices(q, seen), item.version, item.current))
+    current = [x.question for x in items_in if x.current]
     return QuizStats(len(chosen), stats.fmean(percents) if percents else None,
                      stats.median(percents) if percents else None,
                      stats.pstdev(percents) if len(percents) > 1 else None,
-                     _alpha(questions, chosen), items)
+                     _alpha(current, chosen), items)
 
 
 def _alpha(questions: list[Question], attempts: list[AttemptData]) -> float | None:

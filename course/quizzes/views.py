@@ -29,7 +29,7 @@ from ..web import CourseForm
 from . import responses, services
 from .models import FINISHED, QuizAttempt
 from .review import review_visibility
-from .statistics import MIN_SAMPLE, AttemptData, QuizStats, compute
+from .statistics import MIN_SAMPLE, QuizStats, compute, from_records
 
 
 class QuizForm(CourseForm):
@@ -192,11 +192,9 @@ def _statistics(course: str, module: str) -> tuple[CourseInfo, Quiz, QuizStats, 
     first_only = request.args.get("attempts", "first") != "all"
     rows = db_session().scalars(select(QuizAttempt).where(
         QuizAttempt.course == course, QuizAttempt.module == module,
-        QuizAttempt.state == FINISHED))
-    data = [AttemptData(a.user_id, a.number, float(a.percent),
-                        {qid: float(m["fraction"]) for qid, m in (a.marks or {}).items()},
-                        a.responses or {}) for a in rows]
-    return info, quiz, compute(list(quiz.questions), data, first_only), first_only
+        QuizAttempt.state == FINISHED).order_by(QuizAttempt.id))
+    versions, data = from_records(quiz, rows)
+    return info, quiz, compute(versions, data, first_only), first_only
 
 
 @role_required(TRAINER)
@@ -216,11 +214,12 @@ def statistics_csv(course: str, module: str) -> Response:
         return "" if value is None else f"{value:.1f}"
 
     rows: list[list[object]] = [["question", "type", "text", "attempts", "facility %",
-                                 "sd %", "discrimination", "verdict"]]
+                                 "sd %", "discrimination", "verdict", "version", "current"]]
     for item in figures.items:
         rows.append([item.question.id, item.question.type, item.question.text, item.attempts,
                      num(item.facility), num(item.sd), num(item.discrimination),
-                     "; ".join(item.verdicts)])
+                     "; ".join(item.verdicts), item.version or "",
+                     "yes" if item.current else "no"])
     name = f"quiz-statistics-{quiz.module}-{'first' if first_only else 'all'}.csv"
     return Response(to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
