@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
 from .extension import CoursePlugin, database_unavailable, render_error, template_context
+from .links import trusted_hosts
 from .web import add_security_headers
 
 SECRET_FILE = "secret_key"
@@ -65,12 +66,11 @@ def create_app(config: Mapping[str, Any] | None = None, *,
 
 def _behind_proxies(app: Flask) -> None:
     """Trust X-Forwarded-* from exactly COURSE_TRUSTED_PROXIES proxies, and answer only to
-    COURSE_TRUSTED_HOSTS when set (Host header attacks)."""
+    COURSE_TRUSTED_HOSTS, else to the host of COURSE_BASE_URL (Host header attacks)."""
     proxies = int(app.config.get("COURSE_TRUSTED_PROXIES") or 0)
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    hosts = app.config.get("COURSE_TRUSTED_HOSTS")
-    if hosts:
-        app.config["TRUSTED_HOSTS"] = [h.strip() for h in str(hosts).split(",") if h.strip()]
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)

@@ -50,8 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
             "A certificate can be renewed (by retaking the factor quizzes) this many days "
             "before it expires, and at any time after."),
     Setting("COURSE_BASE_URL", "http://127.0.0.1:5000",
-            "The site's address as learners reach it, for links in emails sent by commands "
-            "(reminders); the plugin's URL prefix is added to it."),
+            "The site's address as learners reach it: every link in emails and certificates "
+            "starts with it, never with the request's Host (a host's SERVER_NAME or base_url "
+            "hook comes first); the plugin's URL prefix is added to it."),
     Setting("COURSE_CAPSTONE_UPLOAD_MAX_BYTES", 5_000_000,
             "Largest capstone attachment (PDF, DOCX, PNG or JPEG) a learner may upload."),
     Setting("COURSE_CAPSTONE_UPLOAD_FOLDER", "capstone-uploads",
@@ -75,7 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Standalone only: how many reverse proxies in front set X-Forwarded-For/-Proto "
             "(0: trust none)."),
     Setting("COURSE_TRUSTED_HOSTS", None,
-            "Standalone only: comma-separated host names the site answers to (others get 400)."),
+            "Standalone only: comma-separated host names the site answers to (others get 400); "
+            "None: only the host of COURSE_BASE_URL (any loopback name if it is one)."),
     Setting("COURSE_PASSWORD_MIN_LENGTH", 10, "Shortest password accepted."),
     Setting("COURSE_ARGON2_TIME_COST", 2, "Argon2id iterations (OWASP minimum 2 with 19 MiB)."),
     Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),

@@ -43,6 +43,9 @@ from .web import add_security_headers
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "course"
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
+#: Options that are not identity hooks: `base_url` is a callable returning the site's address
+#: for links in emails (a host serving several domains); see `course.links`.
+SITE_OPTIONS = ("base_url",)
 
 
 class PracticeBlocks(Protocol):
@@ -73,6 +76,8 @@ class CourseState:
     #: (session, user_id) -> certificates.services.Look: how a learner's certificate looks
     #: (their organisation's name, template and branding). Set by the organisations feature.
     certificate_look: Callable[..., Any] | None = None
+    #: () -> str: the site's address for links in emails (the `base_url` option), or None.
+    base_url: Callable[[], str] | None = None
     #: (session, user_id) callables run when a user closes their account (the standalone
     #: accounts feature deletes the account itself).
     close_hooks: list[Callable[..., None]] = field(default_factory=list)
@@ -128,7 +133,7 @@ class CoursePlugin:
     """The course as a Flask extension; one object may serve several apps."""
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
-        unknown = set(options) - {"url_prefix", "db", "accounts", *HOOK_NAMES}
+        unknown = set(options) - {"url_prefix", "db", "accounts", *HOOK_NAMES, *SITE_OPTIONS}
         if unknown:
             raise TypeError(f"unknown CoursePlugin options: {', '.join(sorted(unknown))}")
         self.options = options
@@ -153,7 +158,8 @@ class CoursePlugin:
                 "the course plugin needs Flask-Login: call LoginManager().init_app(app) before "
                 "the plugin, or pass accounts=True to use the plugin's own accounts")
         hook_values = {k: opts[k] for k in HOOK_NAMES if opts.get(k) is not None}
-        state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values))
+        state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values),
+                            base_url=opts.get("base_url"))
         from .lessons.services import module_lessons_done
 
         state.lessons_done = module_lessons_done

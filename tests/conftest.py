@@ -37,6 +37,8 @@ pytest_plugins = ["tests.orgs.fixtures", "tests.getguard"]
 FAST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": TEST_SECRET,
+    # Links in emails come from the configured address, never the request: the test client's.
+    "COURSE_BASE_URL": "http://localhost",
 }
 
 

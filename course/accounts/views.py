@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from .. import signals
 from ..db import session as db_session
 from ..extension import get_state
+from ..links import external_url
 from ..mail import build_message, send
 from ..web import client_address, safe_next
 from . import admin, services
@@ -198,7 +199,7 @@ def forgot() -> Response | str | tuple[str, int]:
         if not (_allowed("COURSE_RATELIMIT_RESET", "reset-addr", client_address())
                 and _allowed("COURSE_RATELIMIT_RESET", "reset-account", email)):
             return _too_many("course/accounts/forgot.html", form)
-        link = url_for("course.accounts.reset", token="__TOKEN__", _external=True)
+        link = external_url("course.accounts.reset", token="__TOKEN__")
         get_state().tasks.submit(current_app._get_current_object(), _send_reset, email, link)
         _security("reset-requested")
         hours = current_app.config["COURSE_RESET_TOKEN_HOURS"]

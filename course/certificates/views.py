@@ -37,6 +37,7 @@ from ..identity import (
     current_user_id,
     role_required,
 )
+from ..links import external_url
 from ..loaded import content
 from ..mail import build_message, send
 from ..web import CourseForm, client_address
@@ -53,8 +54,7 @@ class CheckForm(CourseForm):
 
 
 def verify_url_template() -> str:
-    return url_for("course.certificates.verify", code="CODE", _external=True).replace(
-        "CODE", "{code}")
+    return external_url("course.certificates.verify", code="CODE").replace("CODE", "{code}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,9 @@ def _mail_certificate(certificate: Certificate, email: str | None) -> None:
     if not config["COURSE_CERTIFICATE_EMAIL"] or not email:
         return
     body = render_template("course/certificates/issued_email.txt", certificate=certificate,
-                           verify_url=url_for("course.certificates.verify",
-                                              code=certificate.code, _external=True),
-                           mine_url=url_for("course.certificates.mine", _external=True))
+                           verify_url=external_url("course.certificates.verify",
+                                                   code=certificate.code),
+                           mine_url=external_url("course.certificates.mine"))
     msg = build_message(config, email, f"Your certificate: {certificate.course_title}", body)
     msg.add_attachment(certificate.pdf, maintype="application", subtype="pdf",
                        filename="certificate.pdf")
@@ -223,8 +223,7 @@ def linkedin_url(certificate: Certificate) -> str:
               "organizationName": current_app.config["COURSE_SITE_NAME"],
               "issueYear": certificate.issued_at.year, "issueMonth": certificate.issued_at.month,
               "certId": certificate.code,
-              "certUrl": url_for("course.certificates.verify", code=certificate.code,
-                                 _external=True)}
+              "certUrl": external_url("course.certificates.verify", code=certificate.code)}
     if certificate.valid_until:
         params.update(expirationYear=certificate.valid_until.year,
                       expirationMonth=certificate.valid_until.month)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from ..certificates.render import Branding, CertificateData, renderer_for
 from ..db import session as db_session
 from ..db import utcnow
 from ..extension import get_state
+from ..links import external_url
 from .models import BulkJob, Membership, Organisation
 from .services import OrgError, audit, look_of
 
@@ -62,10 +63,9 @@ def candidates(db: Session, org: Organisation, kind: str, course: str) -> list[s
 
 
 def verify_url_template(app: Flask) -> str:
-    """The verify URL with `{code}`, from COURSE_BASE_URL (jobs run outside any request)."""
-    with app.test_request_context(base_url=app.config["COURSE_BASE_URL"]):
-        return url_for("course.certificates.verify", code="CODE", _external=True).replace(
-            "CODE", "{code}")
+    """The verify URL with `{code}`, on the configured site (jobs run outside any request)."""
+    with app.app_context():
+        return external_url("course.certificates.verify", code="CODE").replace("CODE", "{code}")
 
 
 def prepare(db: Session, job: BulkJob, org: Organisation, user_id: str, course_slug: str,

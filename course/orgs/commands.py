@@ -6,10 +6,11 @@ from __future__ import annotations
 import time
 
 import click
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask.cli import with_appcontext
 
 from ..db import session
+from ..links import external_url, site_address
 from ..mail import build_message, send
 from . import bulk, reminders, services
 from .models import BulkJob
@@ -39,12 +40,11 @@ def create_org_cmd(slug: str, name: str, seats: int | None) -> None:
 def _links(reminder: reminders.Reminder) -> dict[str, str]:
     from .views import unsubscribe_token
 
-    return {"link": url_for("course.certificates.mine", _external=True)
+    return {"link": external_url("course.certificates.mine")
             if reminder.kind == reminders.EXPIRING
-            else url_for("course.lessons.overview", course=reminder.course, _external=True),
-            "unsubscribe": url_for("course.orgs.unsubscribe",
-                                   token=unsubscribe_token(reminder.member.user_id),
-                                   _external=True)}
+            else external_url("course.lessons.overview", course=reminder.course),
+            "unsubscribe": external_url("course.orgs.unsubscribe",
+                                        token=unsubscribe_token(reminder.member.user_id))}
 
 
 @click.command("send-reminders", help="Email learners who are overdue or whose certificate "
@@ -62,7 +62,7 @@ def send_reminders_cmd(dry_run: bool) -> None:
         return
     sent = failed = 0
     loaded = app.extensions["course"]
-    with app.test_request_context(base_url=config["COURSE_BASE_URL"]), click.progressbar(
+    with app.test_request_context(base_url=site_address(app)), click.progressbar(
             owed, label="Sending reminders", show_pos=True) as bar:
         titles = {c.slug: c.title for c in loaded.content().catalog.courses}
         for reminder in bar:

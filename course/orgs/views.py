@@ -33,6 +33,7 @@ from .. import signals
 from ..db import session as db_session
 from ..extension import CourseState, get_state
 from ..identity import current_display_name, current_email, current_user_id
+from ..links import external_url
 from ..loaded import content
 from ..mail import build_message, send
 from ..web import CourseForm
@@ -128,7 +129,7 @@ def dashboard() -> str:
 
 
 def _invitation_link(token: str) -> str:
-    return url_for("course.orgs.accept", token=token, _external=True)
+    return external_url("course.orgs.accept", token=token)
 
 
 def send_invitation(org: Organisation, invitation: Invitation, token: str) -> None:

@@ -42,7 +42,8 @@ def create_host_app(database_url: str, config: dict[str, Any] | None = None,
                     url_prefix: str = "/training") -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
     app.config.update(SECRET_KEY="host-secret-" + "x" * 40, TESTING=True,
-                      SQLALCHEMY_DATABASE_URI=database_url, COURSE_SITE_NAME="Host Corp Learning")
+                      SQLALCHEMY_DATABASE_URI=database_url, COURSE_SITE_NAME="Host Corp Learning",
+                      COURSE_BASE_URL="http://localhost")
     app.config.update(config or {})
     db.init_app(app)
     manager = LoginManager(app)

@@ -1,0 +1,53 @@
+"""Absolute links that leave the site (emails, certificates, commands), built from the configured
+site address and never from the request's `Host` header, which a client chooses.
+
+The address is, in order: the plugin's `base_url` hook (a host serving several domains), the
+app's `SERVER_NAME` (with `PREFERRED_URL_SCHEME` and `APPLICATION_ROOT`), else
+`COURSE_BASE_URL`. The standalone site also answers only to that address's host unless
+`COURSE_TRUSTED_HOSTS` says otherwise (`trusted_hosts`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def site_address(app: Flask | None = None) -> str:
+    """The site's address as learners reach it, e.g. `https://learn.example.com/app`."""
+    app = app or current_app
+    hook = getattr(app.extensions.get("course"), "base_url", None)
+    if hook is not None:
+        address = str(hook())
+    elif app.config.get("SERVER_NAME"):
+        root = (app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        scheme = app.config.get("PREFERRED_URL_SCHEME") or "http"
+        address = f"{scheme}://{app.config['SERVER_NAME']}{root}"
+    else:
+        address = str(app.config["COURSE_BASE_URL"])
+    return address.rstrip("/")
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """The absolute URL of `endpoint` on the configured site (works outside a request too)."""
+    app = current_app._get_current_object()
+    address = urlsplit(site_address(app))
+    adapter = app.url_map.bind(address.netloc, script_name=address.path or "/",
+                               url_scheme=address.scheme or "http")
+    app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def trusted_hosts(config: dict[str, Any]) -> list[str]:
+    """Host names the standalone site answers to: COURSE_TRUSTED_HOSTS, else the host of its
+    address (any loopback name when that is a loopback address, for development)."""
+    configured = config.get("COURSE_TRUSTED_HOSTS")
+    if configured:
+        return [h.strip() for h in str(configured).split(",") if h.strip()]
+    address = config.get("SERVER_NAME") or urlsplit(str(config["COURSE_BASE_URL"])).netloc
+    host = urlsplit(f"//{address}").hostname or "localhost"
+    return list(LOOPBACK) if host in LOOPBACK else [host]
