@@ -309,6 +309,19 @@ def test_a_lesson_without_questions_is_a_warning() -> None:
         "lesson 'second' has no question (set 'lesson: second' on its questions)"]
 
 
+def test_a_draw_that_can_skip_a_lesson_is_a_warning() -> None:
+    bank = [single(f"{slug}{i}", "Q", "a1", "b2", "c3", lesson=slug, tags=(slug,))
+            for slug in ("first", "second") for i in range(6)]
+    per_lesson = check_quiz(quiz(*bank, pools=(Pool(2, "first"), Pool(2, "second")),
+                                 attempts=1), lessons=("first", "second"))
+    assert not any("not drawn per tag" in w.reason for w in per_lesson.warnings)
+    anywhere = check_quiz(quiz(*bank, pools=(Pool(2, "first"), Pool(2)), attempts=1),
+                          lessons=("first", "second"))
+    assert [w.reason for w in anywhere.warnings if "not drawn per tag" in w.reason] == [
+        "lesson 'second' is not drawn per tag: an attempt may skip it (tag its questions "
+        "'second' and add {tag: second, count: N} to 'draw')"]
+
+
 # ---------------------------------------------------------------- settings and the command
 def test_guessing_limit_is_read_from_yaml_with_a_default() -> None:
     text = ('title: Q\nmodule: one\n{extra}questions:\n  - id: a\n    type: truefalse\n'
@@ -355,3 +368,6 @@ def test_the_command_prints_warnings_errors_and_figures(tmp_path, capsys) -> Non
     assert f"error: {path}: guessable:" in out
     assert f"{path}: test-wise estimate 100% (limit 50%), pass chance by guessing 100% over " \
            "2 attempts" in out
+    assert main(["-v", str(path)]) == 1
+    assert f"guess: {path}:5: question 'a' (single): the guesser expects 100%" in (
+        capsys.readouterr().out)

@@ -102,10 +102,24 @@ def _bank_problems(quiz: Quiz, e: Estimate) -> tuple[list[str], list[str]]:
     return errors, warnings
 
 
+def _of_lesson(slug: str, tag: str | None, quiz: Quiz) -> bool:
+    """Whether a pool drawing `tag` draws only questions on lesson `slug` (so every attempt
+    samples that lesson)."""
+    tagged = [q for q in quiz.questions if tag is not None and tag in q.tags]
+    return bool(tagged) and all(slug in (q.lesson, *q.tags) for q in tagged)
+
+
 def _lesson_warnings(quiz: Quiz, lessons: Sequence[str]) -> list[str]:
+    """Lessons without questions; with a draw, lessons no tagged pool samples (rule 9)."""
     covered = {q.lesson for q in quiz.questions} | {t for q in quiz.questions for t in q.tags}
-    return [f"lesson '{slug}' has no question (set 'lesson: {slug}' on its questions)"
-            for slug in lessons if slug not in covered]
+    found = [f"lesson '{slug}' has no question (set 'lesson: {slug}' on its questions)"
+             for slug in lessons if slug not in covered]
+    if quiz.pools:
+        found += [f"lesson '{slug}' is not drawn per tag: an attempt may skip it (tag its "
+                  f"questions '{slug}' and add {{tag: {slug}, count: N}} to 'draw')"
+                  for slug in lessons if slug in covered
+                  and not any(_of_lesson(slug, p.tag, quiz) for p in quiz.pools)]
+    return found
 
 
 def check_quiz(quiz: Quiz, lessons: Sequence[str] = ()) -> QuizReport:

@@ -1,6 +1,7 @@
-"""`python -m course.content.itemcheck FILE.yaml [...]`: the item check of quiz files, for
+"""`python -m course.content.itemcheck [-v] FILE.yaml [...]`: the item check of quiz files, for
 writers at work. Prints each cue as file:line: reason, then the quiz's figures; exits 1 when a
-quiz fails the check (guessable, or a bank too small for its draw) or cannot be read.
+quiz fails the check (guessable, or a bank too small for its draw) or cannot be read. With -v,
+also what the test-wise guesser expects to score on each question.
 
 When a file lies in a content root (`<root>/quizzes/<course>/<file>`), the course's lessons are
 read too, so lessons without a question are reported.
@@ -16,6 +17,7 @@ from ..quiz import Quiz
 from ..quizyaml import load_quiz_yaml
 from ..quizzes import read_quiz_file
 from . import check_quiz
+from .guesser import expected_fraction
 
 
 def _load(path: Path) -> tuple[Quiz | None, list[str], tuple[str, ...]]:
@@ -38,14 +40,18 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if argv else 2
+    verbose = bool({"-v", "--verbose"} & set(argv))
     failed = False
-    for name in argv:
+    for name in (a for a in argv if a not in ("-v", "--verbose")):
         quiz, errors, lessons = _load(Path(name))
         if quiz is None:
             print("\n".join(errors) or f"{name}: not a quiz", file=sys.stderr)
             failed = True
             continue
         report = check_quiz(quiz, lessons)
+        for q in quiz.questions if verbose else ():
+            print(f"guess: {quiz.path}:{q.line}: question '{q.id}' ({q.type}): the guesser "
+                  f"expects {float(expected_fraction(q)):.0%}")
         for warning in report.warnings:
             print(f"warning: {warning}")
         for error in report.errors:
