@@ -23,6 +23,7 @@ from flask_login import login_required
 from flask_wtf.file import FileField
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
@@ -40,12 +41,14 @@ from ..identity import (
 from ..links import external_url
 from ..loaded import content
 from ..mail import build_message, send
+from ..ops import refuse, security_event
 from ..web import CourseForm, client_address
 from . import services
 from .models import ACTIVE, Certificate
 from .render import CertificateRenderError
 
 MAX_UPLOAD = 2_000_000
+FORM_SLACK = 20_000  # the CSRF token and the multipart framing around the file
 log = logging.getLogger(__name__)
 
 
@@ -186,8 +189,7 @@ def mine() -> str:
 def issue_due() -> Response | tuple[str, int]:
     """Issue the certificates that are due (the retry after a failed render): a POST."""
     if not CourseForm().validate_on_submit():
-        flash("The page had expired. Please try again.", "error")
-        return redirect(url_for("course.certificates.mine"))
+        abort(400)
     db = db_session()
     try:
         for course in _standing(db, current_user_id())[0]:
@@ -205,7 +207,7 @@ def recertify(certificate_id: int) -> Response:
     form = CourseForm()
     certificate = db_session().get(Certificate, certificate_id)
     if certificate is None or certificate.user_id != current_user_id():
-        abort(404)
+        refuse("certificate", certificate_id)
     if form.validate_on_submit():
         if services.start_recertification(db_session(), certificate,
                                           int(current_app.config["COURSE_RECERTIFY_DAYS"])):
@@ -235,7 +237,7 @@ def download(certificate_id: int) -> Response:
     """The PDF, under a generic file name (a name never goes into a header)."""
     certificate = db_session().get(Certificate, certificate_id)
     if certificate is None or certificate.user_id != current_user_id():
-        abort(404)
+        refuse("certificate", certificate_id)
     if certificate.status != ACTIVE:  # never handed out as if it were valid
         newer = services.current(db_session(), certificate.user_id, certificate.course)
         return make_response(render_template(
@@ -248,14 +250,20 @@ def download(certificate_id: int) -> Response:
 
 
 def _public(response: Response) -> Response:
+    """Verify pages: never indexed, never cached, and their address (a certificate's code) never
+    sent on to another site."""
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
 def _limited() -> bool:
-    return not get_state().limiter().hit(current_app.config["COURSE_RATELIMIT_VERIFY"],
-                                         "verify", client_address())
+    if get_state().limiter().hit(current_app.config["COURSE_RATELIMIT_VERIFY"], "verify",
+                                 client_address()):
+        return False
+    security_event("rate-limit:verify")
+    return True
 
 
 def verify(code: str) -> Response:
@@ -276,16 +284,24 @@ def check_pdf() -> Response:
     """Public: is this uploaded file an authentic, unaltered certificate of ours?"""
     if _limited():
         return _public(make_response(render_template("course/errors/429.html"), 429))
-    form = CheckForm()
+    # The cap applies before the body is read: a huge upload is refused, not stored first.
+    request.max_content_length = MAX_UPLOAD + FORM_SLACK
+    try:
+        form = CheckForm()
+        submitted = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form, submitted = CheckForm(formdata=None), False
+        form.pdf.errors = [f"That file is larger than {MAX_UPLOAD // 1_000_000} MB: no "
+                           "certificate of ours is that large."]
     result, certificate = None, None
-    if form.validate_on_submit() and form.pdf.data:
+    if submitted and form.pdf.data:
         data = form.pdf.data.read(MAX_UPLOAD + 1)
         certificate = services.by_pdf(db_session(), data) if len(data) <= MAX_UPLOAD else None
         result = "authentic" if certificate else "unknown"
     page = render_template("course/certificates/check.html", form=form, result=result,
                            certificate=certificate,
                            status=services.verify_status(certificate) if certificate else None)
-    return _public(make_response(page, 200))
+    return _public(make_response(page, 413 if form.pdf.errors and not submitted else 200))
 
 
 class AdminActionForm(CourseForm):
@@ -352,11 +368,11 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("certificates", __name__)
     bp.add_url_rule("/certificates/", view_func=mine, endpoint="mine")
     bp.add_url_rule("/certificates/issue", view_func=issue_due, methods=["POST"])
-    bp.add_url_rule("/certificates/<int:certificate_id>/certificate.pdf", view_func=download)
-    bp.add_url_rule("/certificates/<int:certificate_id>/recertify", view_func=recertify,
+    bp.add_url_rule("/certificates/<course_id:certificate_id>/certificate.pdf", view_func=download)
+    bp.add_url_rule("/certificates/<course_id:certificate_id>/recertify", view_func=recertify,
                     methods=["POST"])
     bp.add_url_rule("/certificates/admin", view_func=admin, endpoint="admin")
-    bp.add_url_rule("/certificates/admin/<int:certificate_id>", view_func=admin_certificate,
+    bp.add_url_rule("/certificates/admin/<course_id:certificate_id>", view_func=admin_certificate,
                     methods=["GET", "POST"])
     bp.add_url_rule("/verify/<code>", view_func=verify)
     bp.add_url_rule("/verify/check", view_func=check_pdf, methods=["GET", "POST"])
