@@ -48,7 +48,7 @@ def create_user(db: Session, policy: PasswordPolicy, *, email: str, password: st
     """Create an account; AccountError if the address is taken or the password is weak."""
     if role not in ROLES:
         raise AccountError(f"Unknown role '{role}'. Choose one of: {', '.join(ROLES)}.")
-    problem = password_problem(password, policy.min_length)
+    problem = password_problem(password, policy.min_length, (email, display_name))
     if problem:
         raise AccountError(problem)
     if find_user(db, email) is not None:
@@ -75,7 +75,7 @@ def authenticate(db: Session, policy: PasswordPolicy, email: str, password: str)
 
 def set_password(db: Session, policy: PasswordPolicy, user: User, password: str) -> None:
     """Replace the password, end every session of the user, and void open reset links."""
-    problem = password_problem(password, policy.min_length)
+    problem = password_problem(password, policy.min_length, (user.email, user.display_name))
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password, policy.argon2)
