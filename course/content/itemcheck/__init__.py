@@ -42,7 +42,8 @@ class QuizReport:
             f"{e.attempts} attempt{'s' if e.attempts != 1 else ''}")
         parts = [f"test-wise estimate {math.floor(e.percent)}% (limit {self.limit}%), "
                  f"pass chance by guessing {percent(e.pass_any)} over {over}",
-                 f"longest-is-key {t.longest_key}/{t.single} (chance {t.longest_chance:.1f})",
+                 f"longest-is-key {t.longest_key}/{t.single} (chance {t.longest_chance:.1f}), "
+                 f"widest option-length spread {t.widest_spread:.1f}",
                  f"absolute words in wrong options {t.wrong_absolute}/{t.wrong_options}, "
                  f"in right ones {t.right_absolute}/{t.right_options}"]
         if t.tf_true + t.tf_false:

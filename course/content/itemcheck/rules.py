@@ -41,6 +41,7 @@ class Tally:
     tf_false_absolute: int = 0
     multiple: int = 0
     multiple_one_wrong: int = 0
+    widest_spread: float = 1.0  # the largest longest/shortest option ratio of any question
     warnings: list[str] = field(default_factory=list)
 
 
@@ -69,6 +70,7 @@ def _choice_rules(q: Question, tally: Tally) -> list[str]:
     if hints:
         found.append(f"hint in the stem: {', '.join(hints)}")
     ratio = length_ratio([o.text for o in q.options])
+    tally.widest_spread = max(tally.widest_spread, ratio)
     if ratio > SPREAD_LIMIT:
         found.append(f"option lengths differ widely (longest/shortest {ratio:.1f})")
     return found
