@@ -23,6 +23,10 @@ class AccountError(CourseError):
     """An account operation was refused; the message is safe to show to the user."""
 
 
+class AccountExists(AccountError):
+    """The address already has an account (the web page does not say so: see views)."""
+
+
 @dataclass(frozen=True)
 class PasswordPolicy:
     """Hashing parameters and the length rule, read from COURSE_* config."""
@@ -51,10 +55,12 @@ def create_user(db: Session, policy: PasswordPolicy, *, email: str, password: st
     problem = password_problem(password, policy.min_length, (email, display_name))
     if problem:
         raise AccountError(problem)
+    # Hashed before the look-up, so a taken address costs the same time as a new one.
+    password_hash = hash_password(password, policy.argon2)
     if find_user(db, email) is not None:
-        raise AccountError("An account with this email address already exists.")
+        raise AccountExists("An account with this email address already exists.")
     user = User(email=normalise_email(email), display_name=display_name.strip(),
-                password_hash=hash_password(password, policy.argon2), role=role)
+                password_hash=password_hash, role=role)
     db.add(user)
     db.flush()
     return user

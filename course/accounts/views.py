@@ -119,6 +119,9 @@ def register() -> Response | str | tuple[str, int]:
             user = services.create_user(db_session(), _policy(), email=form.email.data,
                                         password=form.password.data,
                                         display_name=form.display_name.data)
+        except services.AccountExists:
+            db_session().rollback()
+            return _already_registered(form)
         except services.AccountError as exc:
             db_session().rollback()
             field = form.email if "address" in str(exc) else form.password
@@ -131,11 +134,27 @@ def register() -> Response | str | tuple[str, int]:
         session.clear()
         login_user(user)
         _security("register", user.course_user_id)
-        flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
-        return redirect(safe_next(request.args.get("next"))
-                        or url_for("course.lessons.catalogue"))
+        return _registered(user.display_name)
     return render_template("course/accounts/register.html", form=form), (
         400 if form.errors else 200)
+
+
+def _registered(name: str) -> Response:
+    """The answer to a registration: the same whether the address was new or taken."""
+    flash(f"Welcome, {' '.join(name.split())}. Your account is ready.", "success")
+    return redirect(safe_next(request.args.get("next")) or url_for("course.lessons.catalogue"))
+
+
+def _already_registered(form: RegisterForm) -> Response:
+    """The address has an account: answer as for a new one (the page must not tell anyone
+    which addresses have accounts) and tell the address's owner, with a reset link."""
+    email = services.normalise_email(form.email.data)
+    link = external_url("course.accounts.reset", token="__TOKEN__")
+    get_state().tasks.submit(current_app._get_current_object(), _send_reset, email, link,
+                             "course/accounts/account_exists_email.txt",
+                             "you already have an account")
+    _security("register-existing")
+    return _registered(form.display_name.data)
 
 
 @login_required
@@ -171,7 +190,9 @@ def change_password() -> Response | str | tuple[str, int]:
         400 if form.errors else 200)
 
 
-def _send_reset(email: str, link_template: str) -> None:
+def _send_reset(email: str, link_template: str,
+                template: str = "course/accounts/reset_email.txt",
+                subject: str = "choose a new password") -> None:
     """Background: if the address has an account, create a token and email the link."""
     db = db_session()
     try:
@@ -181,12 +202,12 @@ def _send_reset(email: str, link_template: str) -> None:
         hours = int(current_app.config["COURSE_RESET_TOKEN_HOURS"])
         token = services.create_reset_token(db, user, hours)
         db.commit()
-        body = current_app.jinja_env.get_template("course/accounts/reset_email.txt").render(
+        body = current_app.jinja_env.get_template(template).render(
             user=user, hours=hours, config=current_app.config,
             link=link_template.replace("__TOKEN__", token))
         site = current_app.config["COURSE_SITE_NAME"]
         send(current_app.config, build_message(current_app.config, user.email,
-                                               f"{site}: choose a new password", body))
+                                               f"{site}: {subject}", body))
     finally:
         db.close()
 

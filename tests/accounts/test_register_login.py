@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
+import pytest
 from flask import Flask
 
 from course.accounts.models import User
 from course.db import session
-from tests.conftest import login, logout, register, submit
+from tests.conftest import Mailbox, login, logout, register, submit
 
 
 def test_register_logs_in_and_shows_name(standalone_app: Flask) -> None:
@@ -34,20 +38,39 @@ def test_bad_registration_re_renders_with_errors_and_keeps_input(standalone_app:
     assert 'value="short"' not in html  # passwords are never echoed back
 
 
-def test_weak_password_and_duplicate_email_are_refused(standalone_app: Flask) -> None:
+def test_weak_password_is_refused(standalone_app: Flask) -> None:
     client = standalone_app.test_client()
     response = submit(client, "/account/register",
                       {"display_name": "Ada", "email": "ada@example.com",
                        "password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"})
     assert response.status_code == 400
     assert "more than three different characters" in response.get_data(as_text=True)
-    register(client, email="ada@example.com")
+
+
+def test_registering_a_taken_address_looks_like_success_and_tells_its_owner(
+        standalone_app: Flask, mailbox: Mailbox, caplog: pytest.LogCaptureFixture) -> None:
+    """The page must not reveal which addresses have accounts; the owner gets an email."""
+    caplog.set_level(logging.INFO, logger="course.security")
+    fresh = register(standalone_app.test_client(), email="ada@example.com", name="Ada")
     other = standalone_app.test_client()
-    response = submit(other, "/account/register",
-                      {"display_name": "Ada 2", "email": "ADA@example.com",
-                       "password": "another fine password", "confirm": "another fine password"})
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    taken = submit(other, "/account/register",
+                   {"display_name": "Ada", "email": "ADA@example.com",
+                    "password": "another fine password", "confirm": "another fine password"})
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"]
+    assert other.get(taken.headers["Location"]).get_data(as_text=True).count(
+        "Welcome, Ada. Your account is ready.") == 1
+    [message] = mailbox.wait_for(1)
+    body = message.get_payload(decode=True).decode()
+    assert message["To"] == "ada@example.com" and "already have an account" in message["Subject"]
+    path = re.search(r"http://localhost(/account/reset/\S+)", body).group(1)
+    assert standalone_app.test_client().get(path).status_code == 200
+    with standalone_app.app_context():
+        assert session().query(User).count() == 1
+    assert login(standalone_app.test_client(), "ada@example.com",
+                 "another fine password").status_code == 401  # nothing was changed
+    assert any(getattr(r, "security", {}).get("event") == "register-existing"
+               for r in caplog.records)
 
 
 def test_closed_registration_is_not_found(make_app) -> None:
