@@ -5,6 +5,7 @@ practised (and, at renewal, already seen) questions. The fixture course refers t
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,23 @@ def test_my_practice_answers_are_in_my_data_and_go_with_my_account(practice_site
     assert learner.post(practice_site.url("/privacy/close"),
                         data={"csrf_token": token, "confirm": "CLOSE"}).status_code == 302
     assert stored(practice_site) == []
+
+
+def test_practice_in_a_locked_module_is_refused(site: Site, tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(ROOT, root)
+    manifest = root / "lessons/practice-course/course.yaml"
+    manifest.write_text(manifest.read_text() + "  - {slug: two, title: \"Module two\"}\n"
+                        "sequential: true\n")
+    (root / "lessons/practice-course/02-two").mkdir()
+    (root / "lessons/practice-course/02-two/01-later.md").write_text(
+        '---\ntitle: "Later"\nsummary: "S"\n---\n\nWords.\n\n```practice\nquestions:\n'
+        '  - {id: later, type: truefalse, text: "Later?", answer: true}\n```\n')
+    site.app.config["COURSE_CONTENT_ROOT"] = str(root)
+    client = site.logged_in_client()
+    token = csrf_token(client, site.url(LESSON))
+    url = site.url(COURSE + "/practice/later/later")
+    assert client.post(url, data={"csrf_token": token, "q-later": "true"}).status_code == 403
+    finish_lessons(site, client)
+    assert client.post(url, data={"csrf_token": token, "q-later": "true"}).status_code == 302
+    assert [r.question for r in stored(site)] == ["later"]
