@@ -11,10 +11,10 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import login_required
@@ -78,7 +78,8 @@ def page(course: str) -> Response | tuple[str, int]:
     except RequestEntityTooLarge:
         flash(f"The attachment is larger than {operations.size_label(operations.max_upload())}"
               ": nothing was saved. Make it smaller or leave it out.", "error")
-        return _learner_page(info, ResponseForm(body=_start_text(info)), status=413)
+        return _learner_page(info, ResponseForm(formdata=None, body=_start_text(info)),
+                             status=413)
     if not valid:
         return _learner_page(info, form, status=400)
     action = request.form.get("action", "save")
@@ -248,11 +249,12 @@ def attachment(version_id: int) -> Response:
         abort(404)
     if not path.is_file():
         abort(404)
-    kind = version.attachment_type or "pdf"
-    response = send_file(path, mimetype=attachments.MIME.get(kind, "application/octet-stream"),
-                         as_attachment=True, max_age=0,
-                         download_name="capstone-attachment" + attachments.EXTENSION.get(
-                             kind, ""))
+    kind = version.attachment_type or ""
+    # Read whole (attachments are capped in size): no file handle outlives the request.
+    response = make_response(path.read_bytes())
+    response.mimetype = attachments.MIME.get(kind, "application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="capstone-attachment{attachments.EXTENSION.get(kind, "")}"')
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -264,8 +266,8 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("capstone", __name__)
     bp.add_url_rule("/courses/<course>/capstone", view_func=page, methods=["GET", "POST"])
     bp.add_url_rule("/capstone/reviews", view_func=queue)
-    bp.add_url_rule("/capstone/reviews/<int:submission_id>", view_func=review,
+    bp.add_url_rule("/capstone/reviews/<course_id:submission_id>", view_func=review,
                     methods=["GET", "POST"])
-    bp.add_url_rule("/capstone/attachments/<int:version_id>", view_func=attachment)
+    bp.add_url_rule("/capstone/attachments/<course_id:version_id>", view_func=attachment)
     return bp
 

@@ -62,9 +62,11 @@ def cap_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cap_site(site: Site, cap_root: Path) -> Site:
-    """The site (standalone or mounted) serving the capstone course."""
+    """The site (standalone or mounted) serving the capstone course; attachments go to the
+    test's own folder (the host app's instance folder is shared)."""
     site.app.config.update(COURSE_CONTENT_ROOT=str(cap_root),
-                           COURSE_RATELIMIT_LOGIN="1000/minute")
+                           COURSE_RATELIMIT_LOGIN="1000/minute",
+                           COURSE_CAPSTONE_UPLOAD_FOLDER=str(cap_root.parent / "uploads"))
     return site
 
 
@@ -102,3 +104,18 @@ def submission_ids(client: FlaskClient, site: Site) -> list[int]:
     """Submission ids linked from the reviewer's queue, in the order shown."""
     html = client.get(site.url("/capstone/reviews")).get_data(as_text=True)
     return [int(x) for x in re.findall(r"/capstone/reviews/(\d+)\"", html)]
+
+
+@pytest.fixture
+def cap_orgs(orgs, cap_root: Path):
+    """Acme and Globex with a manager each (tests/orgs/fixtures.py), on the capstone course."""
+    orgs.site.app.config.update(COURSE_CONTENT_ROOT=str(cap_root),
+                                COURSE_CAPSTONE_UPLOAD_FOLDER=str(cap_root.parent / "uploads"))
+    return orgs
+
+
+def complete_lesson(client: FlaskClient, site: Site) -> None:
+    """The learner finishes the fixture course's only lesson."""
+    lesson = site.url(f"/courses/{COURSE}/lessons/the-lesson")
+    response = client.post(lesson + "/complete", data={"csrf_token": csrf_token(client, lesson)})
+    assert response.status_code == 302

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from course.capstone.models import CapstoneSubmission, CapstoneVersion
 from course.certificates.models import Certificate
 from course.db import session, utcnow
 from course.orgs import services
@@ -22,6 +23,8 @@ WITH_IDS = {
     "course.orgs.bulk_job": ("GET", "/org/bulk/{job}"),
     "course.orgs.bulk_job_json": ("GET", "/org/bulk/{job}.json"),
     "course.orgs.certificate": ("GET", "/org/certificates/{certificate}"),
+    "course.capstone.review": ("GET", "/capstone/reviews/{submission}"),
+    "course.capstone.attachment": ("GET", "/capstone/attachments/{version}"),
 }
 #: Manager endpoints without ids: the organisation comes from the manager's membership only.
 WITHOUT_IDS = {
@@ -30,6 +33,7 @@ WITHOUT_IDS = {
     "/org/staff-progress.csv", "course.orgs.export_zip": "/org/certificates.zip",
     "course.orgs.audit_log": "/org/audit", "course.orgs.settings": "/org/settings",
     "course.orgs.bulk_start": "/org/bulk", "course.orgs.logo": "/org/logo",
+    "course.capstone.queue": "/capstone/reviews",
 }
 
 
@@ -46,16 +50,27 @@ def globex_things(orgs: Orgs) -> dict[str, int]:
                            status="active", name="Gina Globex", course_title="The Social Divide",
                            issued_at=utcnow(), snapshot={}, template="default", pdf=b"%PDF",
                            sha256="0" * 64)
-        db.add_all([job, cert])
+        submission = CapstoneSubmission(user_id=user_id, course="social-divide",
+                                        status="submitted", learner_name="Gina Globex",
+                                        submitted_at=utcnow())
+        db.add_all([job, cert, submission])
+        db.flush()
+        version = CapstoneVersion(submission_id=submission.id, number=1, state="submitted",
+                                  body="Gina's plan", html="<p>Gina's plan</p>",
+                                  attachment="stored-name", attachment_type="pdf",
+                                  attachment_size=10, rubric={"criteria": []},
+                                  submitted_at=utcnow())
+        db.add(version)
         db.commit()
         member = db.scalar(select(Membership.id).where(Membership.user_id == user_id))
         return {"invitation": invitation.id, "member": member, "job": job.id,
-                "certificate": cert.id}
+                "certificate": cert.id, "submission": submission.id, "version": version.id}
 
 
 def test_the_lists_cover_every_manager_endpoint(course_site: Site) -> None:
     rules = {r.endpoint for r in course_site.app.url_map.iter_rules()
-             if r.endpoint.startswith("course.orgs.") and "/org/" in r.rule}
+             if r.endpoint.startswith("course.orgs.") and "/org/" in r.rule
+             or r.endpoint.startswith("course.capstone.") and "/capstone/" in r.rule}
     assert rules == set(WITH_IDS) | set(WITHOUT_IDS)
 
 
@@ -81,6 +96,7 @@ def test_another_organisations_ids_give_404(orgs: Orgs) -> None:
     globex = orgs.manager("globex")
     assert globex.get(site.url(f"/org/certificates/{ids['certificate']}")).status_code == 200
     assert globex.get(site.url(f"/org/bulk/{ids['job']}.json")).status_code == 200
+    assert globex.get(site.url(f"/capstone/reviews/{ids['submission']}")).status_code == 200
 
 
 def _token(client, site: Site) -> str:
