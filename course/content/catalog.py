@@ -11,6 +11,8 @@ from typing import Any
 from ..errors import ContentError, ContentErrors
 from .capstone import Capstone, load_capstone
 from .frontmatter import Header, parse_lesson
+from .handouts import FOLDER as HANDOUTS_FOLDER
+from .handouts import Handout, load_handouts
 from .selfassessment import FILE as SELF_ASSESSMENT
 from .selfassessment import SelfAssessment, load_self_assessment
 from .yamlfile import Located, describe_type, load_yaml
@@ -86,6 +88,7 @@ class CourseInfo:
     version: str = ""
     self_assessment: SelfAssessment | None = None
     capstone: Capstone | None = None
+    handouts: tuple[Handout, ...] = ()  # downloadable templates, from `templates/`
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -99,6 +102,10 @@ class CourseInfo:
     def module(self, slug: str) -> ModuleInfo | None:
         """The module with this slug, or None."""
         return next((m for m in self.modules if m.slug == slug), None)
+
+    def handout(self, slug: str) -> Handout | None:
+        """The downloadable template with this slug, or None."""
+        return next((h for h in self.handouts if h.slug == slug), None)
 
 
 @dataclass(frozen=True)
@@ -241,7 +248,7 @@ def _module_folders(course_dir: Path, root: Path, modules: tuple[ModuleInfo, ...
                     errors: list[ContentError]) -> dict[str, Path]:
     folders: dict[str, Path] = {}
     for folder in sorted(p for p in course_dir.iterdir() if p.is_dir()
-                         and not p.name.startswith(".")):
+                         and not p.name.startswith(".") and p.name != HANDOUTS_FOLDER):
         slug = NUMBER_PREFIX.sub("", folder.name)
         if slug not in {m.slug for m in modules}:
             errors.append(ContentError(str(folder.relative_to(root)), None,
@@ -340,15 +347,18 @@ def _load_manifest(path: Path, root: Path, errors: list[ContentError]) -> Course
                                       {m.slug for m in modules}, errors)
     capstone = load_capstone(doc.data["capstone"], text, file, path.parent, root, errors) if (
         "capstone" in doc.data) else None
+    handouts = load_handouts(path.parent, root, errors)
     digest = hashlib.sha256(path.read_bytes())
     for lesson in (x for m in modules for x in m.lessons):
         digest.update(lesson.content_hash.encode())
+    for handout in handouts:
+        digest.update(handout.content_hash.encode())
     if capstone is not None:
         digest.update(capstone.brief.encode())
     return CourseInfo(path.parent.name, title or path.parent.name, summary or "", audience,
                       float(hours) if hours is not None else None, source, modules,
                       sequential, percent, months, assets, digest.hexdigest()[:16], assessment,
-                      capstone)
+                      capstone, handouts)
 
 
 def scan_root(root: Path) -> tuple[Catalog, list[ContentError]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ContentError, ContentErrors
 from .catalog import Catalog, CourseInfo, scan_root
+from .handouts import FOLDER as HANDOUTS_URL
 from .itemcheck import QuizReport, check_quiz
 from .markdown import Rendered, RenderJob
 from .practice import practice_of_course
@@ -17,11 +18,30 @@ from .renderpool import render_with_budget
 DEFAULT_BUDGET_SECONDS = 5.0
 
 
+def link_targets(course: CourseInfo, from_handout: bool = False) -> dict[str, str]:
+    """Files a page may link to (relative to the course folder) -> their URL relative to the
+    page: a lesson's is `lessons/<slug>`, a template's `templates/<slug>`, side by side."""
+    if from_handout:
+        targets = {x.rel: f"../lessons/{x.slug}" for x in course.lessons}
+        targets.update({h.rel: h.slug for h in course.handouts})
+    else:
+        targets = {x.rel: x.slug for x in course.lessons}
+        targets.update({h.rel: f"../{HANDOUTS_URL}/{h.slug}" for h in course.handouts})
+    return targets
+
+
 def render_jobs(course: CourseInfo) -> list[RenderJob]:
     """One render job per lesson of `course`, with the course's link targets."""
-    lessons = {lesson.rel: lesson.slug for lesson in course.lessons}
+    lessons = link_targets(course)
     return [RenderJob(x.path, x.rel, x.body, x.body_line, lessons, course.assets)
             for x in course.lessons]
+
+
+def handout_jobs(course: CourseInfo) -> list[RenderJob]:
+    """One render job per downloadable template, its links resolved from its own page."""
+    targets = link_targets(course, from_handout=True)
+    return [RenderJob(h.path, h.rel, h.body, h.body_line, targets, course.assets)
+            for h in course.handouts]
 
 
 def brief_jobs(course: CourseInfo) -> list[RenderJob]:
@@ -47,7 +67,7 @@ def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Ca
     errors += quiz_errors
     errors += [e for course in catalog.courses for e in practice_of_course(course, quizzes)[1]]
     for course in catalog.courses:
-        jobs = render_jobs(course) + brief_jobs(course)
+        jobs = render_jobs(course) + brief_jobs(course) + handout_jobs(course)
         for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):
             errors.extend(problems_of(job, rendered))
     if errors:

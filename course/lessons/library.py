@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 
 from ..content.capstone import RENDER_KEY, rebase
 from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
-from ..content.check import brief_jobs, problems_of, render_jobs
+from ..content.check import brief_jobs, handout_jobs, problems_of, render_jobs
 from ..content.markdown import PIPELINE_VERSION, Rendered, RenderJob
 from ..content.practice import PracticeBlock, practice_of_course
 from ..content.quiz import Quiz
@@ -31,6 +31,7 @@ from ..errors import ContentError
 from .models import RenderedLesson
 
 log = logging.getLogger(__name__)
+HANDOUT_KEY = "template:"  # content.html keys of downloadable templates: (course, key + slug)
 
 
 def render_key(job: RenderJob) -> str:
@@ -107,6 +108,12 @@ class ContentLibrary:
                                              self._render(engine, jobs, budget), strict=True):
                 content.errors.extend(problems_of(job, rendered))
                 content.html[(course.slug, lesson.slug)] = rendered
+            handouts = handout_jobs(course)  # downloadable templates, shown on their own pages
+            for job, handout, rendered in zip(handouts, course.handouts,
+                                              self._render(engine, handouts, budget)
+                                              if handouts else [], strict=True):
+                content.errors.extend(problems_of(job, rendered))
+                content.html[(course.slug, HANDOUT_KEY + handout.slug)] = rendered
             for job in brief_jobs(course):  # the capstone's brief, linked from its own page
                 rendered = self._render(engine, [job], budget)[0]
                 content.errors.extend(problems_of(job, rendered))

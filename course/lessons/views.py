@@ -173,7 +173,7 @@ def course_file(course: str, path: str) -> Response:
 
 def create_blueprint() -> Blueprint:
     """The `course.lessons` blueprint."""
-    from . import trainer
+    from . import handouts, trainer
 
     bp = Blueprint("lessons", __name__)
     bp.add_url_rule("/", view_func=index, endpoint="index")
@@ -185,6 +185,7 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/courses/<course>/lessons/<lesson>/complete", view_func=complete,
                     methods=["POST"])
     bp.add_url_rule("/courses/<course>/files/<path:path>", view_func=course_file)
+    handouts.add_rules(bp)
     bp.add_url_rule("/trainer/", view_func=trainer.home, endpoint="trainer_home")
     bp.add_url_rule("/trainer/courses/<course>/learners", view_func=trainer.learners,
                     endpoint="trainer_learners")
