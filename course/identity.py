@@ -2,7 +2,8 @@
 
 The plugin never imports a host's user model: it asks hooks. A host passes them to
 `CoursePlugin(...)`; the defaults read optional attributes of the Flask-Login user object
-(`course_user_id`, `course_roles`, `course_display_name`, `email`) and fall back to `get_id()`.
+(`course_user_id`, `course_roles`, `course_display_name`, `email`) and fall back to `get_id()`
+for the id and to "Learner" for the name (never the email address).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
+
+from .names import NEUTRAL_NAME, name_or_neutral, usable_name
 
 LEARNER = "learner"
 TRAINER = "trainer"
@@ -43,11 +46,12 @@ def _default_roles(user: Any) -> set[str]:
 
 
 def _default_display_name(user: Any) -> str:
-    for attr in ("course_display_name", "display_name", "name", "email"):
-        value = getattr(user, attr, None)
-        if value:
-            return str(value)
-    return str(user.get_id())
+    """The first usable name the user object has; never its email address or id."""
+    for attr in ("course_display_name", "display_name", "name"):
+        name = usable_name(str(getattr(user, attr, None) or ""))
+        if name:
+            return name
+    return NEUTRAL_NAME
 
 
 def _default_email(user: Any) -> str | None:
@@ -84,10 +88,11 @@ def current_roles() -> set[str]:
 
 
 def current_display_name() -> str | None:
-    """The name to greet the current user by."""
+    """The name to greet the current user by ("Learner" when the hook gives nothing visible
+    or an email address)."""
     if not current_user.is_authenticated:
         return None
-    return _hooks().display_name(current_user._get_current_object())
+    return name_or_neutral(str(_hooks().display_name(current_user._get_current_object()) or ""))
 
 
 def current_email() -> str | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
+from ..names import NAME_RULE, clean_name
 from ..web import CourseForm
 
 EMAIL_HELP = "The address you use at work."
@@ -23,6 +24,12 @@ def confirm_password(label: str) -> PasswordField:
                          render_kw={"autocomplete": "new-password"})
 
 
+def visible_name(form: CourseForm, field: Field) -> None:
+    """A name of only spaces or invisible characters is no name."""
+    if not clean_name(field.data):
+        raise ValidationError(NAME_RULE)
+
+
 class LoginForm(CourseForm):
     email = EmailField("Email address", validators=[InputRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
@@ -32,7 +39,8 @@ class LoginForm(CourseForm):
 
 
 class RegisterForm(CourseForm):
-    display_name = StringField("Your name", validators=[InputRequired(), Length(max=120)],
+    display_name = StringField("Your name", validators=[InputRequired(), Length(max=120),
+                                                        visible_name],
                                render_kw={"autocomplete": "name"})
     email = EmailField("Email address", description=EMAIL_HELP,
                        validators=[InputRequired(), Email(check_deliverability=False),

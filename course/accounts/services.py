@@ -15,12 +15,17 @@ from sqlalchemy.orm import Session
 from ..db import utcnow
 from ..errors import CourseError
 from ..identity import ADMIN, ROLES, normalise_email
+from ..names import NAME_RULE, clean_name
 from .models import PasswordReset, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
 class AccountError(CourseError):
     """An account operation was refused; the message is safe to show to the user."""
+
+
+class InvalidName(AccountError):
+    """The display name has nothing visible in it."""
 
 
 class AccountExists(AccountError):
@@ -52,6 +57,9 @@ def create_user(db: Session, policy: PasswordPolicy, *, email: str, password: st
     """Create an account; AccountError if the address is taken or the password is weak."""
     if role not in ROLES:
         raise AccountError(f"Unknown role '{role}'. Choose one of: {', '.join(ROLES)}.")
+    display_name = clean_name(display_name)
+    if not display_name:
+        raise InvalidName(NAME_RULE)
     problem = password_problem(password, policy.min_length, (email, display_name))
     if problem:
         raise AccountError(problem)
@@ -59,7 +67,7 @@ def create_user(db: Session, policy: PasswordPolicy, *, email: str, password: st
     password_hash = hash_password(password, policy.argon2)
     if find_user(db, email) is not None:
         raise AccountExists("An account with this email address already exists.")
-    user = User(email=normalise_email(email), display_name=display_name.strip(),
+    user = User(email=normalise_email(email), display_name=display_name,
                 password_hash=password_hash, role=role)
     db.add(user)
     db.flush()

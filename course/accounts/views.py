@@ -124,7 +124,8 @@ def register() -> Response | str | tuple[str, int]:
             return _already_registered(form)
         except services.AccountError as exc:
             db_session().rollback()
-            field = form.email if "address" in str(exc) else form.password
+            field = (form.display_name if isinstance(exc, services.InvalidName)
+                     else form.email if "address" in str(exc) else form.password)
             field.errors.append(str(exc))
             return render_template("course/accounts/register.html", form=form), 400
         db_session().commit()

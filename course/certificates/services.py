@@ -19,6 +19,7 @@ from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
 from ..db import utcnow
 from ..lessons.services import lesson_states
+from ..names import name_or_neutral, usable_name
 from ..quizzes.profile import factor_profile
 from ..quizzes.services import round_started, start_round
 from .eligibility import Eligibility, check
@@ -110,7 +111,7 @@ def prepare_issue(db: Session, *, user_id: str, name: str, course: CourseInfo,
     valid_until = add_months(now, course.certificate_valid_months) if (
         course.certificate_valid_months) else None
     data = CertificateData(
-        normalise_name(name) or "Learner", course.title,
+        normalise_name(name_or_neutral(name)), course.title,
         tuple(Factor(titles[m], f"{score:.0f}") for m, score in status.scores.items()),
         f"{now:%d %B %Y}", f"{valid_until:%d %B %Y}" if valid_until else None, code,
         verify_url.replace("{code}", code), issuer, look.organisation, course.version,
@@ -135,7 +136,8 @@ def prepare_reissue(certificate: Certificate, reason: str, *, name: str, content
     old = certificate.snapshot
     code = new_code()
     look = look or Look(old.get("organisation"), certificate.template)
-    data = CertificateData(normalise_name(name) or certificate.name, old["course_title"],
+    data = CertificateData(normalise_name(usable_name(name)) or certificate.name,
+                           old["course_title"],
                            tuple(Factor(f["title"], f["score"]) for f in old["factors"]),
                            old["issued_on"], old["valid_until"], code,
                            verify_url.replace("{code}", code), old["issuer"],

@@ -8,6 +8,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from ..names import clean_name
+
 MAX_ROWS = 10_000
 MAX_BYTES = 2_000_000
 COLUMNS = ("email", "name", "team")
@@ -90,6 +92,9 @@ def _row(line: int, header: list[str], record: list[str],
     name, team = values.get("name") or None, values.get("team") or None
     if name and len(name) > 120:
         return None, "the name is longer than 120 characters"
+    if name and not clean_name(name):
+        return None, "the name has no letters or digits, only spaces or invisible characters"
+    name = clean_name(name) or None
     if team and len(team) > 80:
         return None, "the team is longer than 80 characters"
     seen[email] = line

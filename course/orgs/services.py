@@ -19,6 +19,7 @@ from ..certificates.services import Look
 from ..db import utcnow
 from ..errors import CourseError
 from ..identity import normalise_email
+from ..names import clean_name
 from .models import (
     MANAGER,
     MEMBER,
@@ -87,7 +88,7 @@ def add_member(db: Session, org: Organisation, *, user_id: str, name: str,
     if current is None:
         if org.seat_limit is not None and seats_used(db, org) >= org.seat_limit:
             raise OrgError(f"All {org.seat_limit} seats are taken.")
-        current = Membership(org_id=org.id, user_id=user_id, name=name[:120] or user_id,
+        current = Membership(org_id=org.id, user_id=user_id, name=clean_name(name) or user_id,
                              email=normalise_email(email) or None, team=_team(team),
                              role=role)
         db.add(current)
