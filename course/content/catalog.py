@@ -13,6 +13,7 @@ from .capstone import Capstone, load_capstone
 from .frontmatter import Header, parse_lesson
 from .handouts import FOLDER as HANDOUTS_FOLDER
 from .handouts import Handout, load_handouts
+from .practice import replace_fences
 from .selfassessment import FILE as SELF_ASSESSMENT
 from .selfassessment import SelfAssessment, load_self_assessment
 from .yamlfile import Located, describe_type, load_yaml
@@ -237,7 +238,7 @@ def _load_lesson(path: Path, root: Path, course_dir: Path, module: str,
                                    "a-z, 0-9 and -; rename the file or set 'slug:'"))
     if len(errors) > before:
         return None
-    words = count_words(header.body)
+    words = count_words(replace_fences(header.body, lambda n: ""))  # practice is not reading
     minutes = header.minutes or max(1, -(-words // WORDS_PER_MINUTE))
     return Lesson(course_dir.name, module, slug, header.title, header.summary, minutes,
                   header.objectives, header.draft, file, str(path.relative_to(course_dir)),

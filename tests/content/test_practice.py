@@ -128,3 +128,12 @@ def test_flask_course_check_fails_on_a_bad_block_with_file_and_line(
     (root / "lessons/c/01-one/01-a.md").write_text(lesson.replace("missing", "alpha"))
     again = standalone_app.test_cli_runner().invoke(args=["course", "check", str(root)])
     assert "practice block" not in again.output, again.output
+
+
+def test_practice_blocks_do_not_count_as_reading_time(tmp_path: Path) -> None:
+    from course.content.catalog import scan_root
+    from tests.content.helpers import one_course
+
+    lesson = '---\ntitle: "A"\nsummary: "S"\n---\n\nFour words to read.\n\n' + INLINE + "\n"
+    catalog, errors = scan_root(one_course(tmp_path, **{"01-a.md": lesson}))
+    assert errors == [] and catalog.courses[0].lessons[0].words == 4
