@@ -44,6 +44,12 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app.config["SESSION_COOKIE_SAMESITE"] = app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SECURE"] = secure or app.config["SESSION_COOKIE_SECURE"]
+    if app.config["SESSION_COOKIE_SECURE"] and not app.config.get("SESSION_COOKIE_DOMAIN"):
+        # __Host-: kept by the browser only if Secure, Path=/ and no Domain, so no subdomain
+        # can plant a session (session fixation) or read it.
+        if app.config.get("SESSION_COOKIE_NAME", "session") == "session":
+            app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
     if secure:
         app.config.setdefault("PREFERRED_URL_SCHEME", "https")
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config.get("COURSE_DATABASE_URL")

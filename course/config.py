@@ -104,6 +104,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_SECURE_COOKIES", False,
             "Standalone only: mark session and remember cookies Secure (serve over https)."),
     Setting("COURSE_REMEMBER_DAYS", 14, "Standalone only: lifetime of the remember-me cookie."),
+    Setting("COURSE_SESSION_IDLE_MINUTES", 120,
+            "Standalone only: a session unused this long ends (remember-me signs back in)."),
+    Setting("COURSE_SESSION_MAX_HOURS", 336,
+            "Standalone only: a sign-in ends this long after it, remember-me included."),
 )
 
 DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}

@@ -1,43 +1,91 @@
-"""Flask-Login wiring for standalone accounts: the user loader checks the rotating token."""
+"""Flask-Login wiring for standalone accounts: the user loader checks the rotating token and the
+session's age.
+
+A sign-in is stamped with its time; the stamp travels in the session and in the remember-me
+cookie (inside the signed user id), so both end COURSE_SESSION_MAX_HOURS after the sign-in
+whatever happens in between. A session unused for COURSE_SESSION_IDLE_MINUTES ends too (a
+remember-me cookie, made for idle browsers, then signs the user back in until the stamp expires).
+"""
 
 from __future__ import annotations
 
 import hmac
 from datetime import timedelta
 
-from flask import Flask
-from flask_login import LoginManager
+from flask import Flask, current_app, session
+from flask_login import LoginManager, login_user
 from sqlalchemy import bindparam, select
 
-from ..db import session
+from ..db import session as db_session
+from ..db import utcnow
 from .models import User
 
 # Built once: the user is loaded on every request, and building a select costs as much as
 # running it.
 _BY_ID = select(User).where(User.id == bindparam("id"))
+SEEN = "_course_seen"  # when this session last made a request (seconds, minute resolution)
+
+
+def _now() -> int:
+    return int(utcnow().timestamp())
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Log `user` in now: a fresh stamp for the absolute lifetime, and the idle clock reset."""
+    user.login_stamp = _now()
+    session[SEEN] = user.login_stamp
+    login_user(user, remember=remember)
+
+
+def _fresh_enough(stamp: str) -> bool:
+    """The sign-in is younger than the absolute lifetime and the session not idle too long."""
+    config, now = current_app.config, _now()
+    if not stamp.isdigit() or now - int(stamp) > int(config["COURSE_SESSION_MAX_HOURS"]) * 3600:
+        return False
+    seen = session.get(SEEN)
+    if isinstance(seen, int) and now - seen > int(config["COURSE_SESSION_IDLE_MINUTES"]) * 60:
+        # The session's sign-in ends here; a remember-me cookie may still sign the user back in.
+        session.pop(SEEN, None)
+        session.pop("_user_id", None)
+        return False
+    if not isinstance(seen, int) or now - seen >= 60:
+        session[SEEN] = now
+    return True
 
 
 def load_user(user_id: str) -> User | None:
-    """Load the user named by a session or remember cookie, if its token is still current."""
-    ident, _, token = user_id.partition(":")
+    """Load the user named by a session or remember cookie, if its token is still current and
+    the sign-in neither too old nor idle too long."""
+    ident, _, rest = user_id.partition(":")
+    token, _, stamp = rest.partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = session().execute(_BY_ID, {"id": int(ident)}).scalar_one_or_none()
+    user = db_session().execute(_BY_ID, {"id": int(ident)}).scalar_one_or_none()
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
+    if not _fresh_enough(stamp):
+        return None
+    user.login_stamp = int(stamp)
     return user
 
 
 def setup_login(app: Flask) -> None:
     """Give `app` a LoginManager for the plugin's own accounts, unless it already has one."""
-    secure = bool(app.config.get("COURSE_SECURE_COOKIES"))
-    app.config.setdefault("REMEMBER_COOKIE_DURATION",
-                          timedelta(days=int(app.config["COURSE_REMEMBER_DAYS"])))
+    secure = bool(app.config.get("COURSE_SECURE_COOKIES")
+                  or app.config.get("SESSION_COOKIE_SECURE"))
+    lifetime = min(timedelta(days=int(app.config["COURSE_REMEMBER_DAYS"])),
+                   timedelta(hours=int(app.config["COURSE_SESSION_MAX_HOURS"])))
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", lifetime)
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    if app.config["REMEMBER_COOKIE_SECURE"] and not app.config.get("REMEMBER_COOKIE_DOMAIN"):
+        # __Host-: the browser keeps it only if Secure, Path=/ and no Domain, so no sibling
+        # subdomain can plant or overwrite it.
+        app.config.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
+        app.config["REMEMBER_COOKIE_PATH"] = "/"
     if hasattr(app, "login_manager"):
         return
     manager = LoginManager()

@@ -32,6 +32,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the current sign-in happened (epoch seconds; not stored): set at log-in and read
+    #: back from the session or remember cookie, so `get_id()` carries it (accounts.login).
+    login_stamp = None
 
     # Flask-Login's user protocol.
     @property
@@ -47,8 +50,11 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """Session identity: the id plus the current token, so rotating the token revokes it."""
-        return f"{self.id}:{self.session_token}"
+        """Session identity: the id plus the current token, so rotating the token revokes it,
+        plus the sign-in's time, so the session and remember cookie end at the absolute
+        lifetime."""
+        stamp = f":{self.login_stamp}" if self.login_stamp else ""
+        return f"{self.id}:{self.session_token}{stamp}"
 
     # The plugin's identity hooks read these.
     @property

@@ -15,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from .. import signals
@@ -26,6 +26,7 @@ from ..mail import build_message, send
 from ..web import client_address, safe_next
 from . import admin, services
 from .forms import ChangePasswordForm, ForgotForm, LoginForm, LogoutForm, RegisterForm, ResetForm
+from .login import sign_in
 
 log = logging.getLogger("course.security")
 GENERIC_LOGIN_ERROR = "That email address and password do not match an account."
@@ -79,7 +80,7 @@ def login() -> Response | str | tuple[str, int]:
             return render_template("course/accounts/login.html", form=form), 401
         db_session().commit()
         session.clear()  # a fresh session at log-in: nothing planted before survives
-        login_user(user, remember=form.remember.data)
+        sign_in(user, remember=form.remember.data)
         _security("login", user.course_user_id)
         flash(f"Welcome back, {user.display_name}.", "success")
         return redirect(next_url or url_for("course.lessons.catalogue"))
@@ -133,7 +134,7 @@ def register() -> Response | str | tuple[str, int]:
                                      user_id=user.course_user_id, email=user.email,
                                      by_admin=False)
         session.clear()
-        login_user(user)
+        sign_in(user)
         _security("register", user.course_user_id)
         return _registered(user.display_name)
     return render_template("course/accounts/register.html", form=form), (
@@ -184,7 +185,7 @@ def change_password() -> Response | str | tuple[str, int]:
                                       user_id=user.course_user_id)
         _security("password-changed", user.course_user_id)
         session.clear()
-        login_user(user)  # this session goes on with the new token; all others end
+        sign_in(user)  # this session goes on with the new token; all others end
         flash("Your password is changed. Other devices have been logged out.", "success")
         return redirect(url_for("course.accounts.account"))
     return render_template("course/accounts/change_password.html", form=form), (
