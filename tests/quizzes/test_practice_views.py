@@ -299,3 +299,15 @@ def test_practice_in_a_locked_module_is_refused(site: Site, tmp_path: Path) -> N
     finish_lessons(site, client)
     assert client.post(url, data={"csrf_token": token, "q-later": "true"}).status_code == 302
     assert [r.question for r in stored(site)] == ["later"]
+
+
+def test_the_trainers_content_problems_page_names_a_bad_block(site: Site,
+                                                              tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(ROOT, root)
+    lesson = root / "lessons/practice-course/01-one/01-first.md"
+    lesson.write_text(lesson.read_text().replace("  - beta\n", "  - no-such-question\n"))
+    site.app.config["COURSE_CONTENT_ROOT"] = str(root)
+    html = site.trainer_client().get(site.url("/trainer/")).get_data(as_text=True)
+    assert "lessons/practice-course/01-one/01-first.md:12" in html
+    assert "no question &#39;no-such-question&#39; in the module&#39;s quiz" in html
