@@ -43,6 +43,9 @@ def serve(host: str, port: int) -> None:
     instance = default_instance_path()
     ensure_secret(instance)
     app = create_app(instance_path=instance)
+    from .ops import configure_logging
+
+    configure_logging(app)
     _run_cli(app, "course", "db", "upgrade")
     _run_cli(app, "course", "ensure-admin")
     print(f"Serving the course at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)

@@ -14,9 +14,17 @@ from sqlalchemy.exc import DBAPIError
 from . import config as course_config
 from .extension import CoursePlugin, database_unavailable, render_error, template_context
 from .links import trusted_hosts
+from .ops import assign_request_id, send_request_id
 from .web import add_security_headers
 
 SECRET_FILE = "secret_key"
+#: Request limits of the standalone site, checked before a body is read (413). A view that takes
+#: a larger upload (a capstone attachment) raises its own limit for that request only.
+REQUEST_LIMITS = {
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,  # the whole request body
+    "MAX_FORM_MEMORY_SIZE": 500_000,  # any one non-file form field
+    "MAX_FORM_PARTS": 1_000,  # fields and files in one multipart form
+}
 
 
 def default_instance_path() -> Path:
@@ -37,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app = Flask("course", instance_path=str(instance), static_folder=None)
     settings: dict[str, Any] = {**course_config.from_environ(), **(config or {})}
     app.config.update(settings)
+    app.config.update({k: v for k, v in REQUEST_LIMITS.items() if k not in settings})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_file(instance)
     secure = bool(app.config.get("COURSE_SECURE_COOKIES"))
@@ -62,8 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     CoursePlugin(app, url_prefix="", db=db, accounts=True)
     # The standalone app owns its whole site, so its error pages and headers apply app-wide.
     app.context_processor(template_context)
+    app.before_request(assign_request_id)  # unknown URLs too: every answer has a request id
     app.after_request(add_security_headers)
-    for code in (404, 405, 500):
+    app.after_request(send_request_id)
+    for code in (404, 405, 413, 500):
         app.register_error_handler(code, render_error)
     app.register_error_handler(DBAPIError, database_unavailable)
     _behind_proxies(app)

@@ -7,6 +7,7 @@ from environment variables for the standalone app.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -113,6 +114,18 @@ SETTINGS: tuple[Setting, ...] = (
 DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
 
 STRONG_SECRET_MIN_LENGTH = 32
+#: SHA-256 of every secret key written down in this repository (tests, examples): they are
+#: public, so however long they are, production refuses them. A test keeps the list complete.
+PUBLISHED_SECRETS = frozenset({
+    "37eafab0b53c9437c9efff63cc53ac22f79bd972efea4fa1d44240fbe4b8a524",
+    "cbd10285aba1b611611e3c7bc1c93342e34f30fdcbdc299db5dbcca165e63992",
+    "5037435e0b0860d0fba5b83ae39ba460a691629ced7e2c2fb7ba05f1a2f227f2",
+    "fc209aa669571769a0676b79e85cb22fcfd331c0fd3343b5938959b3f9b1f431",
+    "781c987d109d2719c341aae004ae58b73602fa4f025dc9fa5303332a47ee3f1f",
+    "ea708f440c4b83b4620e416a615370b2e00d2fcbd6d2b5f150b5353eaac452f5",
+    "6970e55942268d655e6b2e7f18bab8566819b6539b407507fc663a6e21655f93",
+    "0096833632704b319c0efdbcaf65c05620157661f947d9b19b48dc9b95e3850d",
+})
 
 
 def apply_defaults(config: dict[str, Any]) -> None:
@@ -142,9 +155,12 @@ def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def is_strong_secret(secret: object) -> bool:
-    """True when the secret is long enough and not an obvious placeholder."""
+    """True when the secret is long enough, not an obvious placeholder and not one published
+    in this repository."""
     if isinstance(secret, bytes):
         secret = secret.decode("latin-1")
     if not isinstance(secret, str) or len(secret) < STRONG_SECRET_MIN_LENGTH:
+        return False
+    if hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest() in PUBLISHED_SECRETS:
         return False
     return len(set(secret)) >= 8

@@ -38,7 +38,7 @@ from .identity import (
 from .lessons.library import Content, ContentLibrary
 from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
-from .web import add_security_headers
+from .web import IdConverter, add_security_headers
 
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "course"
@@ -178,7 +178,6 @@ class CoursePlugin:
         from . import ops
 
         ops.connect(app)
-        ops.configure_logging(app)
         from .migrate import watch_flask_migrate
 
         watch_flask_migrate(app)
@@ -189,6 +188,7 @@ class CoursePlugin:
 
             setup_login(app)
             state.close_hooks.append(delete_user)
+        app.url_map.converters.setdefault("course_id", IdConverter)
         app.register_blueprint(build_blueprint(accounts), url_prefix=url_prefix or None)
 
     @staticmethod
@@ -221,8 +221,8 @@ class CoursePlugin:
             return
         if not course_config.is_strong_secret(app.config.get("SECRET_KEY")):
             raise CourseConfigError(
-                "refusing to start: SECRET_KEY is missing or weak (it needs at least "
-                f"{course_config.STRONG_SECRET_MIN_LENGTH} random characters). Set the "
+                "refusing to start: SECRET_KEY is missing, weak or published (it needs at least "
+                f"{course_config.STRONG_SECRET_MIN_LENGTH} random characters of your own). Set the "
                 "SECRET_KEY environment variable, or run `python -m course serve` once to "
                 "generate one in the instance folder.")
 
@@ -273,7 +273,8 @@ def render_error(error: Any) -> tuple[str, int]:
         from .ops import permission_denied
 
         permission_denied(current_user_id())
-    template = f"course/errors/{code}.html" if code in (403, 404, 429) else "course/errors/500.html"
+    template = (f"course/errors/{code}.html" if code in (403, 404, 413, 429)
+                else "course/errors/500.html")
     return render_template(template, error=error), code
 
 
@@ -289,8 +290,8 @@ def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
 
 def build_blueprint(accounts: bool) -> Blueprint:
     """The parent blueprint `course` with every feature nested inside it."""
-    from .certificates.views import create_blueprint as certificates_bp
     from .capstone.views import create_blueprint as capstone_bp
+    from .certificates.views import create_blueprint as certificates_bp
     from .cli import cli
     from .lessons.views import create_blueprint as lessons_bp
     from .ops import assign_request_id, send_request_id
@@ -310,7 +311,7 @@ def build_blueprint(accounts: bool) -> Blueprint:
     bp.after_request(add_security_headers)
     bp.after_request(send_request_id)
     bp.register_error_handler(DBAPIError, database_unavailable)
-    for code in (403, 404, 429, 500):
+    for code in (403, 404, 413, 429, 500):
         bp.register_error_handler(code, render_error)
     bp.register_blueprint(lessons_bp())
     bp.register_blueprint(quizzes_bp())

@@ -13,9 +13,18 @@ import logging
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify, request
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    request,
+)
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
@@ -29,6 +38,8 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 def assign_request_id() -> None:
     """before_request: the caller's X-Request-ID when it looks like one, else a new one."""
+    if g.get("course_request_id"):
+        return  # already assigned (the standalone app does it for every URL, known or not)
     incoming = request.headers.get("X-Request-ID", "")
     g.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
@@ -63,34 +74,95 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """The default format: time, level, process, logger and message, then the request id."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        request_id = current_request_id()
+        return f"{line} request_id={request_id}" if request_id and (
+            "request_id=" not in record.getMessage()) else line
+
+
 def configure_logging(app: Flask) -> None:
-    """With COURSE_LOG_FORMAT=json, the plugin's loggers write JSON lines to stderr."""
-    if app.config.get("COURSE_LOG_FORMAT") != "json":
-        return
+    """Send the plugin's loggers (the security log included) to stderr at INFO, as text or, with
+    COURSE_LOG_FORMAT=json, one JSON object per line. Called by whatever owns the process (the
+    gunicorn configuration, `python -m course serve`), never by `init_app` in a host, whose
+    logging is its own."""
     logger = logging.getLogger("course")
-    if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
-        return
+    for old in [h for h in logger.handlers if getattr(h, "course_handler", False)]:
+        logger.removeHandler(old)
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.course_handler = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if app.config.get("COURSE_LOG_FORMAT") == "json"
+                         else TextFormatter())
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
 
+#: Path segments that carry a secret: password-reset, invitation and unsubscribe tokens.
+TOKEN_IN_PATH = re.compile(r"(/(?:reset|invitations|unsubscribe)/)(?!\d+(?:[/?#\s\"]|$))"
+                           r"[^/?#\s\"]+")
+TOKEN_IN_QUERY = re.compile(r"([?&](?:token|code)=)[^&#\s\"]+", re.IGNORECASE)
+
+
+def redact_tokens(text: str) -> str:
+    """`text` (a request line, a path, a referrer) with every token replaced by [redacted]."""
+    return TOKEN_IN_QUERY.sub(r"\1[redacted]", TOKEN_IN_PATH.sub(r"\1[redacted]", text))
+
+
+SECURITY_EXTRAS = ("org_id", "object", "object_id", "code", "reason", "course", "by")
+
+
 def record_security_event(sender: Flask, *, event: str, user_id: str | None = None,
                           remote_addr: str | None = None, **extra: Any) -> None:
-    """Signal receiver: one line in the security log per event (no secrets, see above)."""
-    fields = {"event": event, "user_id": user_id, "remote_addr": remote_addr,
-              "request_id": current_request_id()}
+    """Signal receiver: one line in the security log per event (no secrets, see above). The
+    message itself carries the fields, so the text format shows them too."""
+    fields: dict[str, Any] = {"event": event, "user_id": user_id, "remote_addr": remote_addr,
+                              "request_id": current_request_id()}
     if has_request_context():
         fields["endpoint"] = request.endpoint
-    fields.update({k: v for k, v in extra.items() if k in {"code", "reason", "course", "by"}})
-    security_log.info("security event %s", event, extra={"security": fields})
+        if remote_addr is None:
+            fields["remote_addr"] = client_address()
+        if g.get("course_org_id") is not None:
+            fields["org_id"] = g.course_org_id
+    fields.update({k: v for k, v in extra.items() if k in SECURITY_EXTRAS and v is not None})
+    details = " ".join(f"{k}={_field(v)}" for k, v in fields.items() if k != "event")
+    security_log.info("security event %s %s", event, details, extra={"security": fields})
+
+
+def _field(value: Any) -> str:
+    """A value for a key=value line: quoted when it has spaces, `-` when missing."""
+    if value is None:
+        return "-"
+    text = str(value).replace("\n", " ")[:200]
+    return json.dumps(text) if (" " in text or '"' in text or not text) else text
+
+
+def security_event(event: str, **fields: Any) -> None:
+    """Record a security event about the current request (the current user, their address)."""
+    from .identity import current_user_id
+
+    signals.security_event.send(current_app._get_current_object(), event=event,
+                                user_id=current_user_id(), remote_addr=client_address(),
+                                **fields)
+
+
+def refuse(kind: str, object_id: object) -> NoReturn:
+    """404 for an object the current user may not have (another learner's attempt, another
+    organisation's certificate), recorded in the security log."""
+    security_event("object-refused", object=kind, object_id=object_id)
+    abort(404)
 
 
 def _revoked(sender: Flask, **event: Any) -> None:
     record_security_event(sender, event="certificate-revoked", user_id=event.get("by"),
-                          code=event.get("code"), reason=event.get("reason"))
+                          code=event.get("code"), reason=event.get("reason"),
+                          course=event.get("course"))
 
 
 def connect(app: Flask) -> None:

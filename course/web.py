@@ -7,12 +7,24 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 from flask.wrappers import Response
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
 
 DEFAULT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+#: The largest id a plugin table holds (its integer columns are 32-bit on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<course_id:name>` in the plugin's routes: a row id. A number beyond what the id columns
+    hold matches no route (404), rather than overflowing in the database (a 500)."""
+
+    def __init__(self, map: Map) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 class CourseForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from course import CourseConfigError, CoursePlugin, migrate
 from course.db import Base
 from tests.hostapp import create_host_app
 
-STRONG = "a-strong-host-secret-0123456789abcdef"
+STRONG = secrets.token_urlsafe(32)  # a key of its own: one written here would be public
 
 
 def bare_host(db_url: str = "sqlite://", **config) -> tuple[Flask, SQLAlchemy]:

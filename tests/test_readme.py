@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import sys
 import types
 from pathlib import Path
@@ -55,7 +56,7 @@ def test_every_cli_command_is_documented() -> None:
 def test_the_host_app_sample_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code = re.search(r"```python\n(.*?)```", section("Use it in your own Flask app"),
                      re.S).group(1)
-    monkeypatch.setenv("SECRET_KEY", "readme-sample-secret-" + "s" * 20)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(32))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'host.db'}")
     module = types.ModuleType("readme_sample")
     module.__file__ = str(tmp_path / "readme_sample.py")

@@ -269,6 +269,6 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/forgot", view_func=forgot, methods=["GET", "POST"])
     bp.add_url_rule("/reset/<token>", view_func=reset, methods=["GET", "POST"])
     bp.add_url_rule("/users", view_func=admin.users, endpoint="users")
-    bp.add_url_rule("/users/<int:user_id>", view_func=admin.edit_user, endpoint="edit_user",
+    bp.add_url_rule("/users/<course_id:user_id>", view_func=admin.edit_user, endpoint="edit_user",
                     methods=["GET", "POST"])
     return bp

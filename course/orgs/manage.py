@@ -26,6 +26,7 @@ from ..db import session as db_session
 from ..extension import get_state
 from ..identity import ADMIN, current_user_id, role_required
 from ..loaded import content
+from ..ops import refuse
 from . import bulk, services
 from .branding import LogoError, clean_logo
 from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm
@@ -118,7 +119,7 @@ def _job(job_id: int) -> BulkJob:
     job = db_session().scalar(select(BulkJob).where(BulkJob.id == job_id,
                                                     BulkJob.org_id == current_org().id))
     if job is None:
-        abort(404)
+        refuse("bulk-job", job_id)
     return job
 
 
@@ -140,7 +141,7 @@ def _member_certificate(certificate_id: int) -> Certificate:
         Membership, Membership.user_id == Certificate.user_id).where(
         Certificate.id == certificate_id, Membership.org_id == current_org().id))
     if certificate is None:
-        abort(404)
+        refuse("certificate", certificate_id)
     return certificate
 
 
@@ -212,9 +213,9 @@ def add_rules(bp: Blueprint) -> None:
     bp.add_url_rule("/org/settings", view_func=settings, methods=["GET", "POST"])
     bp.add_url_rule("/org/logo", view_func=logo)
     bp.add_url_rule("/org/bulk", view_func=bulk_start, methods=["GET", "POST"])
-    bp.add_url_rule("/org/bulk/<int:job_id>", view_func=bulk_job)
-    bp.add_url_rule("/org/bulk/<int:job_id>.json", view_func=bulk_job_json)
-    bp.add_url_rule("/org/certificates/<int:certificate_id>", view_func=certificate,
+    bp.add_url_rule("/org/bulk/<course_id:job_id>", view_func=bulk_job)
+    bp.add_url_rule("/org/bulk/<course_id:job_id>.json", view_func=bulk_job_json)
+    bp.add_url_rule("/org/certificates/<course_id:certificate_id>", view_func=certificate,
                     methods=["GET", "POST"])
     bp.add_url_rule("/orgs/admin", view_func=admin_orgs, methods=["GET", "POST"])
-    bp.add_url_rule("/orgs/admin/<int:org_id>", view_func=admin_org, methods=["GET", "POST"])
+    bp.add_url_rule("/orgs/admin/<course_id:org_id>", view_func=admin_org, methods=["GET", "POST"])

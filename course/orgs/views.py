@@ -36,6 +36,7 @@ from ..identity import current_display_name, current_email, current_user_id
 from ..links import external_url
 from ..loaded import content
 from ..mail import build_message, send
+from ..ops import refuse
 from ..web import CourseForm
 from . import exports, reports, services
 from .forms import ConfirmImportForm, ImportForm, InviteForm
@@ -56,6 +57,7 @@ def manager_view(view: Callable[..., Any]) -> Callable[..., Any]:
         if org is None:
             abort(403)
         g.org = org
+        g.course_org_id = org.id  # the security log names the organisation
         return view(*args, **kwargs)
 
     return wrapper
@@ -172,7 +174,7 @@ def revoke_invitation(invitation_id: int) -> Response:
         abort(400)
     if not services.revoke_invitation(db_session(), current_org(), invitation_id,
                                       current_user_id()):
-        abort(404)
+        refuse("invitation", invitation_id)
     db_session().commit()
     flash("The invitation is revoked: its link no longer works.", "success")
     return redirect(url_for("course.orgs.members"))
@@ -183,7 +185,7 @@ def remove_member(member_id: int) -> Response:
     if not CourseForm().validate_on_submit():
         abort(400)
     if not services.remove_member(db_session(), current_org(), member_id, current_user_id()):
-        abort(404)
+        refuse("membership", member_id)
     db_session().commit()
     flash("The member is removed from the organisation.", "success")
     return redirect(url_for("course.orgs.dashboard"))
@@ -341,9 +343,9 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("orgs", __name__)
     bp.add_url_rule("/org/", view_func=dashboard)
     bp.add_url_rule("/org/members", view_func=members, methods=["GET", "POST"])
-    bp.add_url_rule("/org/invitations/<int:invitation_id>/revoke", view_func=revoke_invitation,
-                    methods=["POST"])
-    bp.add_url_rule("/org/members/<int:member_id>/remove", view_func=remove_member,
+    bp.add_url_rule("/org/invitations/<course_id:invitation_id>/revoke",
+                    view_func=revoke_invitation, methods=["POST"])
+    bp.add_url_rule("/org/members/<course_id:member_id>/remove", view_func=remove_member,
                     methods=["POST"])
     bp.add_url_rule("/org/import", view_func=import_roster, methods=["GET", "POST"])
     bp.add_url_rule("/org/staff-progress.csv", view_func=export_csv)

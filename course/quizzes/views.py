@@ -25,6 +25,7 @@ from ..db import session as db_session
 from ..extension import get_state
 from ..identity import TRAINER, current_user_id, role_required
 from ..loaded import content
+from ..ops import refuse
 from ..web import CourseForm
 from . import responses, services
 from .models import FINISHED, QuizAttempt
@@ -54,7 +55,7 @@ def _attempt(course: str, module: str, attempt_id: int) -> tuple[CourseInfo, Qui
     # Another learner's attempt is "not found", never someone else's data.
     if attempt is None or attempt.user_id != current_user_id() or (
             attempt.course, attempt.module) != (course, module):
-        abort(404)
+        refuse("quiz-attempt", attempt_id)
     return info, quiz, attempt
 
 
@@ -230,12 +231,12 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("quizzes", __name__, url_prefix="/courses/<course>/quizzes/<module>")
     bp.add_url_rule("/", view_func=start_page)
     bp.add_url_rule("/start", view_func=start, methods=["POST"])
-    bp.add_url_rule("/attempts/<int:attempt_id>", view_func=take)
-    bp.add_url_rule("/attempts/<int:attempt_id>/save", view_func=save, methods=["POST"])
-    bp.add_url_rule("/attempts/<int:attempt_id>/submit", view_func=submit, methods=["POST"])
-    bp.add_url_rule("/attempts/<int:attempt_id>/finish", view_func=finish_late,
+    bp.add_url_rule("/attempts/<course_id:attempt_id>", view_func=take)
+    bp.add_url_rule("/attempts/<course_id:attempt_id>/save", view_func=save, methods=["POST"])
+    bp.add_url_rule("/attempts/<course_id:attempt_id>/submit", view_func=submit, methods=["POST"])
+    bp.add_url_rule("/attempts/<course_id:attempt_id>/finish", view_func=finish_late,
                     methods=["POST"])
-    bp.add_url_rule("/attempts/<int:attempt_id>/result", view_func=result)
+    bp.add_url_rule("/attempts/<course_id:attempt_id>/result", view_func=result)
     bp.add_url_rule("/statistics", view_func=statistics)
     bp.add_url_rule("/statistics.csv", view_func=statistics_csv)
     return bp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import statistics
 import time
 
@@ -127,13 +128,14 @@ def test_refuses_to_start_without_a_strong_secret(make_app, secret) -> None:
 
 
 def test_starts_with_a_strong_secret_or_in_debug(make_app) -> None:
-    strong = "k3Jq9-vX2mP8sL4nR7tW1yZ6bC5dF0gH"
+    strong = secrets.token_urlsafe(24)  # 32 characters of its own (a key written here is public)
     assert make_app(raw={"SECRET_KEY": strong})
     assert make_app(raw={"DEBUG": True}, instance="debug")
 
 
 def test_secret_is_read_from_the_instance_folder(make_app, tmp_path) -> None:
     (tmp_path / "instance").mkdir()
-    (tmp_path / "instance" / "secret_key").write_text("k3Jq9-vX2mP8sL4nR7tW1yZ6bC5dF0gH-more\n")
+    key = secrets.token_urlsafe(32)
+    (tmp_path / "instance" / "secret_key").write_text(key + "\n")
     app = make_app(raw={})
-    assert app.config["SECRET_KEY"] == "k3Jq9-vX2mP8sL4nR7tW1yZ6bC5dF0gH-more"
+    assert app.config["SECRET_KEY"] == key
