@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app, flash, render_template, url_for
+from flask import Flask, current_app, flash, render_template
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -18,6 +18,7 @@ from ..content.markdown import RenderJob
 from ..content.renderpool import render_with_budget
 from ..db import session as db_session
 from ..extension import CourseState, get_state
+from ..links import external_url
 from ..mail import build_message, send
 from . import attachments, services
 from .models import PASSED, CapstoneReview, CapstoneSubmission, CapstoneVersion
@@ -108,7 +109,7 @@ def _mail_learner(submission: CapstoneSubmission, review: CapstoneReview,
     config = current_app.config
     if not submission.learner_email:
         return
-    link = url_for("course.capstone.page", course=submission.course, _external=True)
+    link = external_url("course.capstone.page", course=submission.course)
     body = render_template("course/capstone/reviewed_email.txt", submission=submission,
                            review=review, course_title=course_title, link=link, config=config)
     subject = ("Your capstone passed" if review.decision == PASSED

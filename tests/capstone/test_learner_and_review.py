@@ -117,7 +117,8 @@ def test_return_revise_and_pass(cap_site: Site, mailbox) -> None:
         mail = next(m for m in mailbox.messages if m["Subject"].startswith("Your capstone was"))
         text = mail.get_payload(decode=True).decode()
         assert "Add the measures, please." in text
-        assert "http://localhost/courses/capstone-course/capstone" in text
+        base = cap_site.app.config["COURSE_BASE_URL"]  # the configured address, not Host
+        assert f"{base}/courses/capstone-course/capstone" in text
 
 
 def test_reviewers_only_and_never_their_own_work(cap_site: Site) -> None:
