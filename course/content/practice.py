@@ -22,6 +22,7 @@ import yaml
 from ..errors import ContentError
 from .quiz import Question, Quiz
 from .quizyaml import line_map, read_question
+from .yamlfile import parse_yaml, yaml_error
 
 if TYPE_CHECKING:  # the catalogue uses this module to leave blocks out of reading times
     from .catalog import CourseInfo
@@ -124,13 +125,11 @@ class _Block:
 
     def parse(self) -> dict | None:
         try:
-            node = yaml.compose(self.fence.text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(self.fence.text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = self.line + mark.line + 1 if mark else self.line
-            self.errors.append(ContentError(self.file, line, "practice block: invalid YAML: "
-                                            f"{exc.problem or exc}"))
+            node, data = parse_yaml(self.fence.text)
+        except yaml.YAMLError as exc:  # aliases and oversized blocks too (yamlfile's budget)
+            error = yaml_error(exc, self.file)
+            line = self.line + error.line if error.line else self.line
+            self.errors.append(ContentError(self.file, line, f"practice block: {error.reason}"))
             return None
         if not isinstance(data, dict) or node is None:
             self.error((), "write 'question: <id>' or a 'questions:' list")

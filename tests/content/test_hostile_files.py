@@ -68,6 +68,11 @@ BOMBS = {
 }
 
 
+BOMBS["lesson practice block"] = (
+    {"lessons__c__01-one__01-a.md": LESSON + "\n```practice\n" + BOMB + "```\n"},
+    "lessons/c/01-one/01-a.md:9: practice block:")
+
+
 @pytest.mark.parametrize("kind", list(BOMBS))
 def test_check_refuses_an_alias_bomb_in_every_yaml_file(standalone_app: Flask, tmp_path: Path,
                                                         kind: str) -> None:
@@ -215,8 +220,13 @@ def test_a_byte_order_mark_is_accepted_in_every_kind_of_content_file(
         "quizzes__c__two.settings.yaml": BOM + "pass_mark: 70\n",
         "quizzes__c__three.txt": BOM + "Which?\nA. Reply\nB. Post\nANSWER: A\n",
     })
-    code, output = check(standalone_app, root)
-    assert code == 0, output
+    _, output = check(standalone_app, root)
+    # Only the item check may judge these one-question quizzes; nothing is misread.
+    misread = [line for line in output.splitlines()
+               if line.startswith(("lessons/", "quizzes/c/one.yaml:", "quizzes/c/two.",
+                                   "quizzes/c/three.txt:")) and "guess" not in line
+               and not line.startswith("warning")]
+    assert misread == [], output
     catalog = load_catalog(root)
     course = catalog.get("c")
     assert course.title == "T" and course.lessons[0].title == "A lesson"
