@@ -235,8 +235,43 @@ def passed_review(db: Session, user_id: str, course: str) -> CapstoneReview | No
         CapstoneReview.decision == PASSED).order_by(CapstoneReview.id.desc()).limit(1))
 
 
+def export_for(db: Session, user_id: str) -> list[dict]:
+    """A learner's capstones for their data download: each version's text and every review
+    (attachments are named by type and size only; the learner downloads them from the page)."""
+    out = []
+    for submission in db.scalars(select(CapstoneSubmission).where(
+            CapstoneSubmission.user_id == user_id).order_by(CapstoneSubmission.id)):
+        marks = reviews(db, submission)
+        out.append({"course": submission.course, "status": submission.status,
+                    "submitted_at": _iso(submission.submitted_at),
+                    "versions": [_version(v, marks.get(v.id)) for v in versions(db, submission)]})
+    return out
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _version(version: CapstoneVersion, review: CapstoneReview | None) -> dict:
+    return {"number": version.number, "state": version.state, "text": version.body,
+            "attachment": {"type": version.attachment_type, "bytes": version.attachment_size}
+            if version.attachment else None, "saved_at": _iso(version.saved_at),
+            "submitted_at": _iso(version.submitted_at),
+            "review": {"decision": review.decision, "scores": review.scores,
+                       "total": review.total, "max_total": review.max_total,
+                       "comment": review.comment, "reviewer": review.reviewer_name,
+                       "for": review.reviewed_for, "at": _iso(review.reviewed_at)}
+            if review else None}
+
+
+CLOSED_REVIEWER = "a reviewer whose account is closed"
+
+
 def forget_user(db: Session, user_id: str) -> list[str]:
-    """Delete a closing account's capstones; returns the stored attachment names to delete."""
+    """Delete a closing account's capstones, and their name from reviews they wrote of other
+    people's work (the reviews stay); returns the stored attachment names to delete."""
+    db.execute(update(CapstoneReview).where(CapstoneReview.reviewer_id == user_id).values(
+        reviewer_id="closed", reviewer_name=CLOSED_REVIEWER))
     ids = list(db.scalars(select(CapstoneSubmission.id).where(
         CapstoneSubmission.user_id == user_id)))
     if not ids:

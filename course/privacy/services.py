@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from ..capstone.services import export_for as capstone_export
 from ..certificates.models import Certificate
 from ..identity import normalise_email
 from ..lessons.models import Learner, LessonProgress
@@ -52,6 +53,7 @@ def collect(db: Session, user_id: str, profile: dict[str, Any]) -> dict[str, Any
         "quiz_rounds": _rows(db, QuizRound, user_id),
         "practice_answers": _rows(db, PracticeAnswer, user_id),
         "certificates": _rows(db, Certificate, user_id, "pdf"),
+        "capstones": capstone_export(db, user_id),
         "reminders_sent": _rows(db, ReminderSent, user_id),
     }
 
