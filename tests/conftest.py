@@ -324,6 +324,14 @@ def sample_lesson_count(course: str = "social-divide") -> int:
     return sum(1 for lesson in info.lessons if not lesson.draft)
 
 
+def sample_module_lessons(module: str, course: str = "social-divide") -> list[str]:
+    """The slugs of a sample module's published lessons, in order (modules gain lessons)."""
+    from course.content.catalog import load_catalog
+
+    info = load_catalog(find_content_root(None)).get(course)
+    return [lesson.slug for lesson in info.module(module).lessons if not lesson.draft]
+
+
 @pytest.fixture
 def standalone_course_site(standalone_app: Flask, content_root: Path) -> Site:
     """The standalone site serving a private content copy (for admin-only pages)."""

@@ -27,12 +27,11 @@ from course.db import session
 from course.migrate import upgrade
 from course.quizzes.models import QuizAttempt
 from tests.certificates.test_issue_verify import finish_last_lesson, nearly_done
-from tests.conftest import TEST_SECRET, Site, csrf_token, free_port
+from tests.conftest import TEST_SECRET, Site, csrf_token, free_port, sample_module_lessons
 from tests.production.conftest import Browser, Gunicorn, start_gunicorn, stop
 
 QUIZ = "/courses/social-divide/quizzes/social-graph-presence/"
-LESSONS = ["six-months-to-a-useful-network", "building-a-relevant-network",
-           "a-presence-that-helps"]
+LESSONS = sample_module_lessons("social-graph-presence")
 def learner_in_a_quiz(server: Gunicorn) -> tuple[Browser, str]:
     """Register, finish the module's lessons, start the quiz: returns the attempt's path."""
     browser = Browser(server.url)

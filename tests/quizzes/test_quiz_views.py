@@ -13,15 +13,15 @@ from sqlalchemy import select, update
 
 from course.db import session, utcnow
 from course.quizzes.models import QuizAttempt
-from tests.conftest import Site, csrf_token
+from tests.conftest import Site, csrf_token, sample_module_lessons
 
 QUIZ = "/courses/social-divide/quizzes/social-graph-presence/"
 LESSON = "/courses/social-divide/lessons/six-months-to-a-useful-network"
 QUIZ_FILE = "quizzes/social-divide/social-graph-presence.yaml"
 
 
-MODULE_LESSONS = [LESSON, "/courses/social-divide/lessons/building-a-relevant-network",
-                  "/courses/social-divide/lessons/a-presence-that-helps"]
+MODULE_LESSONS = [f"/courses/social-divide/lessons/{slug}"
+                  for slug in sample_module_lessons("social-graph-presence")]
 
 
 def finish_lessons(site: Site, client) -> None:
