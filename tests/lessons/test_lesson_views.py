@@ -154,12 +154,20 @@ def test_drafts_are_for_trainers_only(course_site: Site, content_root: Path) -> 
     assert "Coming soon" in trainer.get(course_site.url(COURSE)).get_data(as_text=True)
 
 
+def sample_renders() -> int:
+    """What the first load renders: every lesson, every template and the capstone brief."""
+    from course.content.catalog import find_content_root, load_catalog
+
+    info = load_catalog(find_content_root(None)).get("social-divide")
+    return len(info.lessons) + len(info.handouts) + (1 if info.capstone else 0)
+
+
 def test_page_views_render_no_markdown(course_site: Site) -> None:
     client = course_site.logged_in_client()
     library = course_site.app.extensions["course"].library
     client.get(course_site.url(FIRST))  # first use loads and renders the content once
     after_load = library.renders
-    assert after_load == TOTAL
+    assert after_load == sample_renders()
     for _ in range(3):
         for path in (FIRST, SECOND, COURSE, "/catalogue", "/my-learning"):
             assert client.get(course_site.url(path)).status_code == 200
