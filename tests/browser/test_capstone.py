@@ -59,6 +59,7 @@ def test_submit_return_revise_pass_and_certificate(journey, page, browser,
             learner.goto(base + f"/courses/{COURSE}/lessons/the-lesson")
             learner.get_by_role("button", name="Mark complete").click()
             learner.goto(base + f"/courses/{COURSE}/")
+            shoot(learner, "overview", site.mode)
             learner.get_by_role("link", name="Open the capstone").click()
             editor = learner.get_by_label("Your response (markdown)")
             assert editor.input_value().startswith("## My plan")
@@ -92,6 +93,8 @@ def test_submit_return_revise_pass_and_certificate(journey, page, browser,
             learner.get_by_role("button", name="Submit for review").click()
 
             page.goto(base + "/capstone/reviews")
+            assert "Ada Acme" in page.get_by_role("table").first.inner_text()
+            shoot(page, "queue", site.mode)
             page.get_by_role("link", name=re.compile("Review")).first.click()
             level(page, "Clarity", "Vivid").check()
             level(page, "Measures", "Some").check()

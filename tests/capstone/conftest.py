@@ -103,7 +103,7 @@ def mark(client: FlaskClient, site: Site, submission_id: int, action: str,
 def submission_ids(client: FlaskClient, site: Site) -> list[int]:
     """Submission ids linked from the reviewer's queue, in the order shown."""
     html = client.get(site.url("/capstone/reviews")).get_data(as_text=True)
-    return [int(x) for x in re.findall(r"/capstone/reviews/(\d+)\"", html)]
+    return list(dict.fromkeys(int(x) for x in re.findall(r"/capstone/reviews/(\d+)\"", html)))
 
 
 @pytest.fixture
