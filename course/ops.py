@@ -64,13 +64,13 @@ class JsonFormatter(logging.Formatter):
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(), "logger": record.name,
-            "message": record.getMessage()}
+            "message": redact_tokens(record.getMessage())}
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
         entry.update({k: v for k, v in vars(record).items() if k not in self.STANDARD})
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact_tokens(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -81,7 +81,7 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line = redact_tokens(super().format(record))  # e.g. "Exception on /account/reset/..."
         request_id = current_request_id()
         return f"{line} request_id={request_id}" if request_id and (
             "request_id=" not in record.getMessage()) else line

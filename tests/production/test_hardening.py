@@ -208,3 +208,19 @@ def test_another_learners_attempt_is_refused_and_logged(
     assert [e["object_id"] for e in events] == [attempt_id, attempt_id]
     assert events[0]["object"] == "quiz-attempt"
     assert events[0]["user_id"] == orgs.people.user_id("other@example.com")
+
+
+def test_tokens_are_redacted_from_every_log_line() -> None:
+    from course.ops import JsonFormatter, TextFormatter, redact_tokens
+
+    assert redact_tokens(f'"GET /training/account/reset/{TOKEN} HTTP/1.1"') == (
+        '"GET /training/account/reset/[redacted] HTTP/1.1"')
+    assert redact_tokens(f"/invitations/{TOKEN}?next=/x") == "/invitations/[redacted]?next=/x"
+    assert redact_tokens("/org/invitations/12/revoke") == "/org/invitations/12/revoke"
+    assert redact_tokens(f"/verify/check?code={TOKEN}") == "/verify/check?code=[redacted]"
+    record = logging.makeLogRecord({"name": "course", "levelno": logging.ERROR,
+                                    "levelname": "ERROR", "msg": "Exception on %s [GET]",
+                                    "args": (f"/account/reset/{TOKEN}",)})
+    for formatter in (TextFormatter(), JsonFormatter()):
+        line = formatter.format(record)
+        assert TOKEN not in line and "/account/reset/[redacted]" in line
