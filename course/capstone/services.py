@@ -95,12 +95,7 @@ def save_draft(db: Session, *, user_id: str, course: str, name: str, email: str 
     history = versions(db, submission)
     draft = history[-1] if history and history[-1].state == DRAFT else None
     if draft is None:
-        last = history[-1] if history else None
-        draft = CapstoneVersion(submission_id=submission.id, number=len(history) + 1,
-                                state=DRAFT, attachment=last.attachment if last else None,
-                                attachment_type=last.attachment_type if last else None,
-                                attachment_size=last.attachment_size if last else None)
-        db.add(draft)
+        draft = _new_draft(db, submission, history)
     dropped = None
     if upload is not None or remove_attachment:
         if draft.attachment and not any(v.attachment == draft.attachment for v in history
@@ -112,6 +107,28 @@ def save_draft(db: Session, *, user_id: str, course: str, name: str, email: str 
     draft.body, draft.html, draft.saved_at = body, html, utcnow()
     db.flush()
     return draft, dropped
+
+
+def _new_draft(db: Session, submission: CapstoneSubmission,
+               history: list[CapstoneVersion]) -> CapstoneVersion:
+    """The next version, starting from the last one's attachment; when a parallel save made
+    it first (the version number is unique), that one."""
+    last = history[-1] if history else None
+    draft = CapstoneVersion(submission_id=submission.id, number=len(history) + 1, state=DRAFT,
+                            attachment=last.attachment if last else None,
+                            attachment_type=last.attachment_type if last else None,
+                            attachment_size=last.attachment_size if last else None)
+    try:
+        with db.begin_nested():
+            db.add(draft)
+            db.flush()
+    except IntegrityError:
+        db.expire_all()
+        draft = versions(db, submission)[-1]
+        if draft.state != DRAFT:
+            raise CapstoneError("Your capstone changed in another window: reload the "
+                                "page.") from None
+    return draft
 
 
 def submit(db: Session, submission: CapstoneSubmission, draft: CapstoneVersion,
