@@ -136,7 +136,10 @@ def issue_and_announce(course_slug: str, holder: Holder | None = None) -> Certif
 
 def on_progress(app: Flask, **event: object) -> None:
     """Signal receiver: after a completed lesson or a graded quiz, issue if now eligible (or
-    renew, during a recertification)."""
+    renew, during a recertification). A quiz that was not passed cannot complete a course, so
+    it checks nothing."""
+    if event.get("passed") is False:
+        return
     existing = services.current(db_session(), str(event["user_id"]), str(event["course"]))
     if existing is not None and services.recertification_started(db_session(), existing) is None:
         return  # already certified and not renewing: nothing to check

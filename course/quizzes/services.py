@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exc, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.quiz import Quiz
 from ..db import utcnow
@@ -47,11 +49,20 @@ _SUMMARY = (QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.s
 
 
 def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[Any]:
-    """The learner's attempts as plain rows (no JSON columns, no ORM objects): this runs on
-    every quiz page and every start."""
-    return list(db.execute(select(*_SUMMARY).where(
+    """The learner's attempts as plain rows (no JSON columns, no ORM objects)."""
+    return _rows(db, user_id, quiz)[0]
+
+
+def _rows(db: Session, user_id: str, quiz: Quiz) -> tuple[list[Any], datetime | None]:
+    """The learner's attempts as plain rows and when their latest round began, in one query
+    (this runs on every quiz page and every start; without attempts the round does not
+    matter)."""
+    since = select(func.max(QuizRound.started_at)).where(
+        QuizRound.user_id == user_id, QuizRound.course == quiz.course).scalar_subquery()
+    rows = list(db.execute(select(*_SUMMARY, since.label("round_started")).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
         QuizAttempt.module == quiz.module).order_by(QuizAttempt.number)))
+    return rows, rows[0].round_started if rows else None
 
 
 def round_started(db: Session, user_id: str, course: str) -> datetime | None:
@@ -93,10 +104,13 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
 
     Pure reading: an attempt left open past its deadline is reported as `expired` (it is graded
     by `close_expired`, from a POST), and does not count in the grade until then."""
-    now = now or utcnow()
-    attempts = _attempts(db, user_id, quiz)
-    since = round_started(db, user_id, quiz.course)
-    every = attempts
+    return _status(db, quiz, *_rows(db, user_id, quiz), now or utcnow())
+
+
+def _status(db: Session, quiz: Quiz, every: list[Any], since: datetime | None,
+            now: datetime) -> QuizStatus:
+    """`status` from rows already read."""
+    attempts = every
     if since is not None:  # a new round: only its attempts count (and any still open)
         attempts = [a for a in attempts if a.started_at >= since or a.state == IN_PROGRESS]
     finished = [a for a in attempts if a.state == FINISHED]
@@ -125,8 +139,11 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
 def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizAttempt:
     """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise."""
     now = now or utcnow()
-    close_expired(db, user_id, quiz, now)
-    current = status(db, user_id, quiz, now)
+    rows, since = _rows(db, user_id, quiz)
+    if any(_expired(row, now) for row in rows):  # rare: grade them first, then read again
+        close_expired(db, user_id, quiz, now)
+        rows, since = _rows(db, user_id, quiz)
+    current = _status(db, quiz, rows, since, now)
     if current.in_progress is not None:
         return current.in_progress
     if current.refusal:
@@ -139,23 +156,35 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) ->
     shown = [question_to_json(q, s, quiz.scenarios.get(q.scenario or ""))
              for s in draw(quiz, seed, avoid)
              for q in [next(x for x in quiz.questions if x.id == s.id)]]
-    attempt = QuizAttempt(
+    values = dict(
         user_id=user_id, course=quiz.course, module=quiz.module,
         number=current.numbered + 1, quiz_version=quiz.version, state=IN_PROGRESS,
         started_at=now, shown=shown, responses={}, pass_mark=quiz.pass_mark,
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes else None)
-    try:
-        with db.begin_nested():
-            db.add(attempt)
-            db.flush()
-    except exc.IntegrityError:
-        # Another request started this attempt number first: use that attempt.
-        db.expire_all()
+    new_id = _insert_once(db, values)
+    if new_id is None:  # another request started this attempt number first: use that one
         again = status(db, user_id, quiz, now)
         if again.in_progress is not None:
             return again.in_progress
-        raise QuizRefused(again.refusal or "Please try again.") from None
+        raise QuizRefused(again.refusal or "Please try again.")
+    return _known(db, QuizAttempt(id=new_id, finished_at=None, percent=None, passed=None,
+                                  marks=None, **values))
+
+
+def _insert_once(db: Session, values: dict[str, Any]) -> int | None:
+    """Insert an attempt in one statement; None if its number is taken (no savepoint, no
+    exception: the conflict is skipped by the database)."""
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return db.scalar(insert(QuizAttempt).values(**values).on_conflict_do_nothing()
+                     .returning(QuizAttempt.id))
+
+
+def _known(db: Session, attempt: QuizAttempt) -> QuizAttempt:
+    """Put a row just written, with every column given, in the session without reading it."""
+    make_transient_to_detached(attempt)
+    db.add(attempt)
     return attempt
 
 
@@ -198,8 +227,13 @@ def finish(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
                         .values(state=FINISHED, finished_at=now, responses=final,
                                 percent=result.percent, passed=result.passed, marks=marks)
                         .execution_options(synchronize_session=False))
-    db.refresh(attempt)
-    return result if closed.rowcount == 1 else None
+    if closed.rowcount != 1:
+        db.expire(attempt)  # another request graded it: read what it wrote, if asked
+        return None
+    for key, value in dict(state=FINISHED, finished_at=now, responses=final,
+                           percent=result.percent, passed=result.passed, marks=marks).items():
+        set_committed_value(attempt, key, value)  # what was written; no re-read
+    return result
 
 
 def factor_scores(db: Session, user_id: str, quizzes: list[Quiz]) -> dict[str, Decimal | None]:

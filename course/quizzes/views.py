@@ -79,14 +79,14 @@ def start(course: str, module: str) -> Response:
     if not _open(info, quiz):
         abort(403)
     try:
-        attempt = services.start(db_session(), current_user_id(), quiz)
+        attempt_id = services.start(db_session(), current_user_id(), quiz).id
     except services.QuizRefused as exc:
         db_session().rollback()
         flash(str(exc), "error")
         return redirect(url_for("course.quizzes.start_page", course=course, module=module))
-    db_session().commit()
+    db_session().commit()  # the id was taken before: nothing is read again after the commit
     return redirect(url_for("course.quizzes.take", course=course, module=module,
-                            attempt_id=attempt.id))
+                            attempt_id=attempt_id))
 
 
 @login_required
@@ -133,9 +133,9 @@ def submit(course: str, module: str, attempt_id: int) -> Response | str:
                                 attempt_id=attempt.id))
     parts = services.questions_of(attempt)
     answers = responses.parse(parts, request.form)
-    services.save(db_session(), attempt, answers)
-    missing = responses.unanswered(parts, attempt.responses)
+    missing = responses.unanswered(parts, {**attempt.responses, **answers})
     if missing and request.form.get("confirm") != "yes" and services.accepting(attempt):
+        services.save(db_session(), attempt, answers)  # kept while the learner confirms
         db_session().commit()
         return render_template("course/quizzes/confirm.html", course=info, quiz=quiz,
                                attempt=attempt, missing=missing, form=QuizForm())
@@ -163,15 +163,18 @@ def finish_late(course: str, module: str, attempt_id: int) -> Response:
 
 
 def _finish(info: CourseInfo, quiz: Quiz, attempt: QuizAttempt, answers: dict) -> Response:
+    """Grade once (the answers and the grade written in one statement), commit, then tell the
+    signal's receivers; nothing is read again after the commit."""
+    attempt_id, user_id = attempt.id, attempt.user_id
     result = services.finish(db_session(), attempt, answers)
     db_session().commit()
     if result is not None:
         signals.quiz_submitted.send(current_app._get_current_object(),
-                                    user_id=attempt.user_id, course=info.slug,
-                                    module=quiz.module, attempt_id=attempt.id,
+                                    user_id=user_id, course=info.slug,
+                                    module=quiz.module, attempt_id=attempt_id,
                                     percent=result.percent, passed=result.passed)
     return redirect(url_for("course.quizzes.result", course=info.slug, module=quiz.module,
-                            attempt_id=attempt.id))
+                            attempt_id=attempt_id))
 
 
 @login_required

@@ -1,0 +1,122 @@
+"""What a quiz start and a quiz submit cost in SQL statements, counted over HTTP with
+SQLAlchemy's `before_cursor_execute` event, so the cost stays where it is: a submit writes its
+answers once and does not re-read them; the certificate check runs only after a pass; a learner
+with many attempts pays what a learner with few pays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, insert
+
+from course.db import session, utcnow
+from course.quizzes.models import FINISHED, QuizAttempt
+from tests.conftest import Site
+from tests.quizzes.test_quiz_views import QUIZ, finish_lessons, right_answers
+
+#: The targets of performance.md, on SQLite (PostgreSQL runs the same statements).
+START_MAX = 5
+SUBMIT_MAX = 4
+
+
+@contextmanager
+def counted(site: Site) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    with site.app.app_context():
+        engine = site.app.extensions["course"].db.engine
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        seen.append(" ".join(statement.split())[:160])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def learner_id(site: Site) -> str:
+    with site.app.app_context():
+        return session().scalars(QuizAttempt.__table__.select().with_only_columns(
+            QuizAttempt.user_id)).first()
+
+
+def start_counted(site: Site, client) -> tuple[str, list[str]]:  # noqa: ANN001
+    page = client.get(site.url(QUIZ)).get_data(as_text=True)
+    token = page.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+    with counted(site) as seen:
+        response = client.post(site.url(QUIZ + "start"), data={"csrf_token": token})
+    assert response.status_code == 302
+    return response.headers["Location"][len(site.prefix):], seen
+
+
+def submit_counted(site: Site, client, attempt: str, data: dict) -> tuple[object, list[str]]:  # noqa: ANN001
+    html = client.get(site.url(attempt)).get_data(as_text=True)
+    token = html.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+    form = {"csrf_token": token, "confirm": "yes", **data}
+    with counted(site) as seen:
+        response = client.post(site.url(attempt + "/submit"), data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/result")
+    return response, seen
+
+
+@pytest.fixture
+def ready(course_site: Site, content_root):  # noqa: ANN001, ANN201
+    """A logged-in learner who finished the module's lessons (the quiz is open, with no limit
+    on attempts)."""
+    quiz = content_root / "quizzes/social-divide/social-graph-presence.yaml"
+    quiz.write_text(quiz.read_text().replace("attempts: 3\n", ""))
+    client = course_site.logged_in_client()
+    finish_lessons(course_site, client)
+    return client
+
+
+def test_a_start_and_a_failed_submit_stay_within_their_statements(course_site: Site,
+                                                                  ready) -> None:  # noqa: ANN001
+    attempt, seen = start_counted(course_site, ready)
+    assert len(seen) <= START_MAX, "\n".join(seen)
+    _, seen = submit_counted(course_site, ready, attempt, {})  # nothing answered: a fail
+    assert len(seen) <= SUBMIT_MAX, "\n".join(seen)
+    assert not any("course_certificate" in s for s in seen), seen  # no eligibility check
+    with course_site.app.app_context():  # graded once, as a fail
+        row = session().get(QuizAttempt, int(attempt.rsplit("/", 1)[1]))
+        assert row.state == FINISHED and row.passed is False and row.percent == Decimal("0")
+
+
+def test_a_passing_submit_is_graded_once_and_checks_the_certificate(course_site: Site,
+                                                                    ready) -> None:  # noqa: ANN001
+    attempt, _ = start_counted(course_site, ready)
+    html = ready.get(course_site.url(attempt)).get_data(as_text=True)
+    _, seen = submit_counted(course_site, ready, attempt, right_answers(html))
+    writes = [s for s in seen if s.startswith("UPDATE course_quiz_attempt")]
+    assert len(writes) == 1, seen  # the answers and the grade written together, once
+    assert any("course_certificate" in s for s in seen), seen  # a pass may complete the course
+    with course_site.app.app_context():
+        row = session().get(QuizAttempt, int(attempt.rsplit("/", 1)[1]))
+        assert row.state == FINISHED and row.passed
+
+
+def test_many_earlier_attempts_cost_the_same_statements(course_site: Site,
+                                                        ready) -> None:  # noqa: ANN001
+    """500 finished attempts on record: start and submit run as many statements as with 1."""
+    first, few_start = start_counted(course_site, ready)
+    _, few_submit = submit_counted(course_site, ready, first, {})
+    user = learner_id(course_site)
+    old = utcnow() - timedelta(days=30)
+    with course_site.app.app_context():
+        session().execute(insert(QuizAttempt), [
+            {"user_id": user, "course": "social-divide", "module": "social-graph-presence",
+             "number": 2 + n, "quiz_version": "old", "state": FINISHED, "started_at": old,
+             "finished_at": old, "shown": [], "responses": {}, "pass_mark": 80,
+             "percent": Decimal("10"), "passed": False} for n in range(500)])
+        session().commit()
+    attempt, many_start = start_counted(course_site, ready)
+    assert attempt.rsplit("/", 1)[1] != first.rsplit("/", 1)[1]
+    _, many_submit = submit_counted(course_site, ready, attempt, {})
+    assert len(many_start) == len(few_start) and len(many_submit) == len(few_submit)
