@@ -1,8 +1,11 @@
-"""Page benchmark: the course's pages under gunicorn, driven by wrk, against the bare-Flask ceiling.
+"""The benchmark: the course's pages under gunicorn, driven by wrk, against the bare-Flask ceiling
+and the logged-in floor; quiz load; staff pages as the organisation grows; statements per request.
 
 Run with `./bench/run` (which installs gunicorn and wrk first). Every server listens on 127.0.0.1
 only, every load is bounded by --duration, and the script stops exactly the processes it started.
-Prints a table of req/s, p50, p99, errors and the ratio to the reference measured in this run.
+Each figure is measured `--reps` times, interleaved with its reference (and with the code of
+`--baseline REV`, if given, served side by side), and printed as median (min-max) with the
+machine's load average at each measurement.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.stats import checkout, load, median, spread, tree_env  # noqa: E402
+
 PASSWORD = "bench password 1234"
 LESSON = "/courses/social-divide/lessons/six-months-to-a-useful-network"
 
@@ -59,7 +66,7 @@ def gunicorn(stack: ExitStack, app: str, workers: int, env: dict, chdir: Path) -
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
            "--chdir", str(chdir), "--log-level", "warning", app]
-    proc = subprocess.Popen(cmd, env=env)
+    proc = subprocess.Popen(cmd, env=env, cwd=chdir)
 
     def stop() -> None:
         proc.terminate()
@@ -112,12 +119,13 @@ def wrk(name: str, url: str, connections: int, duration: int, cookie: str | None
     return Result(name, rps, p50, p99, errors)
 
 
-def prepare_course(instance: Path, env: dict) -> None:
+def prepare_course(instance: Path, env: dict, tree: Path = ROOT) -> None:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi", "course"]
-    subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True,
+    env = tree_env(env, tree)
+    subprocess.run(flask + ["db", "upgrade"], env=env, cwd=tree, check=True,
                    capture_output=True)
     subprocess.run(flask + ["create-user", "bench@example.com", "--name", "Bench Learner"],
-                   env=env, cwd=ROOT, check=True, input=PASSWORD + "\n", text=True,
+                   env=env, cwd=tree, check=True, input=PASSWORD + "\n", text=True,
                    capture_output=True)
 
 
@@ -142,53 +150,190 @@ def postgres_schema(stack: ExitStack, url: str) -> str:
                       ).render_as_string(hide_password=False)
 
 
-def quiz_phase(args: argparse.Namespace, env: dict, instance: Path, stack: ExitStack) -> None:
-    """64 learners at most, 8 then 64 at once, start and submit attempts; then the database
-    must hold exactly one graded attempt per answered submission."""
-    sys.path.insert(0, str(ROOT))
-    from bench.quizload import (
-        Learner,
-        bench_content,
-        prepare_learners,
-        run_load,
-        summary,
-        verify,
-    )
-    from course import create_app
+@dataclass
+class Tree:
+    """One revision of the code under measurement: its files, its server, its learners."""
 
+    label: str
+    path: Path
+    db_url: str = ""
+    learners: list = field(default_factory=list)
+
+
+def trees(args: argparse.Namespace, tmp: Path) -> list[Tree]:
+    """The work tree, and the `--baseline` revision (checked out into `tmp`) before it."""
+    found = [Tree("this tree", ROOT)]
+    if args.baseline:
+        found.insert(0, Tree(f"baseline {args.baseline}",
+                             checkout(args.baseline, tmp / "baseline")))
+    return found
+
+
+def quiz_server(args: argparse.Namespace, tree: Tree, instance: Path, stack: ExitStack) -> str:
+    """Migrate a fresh database for `tree`, create 64 learners, serve it; the base URL."""
+    from bench.quizload import bench_content
+
+    instance.mkdir(parents=True)
     content = bench_content(instance / "quiz-content", ROOT)
-    env = {**env, "COURSE_CONTENT_ROOT": str(content)}
-    os.environ.update({k: env[k] for k in ("SECRET_KEY", "COURSE_INSTANCE_PATH",
-                                           "COURSE_CONTENT_ROOT")})
-    app = create_app()
-    emails = prepare_learners(app, 64)
-    port = gunicorn(stack, "wsgi:app", args.workers, env, ROOT)
-    base = f"http://127.0.0.1:{port}"
-    learners = [Learner(base, email) for email in emails]
-    results = [run_load("8 concurrent learners", learners[:8], args.duration),
-               run_load("64 concurrent learners", learners, args.duration)]
-    finished, ungraded = verify(app, sum(r.submits for r in results))
-    print()
-    print("\n".join(summary(results)))
-    answered = sum(r.submits for r in results)
-    whole = finished == answered and not ungraded
-    print(f"\ndatabase: {finished} finished attempts for {answered} answered submissions, "
-          f"{ungraded} ungraded: {'no lost or duplicated attempts' if whole else 'MISMATCH'}")
-    p99 = results[1].pct(0.99)
+    env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
+           "COURSE_INSTANCE_PATH": str(instance), "COURSE_CONTENT_ROOT": str(content),
+           "COURSE_RATELIMIT_LOGIN": "1000/minute", "COURSE_CERTIFICATE_EMAIL": "0"}
+    env["COURSE_DATABASE_URL"] = (postgres_schema(stack, args.postgres) if args.postgres
+                                  else f"sqlite:///{instance}/course.db")
+    tree.db_url = env["COURSE_DATABASE_URL"]
+    prepare_course(instance, env, tree.path)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "quizload.py"), "prepare", "64"],
+                   env=tree_env(env, tree.path), cwd=tree.path, check=True)
+    port = gunicorn(stack, "wsgi:app", args.workers, tree_env(env, tree.path), tree.path)
+    return f"http://127.0.0.1:{port}"
+
+
+def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
+    """8, then 64, learners start and submit attempts, each revision in turn, `--reps` times;
+    then each database must hold exactly one graded attempt per answered submission."""
+    from bench.quizload import Learner, run_load, verify
+
+    measured = trees(args, tmp)
+    for n, tree in enumerate(measured):
+        base = quiz_server(args, tree, tmp / f"quiz-{n}", stack)
+        emails = [f"learner{i}@bench.example" for i in range(64)]
+        tree.learners = [Learner(base, email) for email in emails]
+    runs: dict[tuple[str, int], list] = {}
+    loads: list[str] = []
+    for _ in range(args.reps):
+        for size in (8, 64):
+            for tree in measured:  # interleaved: baseline, this tree, baseline, ...
+                loads.append(load())
+                result = run_load(f"{tree.label}, {size}", tree.learners[:size], args.duration)
+                runs.setdefault((tree.label, size), []).append(result)
     engine = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"\nquiz submission (start and submit, Python client), {engine}, gunicorn "
+          f"{args.workers} sync workers, {args.duration} s x {args.reps} reps, interleaved; "
+          "medians (min-max)\n")
+    print("| code | learners | submits/s | p50 ms | p99 ms | errors | x baseline |")
+    print("|---|---|---|---|---|---|---|")
+    first = measured[0].label
+    for size in (8, 64):
+        for tree in measured:
+            results = runs[(tree.label, size)]
+            rps = [r.rps for r in results]
+            ratio = ""
+            if len(measured) > 1:
+                ratios = [r.rps / b.rps for r, b in zip(results, runs[(first, size)],
+                                                       strict=True) if b.rps]
+                ratio = spread(ratios, 2)
+            print(f"| {tree.label} | {size} | {spread(rps, 0)} | "
+                  f"{spread([r.pct(0.5) for r in results])} | "
+                  f"{spread([r.pct(0.99) for r in results])} | "
+                  f"{sum(r.errors for r in results)} | {ratio} |")
+    print(f"\nload average (1 min) at each measurement: {', '.join(loads)}")
+    for tree in measured:
+        answered = sum(r.submits for (label, _), rs in runs.items() if label == tree.label
+                       for r in rs)
+        finished, ungraded = verify(tree.db_url)
+        whole = finished == answered and not ungraded
+        print(f"database ({tree.label}): {finished} finished attempts for {answered} answered "
+              f"submissions, {ungraded} ungraded: "
+              f"{'no lost or duplicated attempts' if whole else 'MISMATCH'}")
+    mine = runs[(measured[-1].label, 64)]
+    p99 = median([r.pct(0.99) for r in mine])
+    errors = sum(r.errors for r in mine)
     print(f"target (performance.md): 64 concurrent learners on {engine}, zero errors, p99 <= "
-          f"150 ms: {'met' if results[1].errors == 0 and p99 <= 150 else 'NOT met'} "
-          f"({results[1].errors} errors, p99 {p99:.0f} ms)")
+          f"150 ms: {'met' if errors == 0 and p99 <= 150 else 'NOT met'} "
+          f"({errors} errors, median p99 {p99:.0f} ms)")
+
+
+PAGES = (("catalogue, anonymous", "/catalogue", 0, False),
+         ("catalogue, logged-in learner", "/catalogue", 0, True),
+         ("lesson page, logged-in learner", LESSON, 0, True),
+         ("lesson page, logged-in learner, 64 connections", LESSON, 64, True))
+
+
+def pages_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
+    """wrk against the two references and the course's pages, interleaved, `--reps` times."""
+    from bench.reference import make_floor_db
+
+    floor_db = tmp / "floor.db"
+    make_floor_db(str(floor_db))
+    env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
+           "COURSE_RATELIMIT_LOGIN": "1000/minute", "BENCH_FLOOR_DB": str(floor_db)}
+    ref_port = gunicorn(stack, "reference:app", args.workers, env, ROOT / "bench")
+    floor_port = gunicorn(stack, "reference:floor", args.workers, env, ROOT / "bench")
+    floor_cookie = floor_login(f"http://127.0.0.1:{floor_port}")
+    servers = []
+    for n, tree in enumerate(trees(args, tmp)):
+        instance = tmp / f"pages-{n}"
+        instance.mkdir()
+        tree_env_ = {**env, "COURSE_INSTANCE_PATH": str(instance)}
+        prepare_course(instance, tree_env_, tree.path)
+        port = gunicorn(stack, "wsgi:app", args.workers, tree_env(tree_env_, tree.path),
+                        tree.path)
+        base = f"http://127.0.0.1:{port}"
+        servers.append((tree.label, base, login_cookie(base)))
+    c, d = args.connections, args.duration
+    rows: dict[str, list[Result]] = {}
+    refs: dict[str, list[float]] = {"reference": [], "floor": []}
+    ratios: dict[str, list[float]] = {}
+    loads: list[str] = []
+    for _ in range(args.reps):
+        for page, path, conns, logged_in in PAGES:
+            for label, base, cookie in servers:
+                loads.append(load())
+                ref = wrk("reference", f"http://127.0.0.1:{ref_port}/", c, d, None)
+                flo = wrk("floor", f"http://127.0.0.1:{floor_port}/", c, d, floor_cookie)
+                name = page if len(servers) == 1 else f"{page} [{label}]"
+                got = wrk(name, base + path, conns or c, d, cookie if logged_in else None)
+                refs["reference"].append(ref.rps)
+                refs["floor"].append(flo.rps)
+                rows.setdefault(name, []).append(got)
+                rows.setdefault("reference: bare Flask, cached 20 KB page", []).append(ref)
+                rows.setdefault("floor: bare Flask + Flask-Login + 1 SQLite read", []).append(flo)
+                ratios.setdefault(name, []).append(got.rps / ref.rps)
+                ratios.setdefault(name + " floor", []).append(got.rps / flo.rps)
+    print(f"\n{args.workers} gunicorn sync workers, wrk -t2, {d} s each, {c} connections unless "
+          f"named, {args.reps} reps; each page measured right after both references; "
+          "medians (min-max)\n")
+    print("| page | req/s | p50 ms | p99 ms | errors | x reference | x floor |")
+    print("|---|---|---|---|---|---|---|")
+    for name, results in rows.items():
+        is_ref = name.startswith(("reference", "floor"))
+        print(f"| {name} | {spread([r.rps for r in results], 0)} | "
+              f"{spread([r.p50_ms for r in results], 2)} | "
+              f"{spread([r.p99_ms for r in results], 2)} | {sum(r.errors for r in results)} | "
+              f"{'' if is_ref else spread(ratios[name], 2)} | "
+              f"{'' if is_ref else spread(ratios[name + ' floor'], 2)} |")
+    print(f"\nload average (1 min) at each measurement: {', '.join(loads)}")
+    lesson = next(n for n in rows if n.startswith("lesson page, logged-in learner")
+                  and "64" not in n and (len(servers) == 1 or "this tree" in n))
+    p99 = median([r.p99_ms for r in rows[lesson]])
+    ratio = median(ratios[lesson + " floor"])
+    ok = ratio >= 0.7 and p99 <= 25 and not sum(r.errors for r in rows[lesson])
+    print(f"target (performance.md): logged-in lesson page >= 0.7x the floor and p99 <= 25 ms "
+          f"at {c} connections: {'met' if ok else 'NOT met'} ({ratio:.2f}x, p99 {p99:.1f} ms)")
+
+
+def floor_login(base: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(base + "/login").read()
+    cookie = next(c for c in jar if c.name == "session")
+    return f"session={cookie.value}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions of each measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("pages", "quiz", "certificates", "bulk", "journey"),
-                        default=None,
+    parser.add_argument("--only", choices=("pages", "quiz", "growth", "statements",
+                                           "certificates", "bulk", "journey"), default=None,
                         help="run one part only")
+    parser.add_argument("--baseline", metavar="REV", default=None,
+                        help="also serve this git revision and measure it interleaved (quiz, "
+                             "pages, growth, statements)")
+    parser.add_argument("--sizes", default="10,1000,100000",
+                        help="learners per organisation for --only growth")
     parser.add_argument("--postgres", metavar="URL", nargs="?",
                         const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
                         help="run on PostgreSQL (a fresh schema in this database, dropped "
@@ -196,70 +341,25 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
-
-    if args.only in (None, "certificates"):
+    only = args.only
+    if only in (None, "certificates"):
         from bench.certificates import main as certificates_main
 
         certificates_main()
-        if args.only == "certificates":
-            return
-    if args.only in (None, "journey"):
-        subprocess.run([sys.executable, str(ROOT / "bench" / "journey.py")]
-                       + (["--postgres", args.postgres] if args.postgres else []), check=True)
-        if args.only == "journey":
-            return
-    if args.only in (None, "bulk"):
-        subprocess.run([sys.executable, str(ROOT / "bench" / "bulk.py")]
-                       + (["--postgres", args.postgres] if args.postgres else []), check=True)
-        if args.only == "bulk":
-            return
-    if args.only != "pages":
-        with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
-                   "COURSE_INSTANCE_PATH": str(Path(tmp)),
-                   "COURSE_RATELIMIT_LOGIN": "1000/minute"}
-            if args.postgres:
-                env["COURSE_DATABASE_URL"] = postgres_schema(stack, args.postgres)
-                os.environ["COURSE_DATABASE_URL"] = env["COURSE_DATABASE_URL"]
-            prepare_course(Path(tmp), env)
-            quiz_phase(args, env, Path(tmp), stack)
-        if args.only == "quiz":
-            return
-    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        instance = Path(tmp)
-        env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
-               "COURSE_INSTANCE_PATH": str(instance), "COURSE_RATELIMIT_LOGIN": "1000/minute"}
-        prepare_course(instance, env)
-        ref_port = gunicorn(stack, "reference:app", args.workers, env, ROOT / "bench")
-        course_port = gunicorn(stack, "wsgi:app", args.workers, env, ROOT)
-        base = f"http://127.0.0.1:{course_port}"
-        cookie = login_cookie(base)
-
-        c, d = args.connections, args.duration
-        results = [
-            wrk("reference: bare Flask, cached 20 KB page", f"http://127.0.0.1:{ref_port}/", c,
-                d, None),
-            wrk("catalogue, anonymous", base + "/catalogue", c, d, None),
-            wrk("catalogue, logged-in learner", base + "/catalogue", c, d, cookie),
-            wrk("lesson page, logged-in learner", base + LESSON, c, d, cookie),
-            wrk("lesson page, logged-in learner, 64 connections", base + LESSON, 64, d,
-                cookie),
-        ]
-
-    ref = results[0].rps
-    print(f"\n{args.workers} gunicorn sync workers, wrk -t2, {d} s each, "
-          f"{c} connections unless named\n")
-    print(f"| {'page':<48} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | "
-          f"{'x ref':>5} |")
-    print(f"|{'-' * 50}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 7}|")
-    for r in results:
-        print(f"| {r.name:<48} | {r.rps:>8.0f} | {r.p50_ms:>7.2f} | {r.p99_ms:>7.2f} | "
-              f"{r.errors:>6} | {r.rps / ref:>5.2f} |")
-    learner = results[3]
-    ok = learner.rps >= 0.5 * ref and learner.p99_ms <= 25 and learner.errors == 0
-    print(f"\ntarget (performance.md): logged-in lesson page >= 0.5x reference and p99 <= 25 ms "
-          f"at {c} connections: {'met' if ok else 'NOT met'} "
-          f"({learner.rps / ref:.2f}x, p99 {learner.p99_ms:.1f} ms)")
+    pg = ["--postgres", args.postgres] if args.postgres else []
+    for part in ("journey", "bulk"):
+        if only in (None, part):
+            subprocess.run([sys.executable, str(ROOT / "bench" / f"{part}.py")] + pg, check=True)
+    for part in ("growth", "statements"):
+        if only in (None, part):
+            extra = ["--sizes", args.sizes] if part == "growth" else []
+            extra += ["--baseline", args.baseline] if args.baseline else []
+            subprocess.run([sys.executable, str(ROOT / "bench" / "growth.py"), part,
+                            "--reps", str(args.reps)] + extra + pg, check=True)
+    for part, phase in (("quiz", quiz_phase), ("pages", pages_phase)):
+        if only in (None, part):
+            with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+                phase(args, stack, Path(tmp))
 
 
 if __name__ == "__main__":

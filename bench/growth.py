@@ -1,0 +1,375 @@
+"""Staff pages as the organisation grows, and SQL statements per request.
+
+`./bench/run --only growth [--sizes 10,1000,100000] [--postgres [URL]] [--baseline REV]`: one
+organisation of N learners (15-odd lesson progress rows, one finished attempt per factor quiz,
+every second learner certified with an expiry spread over two years, an account each), seeded
+with INSERT ... SELECT from a generated series (one statement per table and lesson, no ORM),
+then the manager's dashboard and its filters, the trainer's learners page and the admin's users
+page, each timed through the test client (median and spread of `--reps` rounds).
+
+`./bench/run --only statements`: how many SQL statements each main page, and a quiz start and
+submit, runs (counted with SQLAlchemy's `before_cursor_execute` event).
+
+With `--baseline REV` the same is measured on that git revision (checked out into a temporary
+folder, imported through PYTHONPATH), one after the other for each size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "a long bench password"
+STAFF_PAGES = (("dashboard, page 1", "/org/"),
+               ("dashboard, page 100", "/org/?page=100"),
+               ("dashboard, team and status filters", "/org/?team=Sales&status=certified"),
+               ("dashboard, expiring within 90 days", "/org/?expiring=90"),
+               ("trainer: learners of the course", "/trainer/courses/social-divide/learners"),
+               ("admin: users, page 1", "/account/users"))
+SLOW = 5.0  # seconds: a page slower than this is timed once per size
+
+
+def numbers(size: int):  # noqa: ANN201
+    """A CTE `nums(n)` of 1..size (recursive: the same SQL on SQLite and PostgreSQL)."""
+    from sqlalchemy import literal_column, select
+
+    nums = select(literal_column("1").label("n")).cte("nums", recursive=True)
+    return nums.union_all(select(nums.c.n + literal_column("1")).where(
+        nums.c.n < literal_column(str(size))))
+
+
+def _bulk(db, model, nums, values: dict) -> None:  # noqa: ANN001
+    """INSERT INTO model (...) SELECT values FROM nums: values are SQL expressions of nums.n or
+    Python constants (bound with the column's type)."""
+    from sqlalchemy import insert, literal, select
+    from sqlalchemy.sql import ClauseElement
+
+    table = model.__table__
+    cols = list(values)
+    exprs = [v if isinstance(v, ClauseElement) else literal(v, table.c[k].type)
+             for k, v in values.items()]
+    db.execute(insert(table).from_select(cols, select(*exprs).select_from(nums)))
+
+
+def seed(app, size: int) -> float:  # noqa: ANN001
+    """One organisation of `size` learners, in bulk SQL; seconds taken."""
+    from sqlalchemy import String as Str
+    from sqlalchemy import case, cast, literal_column
+
+    from course.accounts.models import User
+    from course.certificates.models import Certificate
+    from course.db import session, utcnow
+    from course.lessons.models import Learner, LessonProgress
+    from course.orgs import services
+    from course.orgs.models import Membership
+    from course.quizzes.models import QuizAttempt
+
+    started = time.perf_counter()
+    with app.app_context():
+        db = session()
+        loaded = app.extensions["course"].content()
+        course = loaded.course("social-divide")
+        org = services.create_org(db, "growth-corp", "Growth Corp")
+        db.flush()
+        nums = numbers(size)
+        n = nums.c.n
+        uid = literal_column("'g'") + cast(n, Str)
+        now = utcnow()
+        ident = {"user_id": uid}
+        _bulk(db, Membership, nums, {
+            "org_id": org.id, **ident, "role": "member",
+            "name": literal_column("'Learner '") + cast(n, Str),
+            "email": literal_column("'g'") + cast(n, Str) + literal_column("'@growth.example'"),
+            "team": case((n % 3 == 0, "Sales"), (n % 3 == 1, "Support"), else_="Ops"),
+            "optional_reminders": True, "joined_at": now})
+        _bulk(db, User, nums, {
+            "email": literal_column("'g'") + cast(n, Str) + literal_column("'@growth.example'"),
+            "display_name": literal_column("'Learner '") + cast(n, Str),
+            "password_hash": "!", "role": "learner",
+            "session_token": literal_column("'t'") + cast(n, Str), "active": True,
+            "created_at": now, "password_changed_at": now})
+        _bulk(db, Learner, nums, {**ident, "display_name": literal_column("'Learner '")
+                                  + cast(n, Str), "first_seen_at": now, "last_seen_at": now})
+        for lesson in course.lessons:
+            _bulk(db, LessonProgress, nums, {
+                **ident, "course": course.slug, "module": lesson.module, "lesson": lesson.slug,
+                "first_viewed_at": now, "last_viewed_at": now,
+                "viewed_version": lesson.content_hash, "completed_at": now,
+                "completed_version": lesson.content_hash})
+        for (_, module), quiz in loaded.quizzes.items():
+            _bulk(db, QuizAttempt, nums, {
+                **ident, "course": course.slug, "module": module, "number": 1,
+                "quiz_version": quiz.version, "state": "finished", "started_at": now,
+                "finished_at": now, "shown": [], "responses": {}, "pass_mark": quiz.pass_mark,
+                "percent": 60 + n % 41, "passed": n % 41 >= 20})
+        certified = numbers(size // 2)  # every learner g1..g{size/2} is certified
+        m = certified.c.n
+        _bulk(db, Certificate, certified, {
+            "user_id": literal_column("'g'") + cast(m, Str), "course": course.slug,
+            "version": 1, "code": literal_column("'c'") + cast(m, Str), "status": "active",
+            "name": literal_column("'Learner '") + cast(m, Str),
+            "course_title": course.title, "issued_at": now, "snapshot": {},
+            "template": "default", "pdf": b"", "sha256": literal_column("'h'") + cast(m, Str),
+            "holder_closed": False})
+        # Expiry spread over the next two years (a date per learner, set in SQL).
+        for days in range(0, 730, 73):
+            db.execute(Certificate.__table__.update().where(
+                Certificate.course == course.slug,
+                Certificate.id % 10 == days // 73).values(valid_until=now + timedelta(days)))
+        rebuild = getattr(services, "rebuild_aggregates", None)
+        if rebuild is not None:  # the code under test keeps derived figures: bring them up
+            rebuild(db)
+        db.commit()
+    return time.perf_counter() - started
+
+
+def staff(app) -> dict:  # noqa: ANN001
+    """A manager of the organisation, a trainer and an administrator: logged-in clients."""
+    from course.accounts.services import PasswordPolicy, create_user
+    from course.db import session
+    from course.orgs import services
+    from course.orgs.models import MANAGER
+
+    clients = {}
+    with app.app_context():
+        db = session()
+        policy = PasswordPolicy.from_config(app.config)
+        org = services.org_by_slug(db, "growth-corp")
+        for role in ("manager", "trainer", "admin"):
+            user = create_user(db, policy, email=f"{role}@growth.example", password=PASSWORD,
+                               display_name=f"Growth {role.title()}")
+            user.role = "learner" if role == "manager" else role
+            db.flush()
+            if role == "manager":
+                services.add_member(db, org, user_id=user.course_user_id, name="Growth Manager",
+                                    email=f"{role}@growth.example", role=MANAGER)
+        db.commit()
+    for role in ("manager", "trainer", "admin"):
+        clients[role] = login(app, f"{role}@growth.example")
+    return clients
+
+
+def login(app, email: str):  # noqa: ANN001, ANN201
+    client = app.test_client()
+    page = client.get("/account/login").get_data(as_text=True)
+    token = page.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+    response = client.post("/account/login", data={"csrf_token": token, "email": email,
+                                                    "password": PASSWORD})
+    assert response.status_code == 302, f"log-in of {email} failed"
+    return client
+
+
+def client_for(path: str, clients: dict):  # noqa: ANN001, ANN201
+    if path.startswith("/org/"):
+        return clients["manager"]
+    return clients["admin"] if path.startswith("/account/") else clients["trainer"]
+
+
+def time_pages(clients: dict, rounds: int) -> dict[str, list[float]]:
+    """Each staff page `rounds` times, the pages interleaved; ms per view."""
+    out: dict[str, list[float]] = {label: [] for label, _ in STAFF_PAGES}
+    for label, path in STAFF_PAGES:  # warm (templates compiled, content loaded), not counted
+        if label.startswith("dashboard, page 1"):
+            client_for(path, clients).get(path)
+    for _ in range(rounds):
+        for label, path in STAFF_PAGES:
+            if out[label] and max(out[label]) > SLOW * 1000:
+                continue
+            client = client_for(path, clients)
+            started = time.perf_counter()
+            response = client.get(path)
+            out[label].append(1000 * (time.perf_counter() - started))
+            assert response.status_code == 200, (path, response.status_code)
+    return out
+
+
+class Counter:
+    """SQL statements on the app's engine, per request."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        from sqlalchemy import event
+
+        with app.app_context():
+            self.engine = app.extensions["course"].db.engine
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._note)
+
+    def _note(self, *args) -> None:  # noqa: ANN002
+        self.count += 1
+
+    def during(self, fn) -> tuple[int, object]:  # noqa: ANN001
+        self.count = 0
+        result = fn()
+        return self.count, result
+
+
+def learner_statements(app, clients: dict) -> dict[str, int]:  # noqa: ANN001
+    """Statements per request: a learner's main pages, a quiz start and submit, staff pages."""
+    from course.accounts.services import PasswordPolicy, create_user
+    from course.db import session
+    from course.lessons import services as lessons
+
+    with app.app_context():
+        db = session()
+        user = create_user(db, PasswordPolicy.from_config(app.config),
+                           email="counted@growth.example", password=PASSWORD,
+                           display_name="Counted Learner")
+        db.flush()
+        course = app.extensions["course"].content().course("social-divide")
+        lesson = course.module("social-graph-presence").lessons[0]
+        for each in course.module("social-graph-presence").lessons:
+            lessons.complete_lesson(db, user.course_user_id, each)
+        db.commit()
+    client = login(app, "counted@growth.example")
+    counter = Counter(app)
+    quiz = "/courses/social-divide/quizzes/social-graph-presence/"
+    out: dict[str, int] = {}
+    for label, path in (("catalogue", "/catalogue"), ("my learning", "/my-learning"),
+                        ("course overview", "/courses/social-divide/"),
+                        ("lesson page", f"/courses/social-divide/lessons/{lesson.slug}"),
+                        ("quiz page", quiz), ("my certificates", "/certificates/")):
+        client.get(path)  # warm: content loaded, lesson stored
+        out[label], _ = counter.during(lambda p=path: client.get(p))
+    page = client.get(quiz).get_data(as_text=True)
+    token = page.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+    for _ in range(2):  # the second round is the figure (the first may create rows)
+        out["quiz start"], response = counter.during(
+            lambda: client.post(quiz + "start", data={"csrf_token": token}))
+        attempt = response.headers["Location"]
+        out["quiz submit (a fail)"], _ = counter.during(lambda a=attempt: client.post(
+            a + "/submit", data={"csrf_token": token, "confirm": "yes"}))
+    attempt = client.post(quiz + "start", data={"csrf_token": token}).headers["Location"]
+    out["quiz submit (a pass)"], _ = counter.during(lambda: client.post(
+        attempt + "/submit", data={"csrf_token": token, "confirm": "yes", "q-months": "6",
+                                   "q-profile-is-presence": "false", "q-first-step": "0"}))
+    for label, path in STAFF_PAGES:
+        staff_client = client_for(path, clients)
+        out[label], _ = counter.during(lambda c=staff_client, p=path: c.get(p))
+    return out
+
+
+def measure(args: argparse.Namespace) -> None:
+    """One size on one revision (the `course` on PYTHONPATH): prints one JSON line."""
+    from quizload import bench_content  # this script's folder, whichever `course` is measured
+
+    from course import create_app
+    from course.migrate import downgrade, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        content = bench_content(Path(tmp) / "content", ROOT)
+        url = args.postgres or f"sqlite:///{tmp}/growth.db"
+        app = create_app({"SECRET_KEY": secrets.token_urlsafe(48), "SQLALCHEMY_DATABASE_URI": url,
+                          "COURSE_CONTENT_ROOT": str(content), "COURSE_CERTIFICATE_EMAIL": False,
+                          "COURSE_RATELIMIT_LOGIN": "100000/minute"},
+                         instance_path=Path(tmp) / "instance")
+        with app.app_context():
+            upgrade(app.extensions["course"].db.engine)
+        seconds = seed(app, args.size)
+        clients = staff(app)
+        result: dict = {"seed_s": seconds, "load": os.getloadavg()[0]}
+        if args.statements:
+            result["statements"] = learner_statements(app, clients)
+        else:
+            result["pages"] = time_pages(clients, args.reps)
+        if args.postgres:
+            with app.app_context():
+                downgrade(app.extensions["course"].db.engine, "base")
+        with app.app_context():
+            app.extensions["course"].db.engine.dispose()
+    print("RESULT " + json.dumps(result))
+
+
+def run_one(tree: Path, size: int, args: argparse.Namespace, statements: bool,
+            stack: ExitStack) -> dict:
+    cmd = [sys.executable, str(Path(__file__)), "measure", "--size", str(size), "--reps",
+           str(args.reps)] + (["--statements"] if statements else [])
+    if args.postgres:
+        sys.path.insert(0, str(ROOT))
+        from bench.pages import postgres_schema
+
+        cmd += ["--postgres", postgres_schema(stack, args.postgres)]
+    out = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.rsplit("RESULT ", 1)[1])
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "–"
+    med = statistics.median(values)
+    return f"{med:.1f}" if len(values) == 1 else \
+        f"{med:.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+def report(args: argparse.Namespace, statements: bool) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.stats import checkout
+
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    sizes = [10] if statements else [int(x) for x in args.sizes.split(",")]
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        measured = [("this tree", ROOT)]
+        if args.baseline:
+            measured.insert(0, (f"baseline {args.baseline}",
+                                checkout(args.baseline, Path(tmp) / "baseline")))
+        results = {(label, size): run_one(tree, size, args, statements, stack)
+                   for size in sizes for label, tree in measured}
+    if statements:
+        print(f"\nSQL statements per request ({engine}, counted with before_cursor_execute)\n")
+        print("| request | " + " | ".join(label for label, _ in measured) + " |")
+        print("|---|" + "---|" * len(measured))
+        first = results[(measured[-1][0], 10)]["statements"]
+        for page in first:
+            print(f"| {page} | " + " | ".join(
+                str(results[(label, 10)]["statements"].get(page, "–"))
+                for label, _ in measured) + " |")
+        return
+    print(f"\nstaff pages as the organisation grows ({engine}), ms per view through the test "
+          f"client, median (min–max) of {args.reps} rounds\n")
+    head = [f"{label}, {size:,}" for size in sizes for label, _ in measured]
+    print("| page | " + " | ".join(head) + " |")
+    print("|---|" + "---|" * len(head))
+    for page, _ in STAFF_PAGES:
+        print(f"| {page} | " + " | ".join(spread(results[(label, size)]["pages"][page])
+                                         for size in sizes for label, _ in measured) + " |")
+    print("| seeding, s | " + " | ".join(f"{results[(label, size)]['seed_s']:.0f}"
+                                         for size in sizes for label, _ in measured) + " |")
+    print("| load average | " + " | ".join(f"{results[(label, size)]['load']:.2f}"
+                                           for size in sizes for label, _ in measured) + " |")
+    biggest = max(sizes)
+    mine = results[(measured[-1][0], biggest)]["pages"]
+    worst = max(statistics.median(v) for v in mine.values())
+    print(f"\ntarget (performance.md): every staff page <= 50 ms median at {biggest:,} learners "
+          f"on {engine}: {'met' if worst <= 50 else 'NOT met'} (slowest {worst:.0f} ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("part", choices=("growth", "statements", "measure"))
+    parser.add_argument("--sizes", default="10,1000,100000")
+    parser.add_argument("--size", type=int, default=10)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--baseline", default=None)
+    parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1"
+                        ":5432/test", default=None)
+    args = parser.parse_args()
+    if args.part == "measure":
+        measure(args)
+    else:
+        report(args, args.part == "statements")
+
+
+if __name__ == "__main__":
+    main()

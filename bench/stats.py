@@ -1,0 +1,44 @@
+"""Small helpers every bench part shares: medians with their spread, the machine's load, and a
+checkout of another revision to measure against in the same run."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    """`median (min–max)` of repeated measurements."""
+    if not values:
+        return "–"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med:.{digits}f}"
+    return f"{med:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def load() -> str:
+    """The machine's 1-minute load average now (other work on a shared machine shows here)."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def checkout(revision: str, dest: Path) -> Path:
+    """The files of a git revision of this repository in `dest` (no work tree is touched)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def tree_env(env: dict, tree: Path) -> dict:
+    """`env` for processes that must import the `course` package of `tree`."""
+    return {**env, "PYTHONPATH": str(tree)}
