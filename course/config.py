@@ -34,6 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
             "A lesson counts as complete when its end has been on screen and the learner has "
             "spent this long on it; 0 leaves it to the 'Mark complete' button."),
     Setting("COURSE_SITE_NAME", "Social Divide Academy", "Name shown in the header and emails."),
+    Setting("COURSE_THEME_CSS", None,
+            "URL of a stylesheet loaded after the course's design tokens (tokens.css), to "
+            "restyle every page by overriding them; same origin unless the CSP allows more."),
     Setting("COURSE_OPEN_REGISTRATION", True,
             "Standalone only: anyone may create a learner account."),
     Setting("COURSE_RATELIMIT_STORAGE_URL", "memory://",

@@ -69,11 +69,24 @@ install_python_packages() {
   fi
 }
 
+AXE_DIR="$ROOT/tests/browser"  # axe-core for the accessibility test, in a folder the tests own
+
+install_axe() {  # the npm registry's axe-core, once; without npm the test says it is skipped
+  [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ] && return
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is missing: the axe-core accessibility test will be skipped" >&2
+    return
+  fi
+  say "Installing axe-core for the accessibility test"
+  npm install --prefix "$AXE_DIR" --no-save --no-audit --no-fund --loglevel=error axe-core@4
+}
+
 # bootstrap runtime|test
 bootstrap() {
   case "$1" in
     runtime) install_system_packages "${RUNTIME_PACKAGES[@]}"; install_python_packages "" ;;
     test) install_system_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-          install_python_packages "test" ;;
+          install_python_packages "test"
+          install_axe ;;
   esac
 }

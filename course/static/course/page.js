@@ -1,0 +1,54 @@
+// Every page: small accessibility helps that need a script (progressive enhancement).
+// - After a failed submit, the error summary (or the error notice) takes focus, so keyboard and
+//   screen-reader users land on the list of problems.
+// - Wide tables in lessons get a frame that scrolls sideways instead of the page.
+// - A table frame that scrolls is a labelled region keyboard users can focus and scroll.
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary, .flash-error");
+  if (summary) {
+    if (!summary.hasAttribute("tabindex")) {
+      summary.setAttribute("tabindex", "-1");
+    }
+    summary.focus();
+  }
+
+  document.querySelectorAll(".lesson-body table").forEach(function (table) {
+    if (table.parentElement.classList.contains("table-wrap")) {
+      return;
+    }
+    var frame = document.createElement("div");
+    frame.className = "table-wrap";
+    table.parentNode.insertBefore(frame, table);
+    frame.appendChild(table);
+  });
+
+  function label(frame) {
+    var caption = frame.querySelector("caption");
+    var heading = frame.closest("section") && frame.closest("section").querySelector("h2, h3");
+    var text = caption || heading;
+    return (text ? text.textContent.trim() : "Table") + " (scrolls sideways)";
+  }
+
+  function markScrolling() {
+    document.querySelectorAll(".table-wrap").forEach(function (frame) {
+      var scrolls = frame.scrollWidth > frame.clientWidth + 1;
+      if (scrolls && !frame.hasAttribute("tabindex")) {
+        frame.setAttribute("tabindex", "0");
+        frame.setAttribute("role", "region");
+        frame.setAttribute("aria-label", label(frame));
+        frame.setAttribute("data-scrolls", "");
+      } else if (!scrolls && frame.hasAttribute("data-scrolls")) {
+        ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (name) {
+          frame.removeAttribute(name);
+        });
+      }
+    });
+  }
+  markScrolling();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(markScrolling, 150);
+  });
+}());

@@ -1,0 +1,95 @@
+"""Every page a learner, a manager and a trainer meets, on a phone: at 390 and 320 CSS pixels
+wide no page scrolls sideways (WCAG 1.4.10, reflow), and axe-core finds no serious or critical
+accessibility violation. axe-core comes from the npm registry, installed by ./scripts/test into
+tests/browser/node_modules; it is injected into each page (the context bypasses our CSP only
+for that)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+from tests.browser.tour import EMAILS, PAGES, log_in, seed, start_quiz, submit_quiz
+from tests.conftest import Site
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = (390, 320)
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+WIDEST = """() => {
+  const width = document.documentElement.clientWidth;
+  const framed = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible') return a !== document.body
+      && a !== document.documentElement; } return false; };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > width && !framed(e))
+    .slice(-3).map(e => e.tagName.toLowerCase() + '.' + e.className).join(', ');
+}"""
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' '))
+      .join(', '));
+}"""
+
+
+@pytest.fixture
+def tour_site(standalone_course_site: Site, backend: str) -> Site:
+    if backend != "sqlite":
+        pytest.skip("the pages look the same on every database; one is enough")
+    if not AXE.is_file():
+        missing = "axe-core is missing: npm install --prefix tests/browser axe-core@4"
+        pytest.fail(missing) if os.environ.get("CI") else pytest.skip(missing)
+    return standalone_course_site
+
+
+def check(page, url: str) -> list[str]:
+    """Open `url`; what is wrong with it (sideways scrolling, axe's serious findings)."""
+    page.goto(url)
+    problems = []
+    overflow = page.evaluate(OVERFLOW)
+    if overflow > 0:
+        wide = page.evaluate(WIDEST)
+        problems.append(f"scrolls sideways by {overflow}px ({wide})")
+    page.add_script_tag(path=str(AXE))
+    problems += page.evaluate(RUN_AXE)
+    return problems
+
+
+def walk(browser, base: str, width: int, pages: list[tuple[str, str, str]]) -> list[str]:
+    """One browser context for the width; log in as each person in turn."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    found, who_now = [], ""
+    try:
+        for name, who, url in sorted(pages, key=lambda p: p[1]):
+            if who != who_now:
+                log_in(page, base, EMAILS[who])
+                who_now = who
+            found += [f"{width}px {name} ({url}): {p}" for p in check(page, base + url)]
+    finally:
+        context.close()
+    return found
+
+
+def test_every_page_reflows_at_phone_widths_and_passes_axe(tour_site: Site, browser) -> None:
+    tour = seed(tour_site.app)
+    with LiveServer(tour_site.app) as server:
+        context = browser.new_context()
+        page = context.new_page()
+        log_in(page, server.url, EMAILS["learner"])
+        take = start_quiz(page, server.url).removeprefix(server.url)
+        values = {"take": take, "code": tour.certificate_code, "cert": tour.certificate_id}
+        before = [(n, w, p.format(result="", **values)) for n, w, p in PAGES
+                  if n != "quiz-result"]
+        problems = []
+        for width in WIDTHS:
+            problems += walk(browser, server.url, width, before)
+        result = submit_quiz(page, server.url + take).removeprefix(server.url)
+        context.close()
+        for width in WIDTHS:
+            problems += walk(browser, server.url, width, [("quiz-result", "learner", result)])
+    assert problems == [], "\n".join(problems)
