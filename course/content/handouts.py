@@ -20,7 +20,6 @@ from .frontmatter import parse_lesson
 FOLDER = "templates"
 MAX_BYTES = 100_000
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-NUMBER_PREFIX = re.compile(r"^\d+[-_]")
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def _load(path: Path, root: Path, course_dir: Path,
         errors.append(ContentError(file, 1, "a template's header takes 'title', 'summary' and "
                                             "optionally 'slug', nothing else"))
         return None
-    slug = header.slug or NUMBER_PREFIX.sub("", path.stem)
+    slug = header.slug or path.stem  # no number prefix to strip: "90-day-plan" stays itself
     if not SLUG.match(slug):
         errors.append(ContentError(file, 1, f"the template's slug '{slug}' must be lower-case "
                                             "a-z, 0-9 and -; rename the file or set 'slug:'"))

@@ -24,7 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .practice import placeholder, replace_fences
 
-PIPELINE_VERSION = "3"  # 3: practice blocks become placeholders
+PIPELINE_VERSION = "4"  # 3: practice blocks become placeholders; 4: links to templates
 ID_PREFIX = "s-"
 FILES_URL = "../files/"
 EXTENSIONS = ["toc", "tables", "fenced_code", "codehilite", "attr_list", "admonition",
@@ -57,6 +57,8 @@ ATTRIBUTES = {
 }
 SCHEMES = {"http", "https", "mailto"}
 LESSON_HREF = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:#[^\s\"'<>]+)?$")
+# From a lesson to a downloadable template's page, and from a template's page to a lesson.
+SIBLING_HREF = re.compile(r"^\.\./(?:templates|lessons)/[a-z0-9]+(?:-[a-z0-9]+)*(?:#[^\s\"'<>]+)?$")
 FILE_URL = re.compile(r"^\.\./files/[A-Za-z0-9._/-]+$")
 CONTROL = re.compile(r"[\x00-\x20\x7f]")
 ESCAPED = re.compile("\x02(\\d+)\x03")  # Python-Markdown's placeholder for a backslash escape
@@ -79,7 +81,6 @@ def _own_file_url(url: str) -> bool:
     if not FILE_URL.match(url):
         return False
     return all(part not in ("", ".", "..") for part in url[len(FILES_URL):].split("/"))
-
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def _attribute(tag: str, attr: str, value: str) -> str | None:
         url = value.strip()
         if url.startswith("#"):
             return url if url.startswith("#" + ID_PREFIX) else "#" + ID_PREFIX + url[1:]
-        if LESSON_HREF.match(url) or _own_file_url(url):
+        if LESSON_HREF.match(url) or SIBLING_HREF.match(url) or _own_file_url(url):
             return url
         if CONTROL.search(url) or url.startswith("//"):
             return None

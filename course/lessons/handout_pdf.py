@@ -28,7 +28,10 @@ table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
 th, td { border: 0.5pt solid #94a3b8; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
 th { background: #eef2ff; }
 ul, ol { padding-left: 6mm; } li { margin: 0.8mm 0; }
-li.task-list-item { list-style: none; margin-left: -5mm; }
+li.task { list-style: none; margin-left: -5mm; }
+li.task::before { content: ""; display: inline-block; width: 3mm; height: 3mm; margin-right: 2mm;
+  border: 0.6pt solid #1b1f24; vertical-align: -0.4mm; }
+li.task.done::before { background: #1b1f24; }
 blockquote { margin: 2mm 0; padding: 1mm 4mm; border-left: 1.5pt solid #94a3b8; color: #333; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; }
 a { color: inherit; text-decoration: none; }
