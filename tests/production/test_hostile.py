@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
 import threading
 from collections.abc import Iterator
@@ -195,7 +196,7 @@ def test_lessons_that_reach_outside_fail_the_content_check(tmp_path: Path) -> No
                       + "\n\n".join(REFUSED_LINES) + "\n")
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "course", "check",
                              str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "SECRET_KEY": TEST_SECRET})
+                            env={**os.environ, "SECRET_KEY": secrets.token_urlsafe(32)})
     assert result.returncode == 1
     problems = [line for line in result.stderr.splitlines() if "02-outside.md:" in line]
     assert len(problems) == len(REFUSED_LINES), result.stderr
