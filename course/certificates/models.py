@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, false
+from sqlalchemy import JSON, Index, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -19,7 +19,10 @@ class Certificate(Base):
     learner eligible cannot both issue version 1."""
 
     __tablename__ = "course_certificate"
-    __table_args__ = (UniqueConstraint("user_id", "course", "version"),)
+    __table_args__ = (UniqueConstraint("user_id", "course", "version"),
+                      # "expiring within N days": a range on the active ones of a course
+                      Index("ix_course_certificate_course_status_valid_until", "course",
+                            "status", "valid_until"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -25,6 +25,8 @@ class Learner(Base):
     """Who a user id belonged to when last seen, so reports can name learners in any host."""
 
     __tablename__ = "course_learner"
+    # The trainer's learners page: most recently active first, a page at a time.
+    __table_args__ = (Index("ix_course_learner_last_seen_at", "last_seen_at"),)
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))

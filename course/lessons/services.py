@@ -3,9 +3,10 @@ flushes, and never commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo, Lesson
@@ -74,26 +75,51 @@ def complete_lesson(db: Session, user_id: str, lesson: Lesson) -> bool:
     return result.rowcount == 1
 
 
-def learners_of(db: Session, course: CourseInfo) -> list[dict]:
-    """Every learner who opened `course`: name, lessons done, and the lesson they were on last."""
-    rows = db.execute(
-        select(LessonProgress.user_id, LessonProgress.lesson, LessonProgress.last_viewed_at,
-               LessonProgress.completed_at, Learner.display_name, Learner.email)
-        .join(Learner, Learner.user_id == LessonProgress.user_id, isouter=True)
-        .where(LessonProgress.course == course.slug)
-        .order_by(LessonProgress.user_id, LessonProgress.last_viewed_at))
+LEARNERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class LearnerPage:
+    """One page of a course's learners and whether pages come before and after it."""
+
+    learners: list[dict]
+    page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def learners_page(db: Session, course: CourseInfo, page: int = 1,
+                  per_page: int = LEARNERS_PER_PAGE) -> LearnerPage:
+    """One page of the learners who opened `course`, most recently active first: name, lessons
+    done, the lesson they were on last. Paged in SQL (the newest activity by index, one row more
+    than the page to know if another follows); progress is read for this page's learners only."""
+    page = max(1, page)
+    found = list(db.execute(
+        select(Learner.user_id, Learner.display_name, Learner.email)
+        .where(exists().where(LessonProgress.user_id == Learner.user_id,
+                              LessonProgress.course == course.slug))
+        .order_by(Learner.last_seen_at.desc(), Learner.user_id)
+        .limit(per_page + 1).offset((page - 1) * per_page)))
+    shown = found[:per_page]
     known = {x.slug for x in course.lessons}
-    learners: dict[str, dict] = {}
+    learners = {r.user_id: {"user_id": r.user_id, "name": r.display_name or r.user_id,
+                            "email": r.email, "done": 0, "current": None, "last_seen": None}
+                for r in shown}
+    rows = db.execute(select(LessonProgress.user_id, LessonProgress.lesson,
+                             LessonProgress.last_viewed_at, LessonProgress.completed_at)
+                      .where(LessonProgress.user_id.in_(list(learners)),
+                             LessonProgress.course == course.slug)) if learners else []
     for r in rows:
-        entry = learners.setdefault(r.user_id, {
-            "user_id": r.user_id, "name": r.display_name or r.user_id, "email": r.email,
-            "done": 0, "current": None, "last_seen": None})
+        entry = learners[r.user_id]
         if r.completed_at and r.lesson in known:
             entry["done"] += 1
         if entry["last_seen"] is None or r.last_viewed_at >= entry["last_seen"]:
             entry["last_seen"] = r.last_viewed_at
             entry["current"] = course.lesson(r.lesson)
-    return sorted(learners.values(), key=lambda e: e["last_seen"], reverse=True)
+    return LearnerPage(list(learners.values()), page, len(found) > per_page)
 
 
 def courses_started(db: Session, user_id: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, render_template, request
 
 from ..content.check import check_items, check_root
 from ..db import session as db_session
@@ -28,7 +28,8 @@ def home() -> str:
 
 @role_required(TRAINER)
 def learners(course: str) -> str:
-    """Which learners are on which lesson of `course`, most recently active first. Email
+    """Which learners are on which lesson of `course`, most recently active first, a page at a
+    time (`?page=N`). Email
     addresses are shown to administrators only (organisations' managers see their own staff's
     on their dashboard): a trainer sees progress, not people's contact details."""
     loaded = get_state().content()
@@ -36,6 +37,8 @@ def learners(course: str) -> str:
     if info is None:
         abort(404)
     total = sum(1 for x in info.lessons if not x.draft)
+    page = services.learners_page(db_session(), info,
+                                  max(1, request.args.get("page", 1, type=int) or 1))
     return render_template("course/lessons/trainer_learners.html", course=info, total=total,
-                           learners=services.learners_of(db_session(), info),
+                           learners=page.learners, page=page,
                            show_emails=ADMIN in current_roles())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -37,6 +37,9 @@ class Membership(Base):
     """A person in an organisation (one organisation per person), as member or manager."""
 
     __tablename__ = "course_membership"
+    # The dashboard lists an organisation's members by name, or one team's, a page at a time.
+    __table_args__ = (Index("ix_course_membership_org_id_name", "org_id", "name"),
+                      Index("ix_course_membership_org_id_team", "org_id", "team"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)
