@@ -49,7 +49,7 @@ def test_read_complete_leave_come_back_resume(lesson_site: Site, page) -> None:
         assert page.get_by_role("heading", level=1).inner_text() == (
             "Six months to a useful network")
         # The diagram next to the lesson loads under the prefix, and CSP let everything through.
-        assert page.locator("img[alt^='The value of a network']").evaluate(
+        assert page.locator("img[alt^='Line chart of a network']").evaluate(
             "img => img.complete && img.naturalWidth > 0")
         assert page.problems == []
 

@@ -9,9 +9,10 @@
   var status = form.querySelector(".save-status");
   var dirty = false;
   var saving = false;
+  var submitting = false;  // once the form is sent, a late autosave would find the attempt closed
 
   function save() {
-    if (!dirty || saving || !window.fetch) {
+    if (!dirty || saving || submitting || !window.fetch) {
       return;
     }
     saving = true;
@@ -29,6 +30,7 @@
     }).then(function () { saving = false; });
   }
 
+  form.addEventListener("submit", function () { submitting = true; });
   form.addEventListener("change", function () { dirty = true; window.setTimeout(save, 800); });
   form.addEventListener("input", function () { dirty = true; });
   window.setInterval(save, 20000);
@@ -59,6 +61,7 @@
       confirm.name = "confirm";
       confirm.value = "yes";
       form.appendChild(confirm);
+      submitting = true;  // form.submit() fires no submit event
       form.submit();
       return;
     }
