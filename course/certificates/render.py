@@ -1,4 +1,9 @@
-"""The certificate renderer: a template from `certificates/<name>/` to a PDF/A-3b file.
+"""The certificate renderer: a template from `certificates/<name>/` to a tagged PDF/A-3a file
+(tagged, so screen readers read it in order, with the images' alt text).
+
+A template folder may hold `template.yaml` with its options; today one, `page_size: a4` (the
+default) or `page_size: letter`: the page is that size, landscape, whatever the template's CSS
+says, and the template gets `page_size` to adapt its layout.
 
 Safe by construction (security.md, "Certificates"):
 - templates render with autoescaping and a context of plain values, so a learner's name is
@@ -31,7 +36,8 @@ from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from ..errors import CourseError
+from ..content.yamlfile import load_yaml
+from ..errors import ContentError, CourseError
 
 MAX_NAME = 120
 MAX_ASSET_BYTES = 2_000_000
@@ -41,6 +47,9 @@ QR_NAME = "verification-qr.png"  # not a file: made per certificate and served f
 LOGO_NAME = "organisation-logo"  # not a file either: an organisation's sanitised logo
 LOGO_TYPES = {"image/png": ".png", "image/svg+xml": ".svg"}
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+SETTINGS = "template.yaml"
+PAGE_SIZES = {"a4": "A4 landscape", "letter": "letter landscape"}
+VARIANT = "pdf/a-3a"  # PDF/A-3 (attachments allowed), level A: tagged, with Unicode text
 
 
 class CertificateRenderError(CourseError):
@@ -138,6 +147,7 @@ class CertificateRenderer:
             self.template = self.env.get_template(TEMPLATE)
         except jinja2.TemplateError as exc:
             raise CertificateRenderError(template_problem(self.folder, exc)) from None
+        self.page_size = template_page_size(self.folder)
         self.cache: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._serial = 0
@@ -147,6 +157,7 @@ class CertificateRenderer:
                 self.folder / STYLESHEET).is_file() else []
         except FatalURLFetchingError as exc:
             raise CertificateRenderError(f"certificate stylesheet: {exc}") from None
+        self.stylesheets.append(CSS(string=f"@page {{ size: {PAGE_SIZES[self.page_size]} }}"))
 
     def html(self, data: CertificateData, qr_image: str = QR_NAME,
              branding: Branding | None = None, logo_image: str | None = None) -> str:
@@ -159,7 +170,8 @@ class CertificateRenderer:
             branding.primary_colour) else None
         values = {**asdict(data), "factors": [asdict(f) for f in data.factors],
                   "qr_image": qr_image, "logo_image": logo_image, "brand_colour": colour,
-                  "signatory": normalise_name(branding.signatory or "") or None}
+                  "signatory": normalise_name(branding.signatory or "") or None,
+                  "page_size": self.page_size}
         return self.template.render(**values)
 
     @staticmethod
@@ -195,19 +207,40 @@ class CertificateRenderer:
                     self.cache.pop(url, None)
 
     def render(self, data: CertificateData, branding: Branding | None = None) -> bytes:
-        """The PDF/A-3b bytes, with the snapshot attached as certificate.json."""
+        """The tagged PDF/A-3a bytes, with the snapshot attached as certificate.json."""
         snapshot = json.dumps(data.snapshot(), sort_keys=True, ensure_ascii=False).encode()
         attachment = Attachment(string=snapshot, name="certificate.json",
                                 description="The certificate's data, as issued")
         try:
             with self.document(data, branding) as document:
                 return document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
-                                          pdf_variant="pdf/a-3b", attachments=[attachment],
+                                          pdf_variant=VARIANT, pdf_tags=True,
+                                          attachments=[attachment],
                                           cache=self.cache, uncompressed_pdf=False)
         except FatalURLFetchingError as exc:
             raise CertificateRenderError(str(exc)) from None
         except jinja2.TemplateError as exc:  # a template that cannot fill itself in
             raise CertificateRenderError(template_problem(self.folder, exc)) from None
+
+
+def template_page_size(folder: Path) -> str:
+    """The page size a template folder asks for in template.yaml: 'a4' (also when there is no
+    such file) or 'letter'. CertificateRenderError, naming file and line, for anything else."""
+    path = folder / SETTINGS
+    if not path.is_file():
+        return "a4"
+    try:
+        located = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (ContentError, UnicodeDecodeError) as exc:
+        raise CertificateRenderError(str(exc)) from None
+    settings = located.data if located.data is not None else {}
+    if not isinstance(settings, dict) or set(settings) - {"page_size"}:
+        raise CertificateRenderError(f"{path}:1: the only option is page_size")
+    size = str(settings.get("page_size", "a4")).lower()
+    if size not in PAGE_SIZES:
+        raise CertificateRenderError(
+            f"{path}:{located.line('page_size')}: page_size is 'a4' or 'letter', not {size!r}")
+    return size
 
 
 def template_problem(folder: Path, exc: jinja2.TemplateError) -> str:

@@ -60,10 +60,57 @@ def test_one_page_pdf_a_with_the_data_attached(renderer: CertificateRenderer) ->
     attached = json.loads(reader.attachments["certificate.json"][0])
     assert attached == json.loads(json.dumps(data().snapshot()))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp  # PDF/A-3b
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp  # PDF/A-3a: tagged
     assert reader.metadata.title == "Certificate: The Social Divide"
     assert reader.metadata.author == "Social Divide Academy"
     assert len(pdf) <= 50_000
+
+
+def structure(node: object, found: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """The structure tree's element types (and alt texts), depth first."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if not hasattr(node, "get"):
+        return found
+    if "/S" in node:
+        found.append((str(node["/S"]), str(node["/Alt"]) if "/Alt" in node else None))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        structure(kid, found)
+    return found
+
+
+@pytest.mark.parametrize("folder", ["default", "classic"])
+def test_certificates_are_tagged_for_screen_readers(folder: str, tmp_path: Path) -> None:
+    """Tagged PDF (MarkInfo, a structure tree, the language): a heading, the results as a
+    table with header cells, and every picture with its alt text."""
+    pdf = CertificateRenderer(TEMPLATE.parent / folder).render(data(organisation="Acme Ltd"))
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "en"
+    tags = structure(root["/StructTreeRoot"], [])
+    kinds = [kind for kind, _ in tags]
+    assert "/H1" in kinds and "/Table" in kinds and kinds.count("/TH") == 4
+    figures = [alt for kind, alt in tags if kind == "/Figure"]
+    assert "QR code of the verification address" in figures
+    assert "Logo of Acme Ltd" in figures and all(figures)
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "c.pdf")], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Tagged:          yes" in info and "(A4)" in info
+
+
+def test_letter_size_is_a_template_option(tmp_path: Path) -> None:
+    """`page_size: letter` in the template's template.yaml: a US Letter landscape page, the
+    same content on it; a wrong value names the file and line."""
+    folder = tmp_path / "letter"
+    shutil.copytree(TEMPLATE, folder)
+    (folder / "template.yaml").write_text("# for our US offices\npage_size: letter\n")
+    pdf = CertificateRenderer(folder).render(data())
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (792, 612)
+    assert "Lea Learner" in text_of(pdf) and CODE in text_of(pdf)
+    (folder / "template.yaml").write_text("page_size: legal\n")
+    with pytest.raises(CertificateRenderError, match=r"template.yaml:1: page_size is 'a4' or"):
+        CertificateRenderer(folder)
 
 
 def test_fonts_are_embedded_and_subset(renderer: CertificateRenderer) -> None:
