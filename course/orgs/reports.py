@@ -17,7 +17,7 @@ from ..content.catalog import CourseInfo
 from ..db import utcnow
 from ..lessons.models import LessonProgress
 from ..quizzes.models import FINISHED, QuizAttempt
-from .models import Assignment, Membership, Organisation
+from .models import ACTIVE_MEMBER, Assignment, Membership, Organisation
 
 STATUSES = {"not-started": "Not started", "in-progress": "In progress",
             "certified": "Certified"}
@@ -69,13 +69,16 @@ def due_date(db: Session, org: Organisation, course: str) -> date | None:
 def _conditions(org: Organisation, course: CourseInfo, filters: Filters, now: datetime,
                 due: date | None) -> list[ColumnElement[bool]]:
     user = Membership.user_id
-    certified = exists().where(Certificate.user_id == user, Certificate.course == course.slug,
-                               Certificate.status == ACTIVE)
+    # Certificates drive these filters (an index on course, status and expiry): the members
+    # are looked up by user id, never each member's certificates probed in turn.
+    active = select(Certificate.user_id).where(Certificate.course == course.slug,
+                                               Certificate.status == ACTIVE)
+    certified = user.in_(active)
     started = or_(
         exists().where(LessonProgress.user_id == user, LessonProgress.course == course.slug,
                        LessonProgress.completed_at.is_not(None)),
         exists().where(QuizAttempt.user_id == user, QuizAttempt.course == course.slug))
-    found: list[ColumnElement[bool]] = [Membership.org_id == org.id]
+    found: list[ColumnElement[bool]] = [Membership.org_id == org.id, ACTIVE_MEMBER]
     if filters.team:
         found.append(Membership.team == filters.team)
     if filters.status == "certified":
@@ -87,10 +90,9 @@ def _conditions(org: Organisation, course: CourseInfo, filters: Filters, now: da
     if filters.overdue:
         found.append(not_(certified) if due is not None and due < now.date() else false())
     if filters.expiring:
-        found.append(exists().where(
-            Certificate.user_id == user, Certificate.course == course.slug,
-            Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
-            Certificate.valid_until <= now + timedelta(days=filters.expiring)))
+        found.append(user.in_(active.where(
+            Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= now + timedelta(days=filters.expiring))))
     return found
 
 
@@ -146,7 +148,8 @@ class FactorAverage:
 def factor_averages(db: Session, org: Organisation, course: CourseInfo,
                     quiz_modules: list[str], team: str | None = None) -> list[FactorAverage]:
     """The organisation's average of its members' best score on each factor quiz."""
-    scope = [Membership.org_id == org.id] + ([Membership.team == team] if team else [])
+    scope = [Membership.org_id == org.id, ACTIVE_MEMBER] + (
+        [Membership.team == team] if team else [])
     best = select(QuizAttempt.user_id, QuizAttempt.module,
                   func.max(QuizAttempt.percent).label("best")).join(
         Membership, Membership.user_id == QuizAttempt.user_id).where(
@@ -166,5 +169,5 @@ def factor_averages(db: Session, org: Organisation, course: CourseInfo,
 
 def teams(db: Session, org: Organisation) -> list[str]:
     return [t for t in db.scalars(select(Membership.team).where(
-        Membership.org_id == org.id, Membership.team.is_not(None)).distinct().order_by(
-        Membership.team))]
+        Membership.org_id == org.id, ACTIVE_MEMBER, Membership.team.is_not(None))
+        .distinct().order_by(Membership.team))]
