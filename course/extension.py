@@ -36,6 +36,7 @@ from .identity import (
     current_user_id,
 )
 from .lessons.library import Content, ContentLibrary
+from .links import external_url
 from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
 from .web import IdConverter, add_security_headers
@@ -263,6 +264,7 @@ def template_context() -> dict[str, Any]:
         "course_role_labels": ROLE_LABELS,
         "course_nav": nav,
         "course_csrf_token": generate_csrf,
+        "course_external_url": external_url,  # links to share: the site's address, never Host
     }
 
 
