@@ -26,7 +26,7 @@ class Learner(Base):
 
     __tablename__ = "course_learner"
     # The trainer's learners page: most recently active first, a page at a time.
-    __table_args__ = (Index("ix_course_learner_last_seen_at", "last_seen_at"),)
+    __table_args__ = (Index("ix_course_learner_last_seen_at_user_id", "last_seen_at", "user_id"),)
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))

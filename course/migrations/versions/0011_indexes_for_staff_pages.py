@@ -24,12 +24,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_course_certificate_course_status_valid_until',
                               ['course', 'status', 'valid_until'], unique=False)
     with op.batch_alter_table('course_learner', schema=None) as batch_op:
-        batch_op.create_index('ix_course_learner_last_seen_at', ['last_seen_at'], unique=False)
+        batch_op.create_index('ix_course_learner_last_seen_at_user_id', ['last_seen_at', 'user_id'],
+                              unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('course_learner', schema=None) as batch_op:
-        batch_op.drop_index('ix_course_learner_last_seen_at')
+        batch_op.drop_index('ix_course_learner_last_seen_at_user_id')
     with op.batch_alter_table('course_certificate', schema=None) as batch_op:
         batch_op.drop_index('ix_course_certificate_course_status_valid_until')
     with op.batch_alter_table('course_membership', schema=None) as batch_op:
