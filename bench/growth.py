@@ -11,7 +11,8 @@ page, each timed through the test client (median and spread of `--reps` rounds).
 submit, runs (counted with SQLAlchemy's `before_cursor_execute` event).
 
 With `--baseline REV` the same is measured on that git revision (checked out into a temporary
-folder, imported through PYTHONPATH), one after the other for each size.
+folder, imported through PYTHONPATH), one after the other for each size; `--target REV` measures
+a revision instead of the work tree.
 """
 
 from __future__ import annotations
@@ -319,7 +320,8 @@ def report(args: argparse.Namespace, statements: bool) -> None:
     engine = "PostgreSQL" if args.postgres else "SQLite"
     sizes = [10] if statements else [int(x) for x in args.sizes.split(",")]
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        measured = [("this tree", ROOT)]
+        measured = [(f"target {args.target}", checkout(args.target, Path(tmp) / "target"))
+                    if args.target else ("this tree", ROOT)]
         if args.baseline:
             measured.insert(0, (f"baseline {args.baseline}",
                                 checkout(args.baseline, Path(tmp) / "baseline")))
@@ -362,6 +364,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--baseline", default=None)
+    parser.add_argument("--target", default=None)
     parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1"
                         ":5432/test", default=None)
     args = parser.parse_args()

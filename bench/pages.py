@@ -162,7 +162,8 @@ class Tree:
 
 def trees(args: argparse.Namespace, tmp: Path) -> list[Tree]:
     """The work tree, and the `--baseline` revision (checked out into `tmp`) before it."""
-    found = [Tree("this tree", ROOT)]
+    found = [Tree(f"target {args.target}", checkout(args.target, tmp / "target"))
+             if args.target else Tree("this tree", ROOT)]
     if args.baseline:
         found.insert(0, Tree(f"baseline {args.baseline}",
                              checkout(args.baseline, tmp / "baseline")))
@@ -304,7 +305,7 @@ def pages_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
               f"{'' if is_ref else spread(ratios[name + ' floor'], 2)} |")
     print(f"\nload average (1 min) at each measurement: {', '.join(loads)}")
     lesson = next(n for n in rows if n.startswith("lesson page, logged-in learner")
-                  and "64" not in n and (len(servers) == 1 or "this tree" in n))
+                  and "64" not in n and (len(servers) == 1 or "baseline" not in n))
     p99 = median([r.p99_ms for r in rows[lesson]])
     ratio = median(ratios[lesson + " floor"])
     ok = ratio >= 0.7 and p99 <= 25 and not sum(r.errors for r in rows[lesson])
@@ -332,6 +333,9 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REV", default=None,
                         help="also serve this git revision and measure it interleaved (quiz, "
                              "pages, growth, statements)")
+    parser.add_argument("--target", metavar="REV", default=None,
+                        help="measure this git revision instead of the work tree (quiz, pages, "
+                             "growth, statements)")
     parser.add_argument("--sizes", default="10,1000,100000",
                         help="learners per organisation for --only growth")
     parser.add_argument("--postgres", metavar="URL", nargs="?",
@@ -354,6 +358,7 @@ def main() -> None:
         if only in (None, part):
             extra = ["--sizes", args.sizes] if part == "growth" else []
             extra += ["--baseline", args.baseline] if args.baseline else []
+            extra += ["--target", args.target] if args.target else []
             subprocess.run([sys.executable, str(ROOT / "bench" / "growth.py"), part,
                             "--reps", str(args.reps)] + extra + pg, check=True)
     for part, phase in (("quiz", quiz_phase), ("pages", pages_phase)):
