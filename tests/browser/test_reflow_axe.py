@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer
 from tests.browser.tour import EMAILS, PAGES, log_in, seed, start_quiz, submit_quiz
@@ -93,3 +94,48 @@ def test_every_page_reflows_at_phone_widths_and_passes_axe(tour_site: Site, brow
         for width in WIDTHS:
             problems += walk(browser, server.url, width, [("quiz-result", "learner", result)])
     assert problems == [], "\n".join(problems)
+
+
+COVERED = """() => {
+  const timer = document.querySelector('.quiz-timer').getBoundingClientRect();
+  const focused = document.activeElement, box = focused.getBoundingClientRect();
+  const hidden = box.top < timer.bottom && box.bottom > timer.top && box.top < innerHeight;
+  return focused !== document.body && hidden ? [focused.tagName + '#' + focused.id] : [];
+}"""
+
+
+def covered_by_timer(page) -> list[str]:
+    """Tab through the quiz; the controls that had focus while the timer hid them."""
+    hidden = []
+    page.wait_for_load_state()
+    page.locator("h1").click()
+    for key in ["Tab"] * 24 + ["Shift+Tab"] * 24:  # backwards, controls come in at the top
+        page.keyboard.press(key)
+        hidden += page.evaluate(COVERED)
+    return hidden
+
+
+def test_the_quiz_page_names_groups_and_keeps_focus_in_view(tour_site: Site, browser) -> None:
+    """Each question's text names its group; the sticky timer never covers the control that
+    has focus (WCAG 2.4.11), on a laptop or a phone; a failed submit puts focus on the errors."""
+    seed(tour_site.app)
+    with LiveServer(tour_site.app) as server:
+        for width, height in ((1280, 600), (390, 700)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            log_in(page, server.url, EMAILS["learner"])
+            page.goto(server.url + start_quiz(page, server.url).removeprefix(server.url))
+            first = page.locator("fieldset.question").first
+            text = first.locator(".question-text").inner_text()
+            assert page.get_by_role("group", name=f"Question 1 {text}").is_visible()
+            assert page.locator(".quiz-timer").is_visible()
+            assert covered_by_timer(page) == []
+            context.close()
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(server.url + "/account/login")
+        page.get_by_label("Email address").fill(EMAILS["learner"])
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator(".error-summary")).to_be_focused()
+        context.close()

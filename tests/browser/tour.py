@@ -18,6 +18,7 @@ PASSWORD = "correct horse battery"
 COURSE = "social-divide"
 SCORES = {"social-graph-presence": 90, "organisation": 80, "role-model": 100, "education": 85}
 BASELINE = {"social-graph-presence": 45, "organisation": 35, "role-model": 55, "education": 40}
+NOW = {"social-graph-presence": 70, "organisation": 50, "role-model": 65, "education": 75}
 LEARNER = ("rhea.reader@acme-industries.example", "Rhea Reader")
 MANAGER = ("morgan.manager@acme-industries.example", "Morgan Manager")
 TRAINER = ("tia.trainer@example.com", "Tia Trainer")
@@ -57,8 +58,10 @@ def _progress(app: Flask, user_id: str) -> None:
             percent=Decimal(SCORES.get(module, 85)), passed=True,
             started_at=utcnow() - timedelta(days=3, minutes=20),
             finished_at=utcnow() - timedelta(days=3)))  # past any cooldown
-        session().add(SelfAssessmentScore(user_id=user_id, course=COURSE, module=module,
-                                          percent=Decimal(BASELINE.get(module, 50))))
+        for stage, figure, rated in (("start", BASELINE, 3), ("end", NOW, 4)):
+            session().add(SelfAssessmentScore(
+                user_id=user_id, course=COURSE, module=module, stage=stage,
+                percent=Decimal(figure.get(module, 50)), rated=rated, statements=4))
 
 
 def _organisation(learner_id: str, manager_id: str) -> None:
@@ -114,7 +117,8 @@ def log_in(page, base: str, email: str | None) -> None:
 def start_quiz(page, base: str, module: str = "organisation") -> str:
     """Start (another) attempt at a factor quiz: the taking page's URL."""
     page.goto(f"{base}/courses/{COURSE}/quizzes/{module}/")
-    page.get_by_role("button", name=re.compile("Start the quiz|Try again")).click()
+    page.get_by_role("button", name=re.compile("Start the quiz|Try again|Continue your attempt")
+                     ).click()
     page.wait_for_url(re.compile(r"/attempts/\d+$"))
     return page.url
 
@@ -139,6 +143,7 @@ PAGES: list[tuple[str, str, str]] = [  # (name, who, path); {take}, {result}, {c
     ("quiz-taking", "learner", "{take}"),
     ("quiz-result", "learner", "{result}"),
     ("my-learning", "learner", "/my-learning"),
+    ("self-assessment", "learner", f"/courses/{COURSE}/self-assessment/"),
     ("my-certificates", "learner", "/certificates/"),
     ("account", "learner", "/account/"),
     ("change-password", "learner", "/account/password"),
