@@ -10,7 +10,9 @@ import argparse
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -36,6 +38,15 @@ def _run_cli(app, *args: str) -> None:  # noqa: ANN001
         raise SystemExit(result.exit_code)
 
 
+def where_emails_go(config: Mapping[str, Any]) -> str:
+    """One line for the console: where invitations, resets and reminders are delivered."""
+    server = config.get("COURSE_MAIL_SERVER")
+    if server:
+        return f"Emails are sent through {server}:{config['COURSE_MAIL_PORT']}."
+    return ("Emails are not sent (COURSE_MAIL_SERVER is not set): each one is printed here in "
+            "full, links included. Set COURSE_MAIL_SERVER to deliver them.")
+
+
 def serve(host: str, port: int) -> None:
     """Prepare the instance folder and database, then serve until interrupted."""
     from .app import create_app, default_instance_path
@@ -48,6 +59,7 @@ def serve(host: str, port: int) -> None:
     configure_logging(app)
     _run_cli(app, "course", "db", "upgrade")
     _run_cli(app, "course", "ensure-admin")
+    print(where_emails_go(app.config), flush=True)
     print(f"Serving the course at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
 

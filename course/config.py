@@ -90,7 +90,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_CSRF_TIME_LIMIT", 4 * 3600,
             "Seconds a form's CSRF token lives; longer than the longest quiz."),
     Setting("COURSE_MAIL_SERVER", None,
-            "SMTP host; None writes messages to the log instead (development)."),
+            "SMTP host; None writes each message in full, links included, to the log as a "
+            "WARNING of `course.mail` instead (development)."),
     Setting("COURSE_MAIL_PORT", 25, "SMTP port."),
     Setting("COURSE_MAIL_USE_TLS", False, "Upgrade the SMTP connection with STARTTLS."),
     Setting("COURSE_MAIL_USE_SSL", False, "Connect to the SMTP server over TLS from the start."),

@@ -77,6 +77,9 @@ class CourseState:
     #: (session, user_id) -> certificates.services.Look: how a learner's certificate looks
     #: (their organisation's name, template and branding). Set by the organisations feature.
     certificate_look: Callable[..., Any] | None = None
+    #: (session, token, email) -> bool: an open invitation has this link token and address
+    #: (registering through it skips the per-address limit). Set by the organisations feature.
+    invitation_open: Callable[..., bool] | None = None
     #: () -> str: the site's address for links in emails (the `base_url` option), or None.
     base_url: Callable[[], str] | None = None
     #: (session, user_id) callables run when a user closes their account (the standalone

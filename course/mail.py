@@ -1,4 +1,10 @@
-"""Outgoing email over SMTP, or to the log when no SMTP server is configured (development)."""
+"""Outgoing email over SMTP, or to the log when no SMTP server is configured (development).
+
+Without COURSE_MAIL_SERVER a message is written in full, links included, as a WARNING of the
+`course.mail` logger: it shows under Python's default settings (stderr) and in the standalone
+site's console, so a developer's first invitation is never lost. Such a record is marked
+`course_unredacted`, and the plugin's log formatters leave its links as they are (every other
+line has its tokens redacted)."""
 
 from __future__ import annotations
 
@@ -24,11 +30,19 @@ def build_message(config: Mapping[str, Any], to: str, subject: str, body: str) -
     return msg
 
 
+def as_text(msg: EmailMessage) -> str:
+    """The message as a person reads it: its headers, then its decoded body (links whole, never
+    broken by quoted-printable line folding)."""
+    headers = "".join(f"{name}: {msg[name]}\n" for name in ("From", "To", "Subject"))
+    return headers + "\n" + msg.get_content()
+
+
 def send(config: Mapping[str, Any], msg: EmailMessage) -> None:
     """Deliver `msg` with the COURSE_MAIL_* settings; log it instead when no server is set."""
     host = config.get("COURSE_MAIL_SERVER")
     if not host:
-        log.info("email (no COURSE_MAIL_SERVER set, not sent):\n%s", msg.as_string())
+        log.warning("email not sent (no COURSE_MAIL_SERVER set); here it is:\n%s",
+                    as_text(msg), extra={"course_unredacted": True})
         return
     port = int(config["COURSE_MAIL_PORT"])
     timeout = config["COURSE_MAIL_TIMEOUT"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import (
     Blueprint,
@@ -114,7 +115,8 @@ def register() -> Response | str | tuple[str, int]:
     if request.method == "GET" and request.args.get("email"):  # from an invitation link
         form.email.data = request.args["email"][:254]
     if form.validate_on_submit():
-        if not _allowed("COURSE_RATELIMIT_REGISTER", "register", client_address()):
+        if not (_invited(form.email.data)
+                or _allowed("COURSE_RATELIMIT_REGISTER", "register", client_address())):
             return _too_many("course/accounts/register.html", form)
         try:
             user = services.create_user(db_session(), _policy(), email=form.email.data,
@@ -139,6 +141,17 @@ def register() -> Response | str | tuple[str, int]:
         return _registered(user.display_name)
     return render_template("course/accounts/register.html", form=form), (
         400 if form.errors else 200)
+
+
+INVITATION_PATH = re.compile(r"/invitations/([A-Za-z0-9_-]{16,100})$")
+
+
+def _invited(email: str) -> bool:
+    """Registering on the way back to an open invitation sent to this address: the link's token
+    proves it, so the per-address limit (an office behind one address) does not apply."""
+    found = INVITATION_PATH.search(safe_next(request.args.get("next")) or "")
+    check = get_state().invitation_open
+    return bool(found and check and check(db_session(), found.group(1), email))
 
 
 def _registered(name: str) -> Response:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..content.capstone import Rubric, evaluate
 from ..db import utcnow
 from ..errors import CourseError
-from ..orgs.models import MANAGER, Membership, Organisation
+from ..orgs.models import ACTIVE_MEMBER, MANAGER, Membership, Organisation
 from .models import (
     DRAFT,
     PASSED,
@@ -153,13 +153,14 @@ def submit(db: Session, submission: CapstoneSubmission, draft: CapstoneVersion,
 def organisation_of(db: Session, user_id: str) -> Organisation | None:
     """The organisation the learner belongs to, if any."""
     return db.scalar(select(Organisation).join(
-        Membership, Membership.org_id == Organisation.id).where(Membership.user_id == user_id))
+        Membership, Membership.org_id == Organisation.id).where(Membership.user_id == user_id,
+                                                                ACTIVE_MEMBER))
 
 
 def managed_org_id(db: Session, user_id: str) -> int | None:
     """The organisation this user manages, if any."""
     return db.scalar(select(Membership.org_id).where(Membership.user_id == user_id,
-                                                     Membership.role == MANAGER))
+                                                     Membership.role == MANAGER, ACTIVE_MEMBER))
 
 
 def reviewer_scope(db: Session, submission: CapstoneSubmission, reviewer_id: str,
@@ -177,11 +178,11 @@ def queue(db: Session, reviewer_id: str, is_trainer: bool,
     """Submissions waiting for this reviewer (or with `status`), oldest first; never their
     own."""
     org_id = managed_org_id(db, reviewer_id)
-    member = exists().where(Membership.user_id == CapstoneSubmission.user_id)
+    member = exists().where(Membership.user_id == CapstoneSubmission.user_id, ACTIVE_MEMBER)
     scopes = []
     if org_id is not None:
         scopes.append(exists().where(Membership.user_id == CapstoneSubmission.user_id,
-                                     Membership.org_id == org_id))
+                                     Membership.org_id == org_id, ACTIVE_MEMBER))
     if is_trainer:
         scopes.append(~member)
     if not scopes:

@@ -29,7 +29,7 @@ from ..db import session as db_session
 from ..db import utcnow
 from ..extension import get_state
 from ..links import external_url
-from .models import BulkJob, Membership, Organisation
+from .models import ACTIVE_MEMBER, BulkJob, Membership, Organisation
 from .services import OrgError, audit, look_of
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ def candidates(db: Session, org: Organisation, kind: str, course: str) -> list[s
     has = exists().where(Certificate.user_id == Membership.user_id,
                          Certificate.course == course, Certificate.status == ACTIVE)
     return list(db.scalars(select(Membership.user_id).where(
-        Membership.org_id == org.id, has if kind == REISSUE else ~has).order_by(Membership.id)))
+        Membership.org_id == org.id, ACTIVE_MEMBER, has if kind == REISSUE else ~has)
+        .order_by(Membership.id)))
 
 
 def verify_url_template(app: Flask) -> str:
@@ -75,7 +76,7 @@ def prepare(db: Session, job: BulkJob, org: Organisation, user_id: str, course_s
     loaded = state.content()
     course = loaded.course(course_slug)
     member = db.scalar(select(Membership).where(Membership.user_id == user_id,
-                                                Membership.org_id == org.id))
+                                                Membership.org_id == org.id, ACTIVE_MEMBER))
     if course is None or member is None:
         return None
     root = state.content_root(current_app)

@@ -17,7 +17,7 @@ from ..certificates.models import ACTIVE, Certificate
 from ..content.catalog import CourseInfo
 from ..csvsafe import to_csv
 from ..db import utcnow
-from .models import Membership, Organisation
+from .models import ACTIVE_MEMBER, Membership, Organisation
 from .reports import Filters, member_page
 
 
@@ -54,7 +54,7 @@ def current_certificates(db: Session, org: Organisation,
     now = now or utcnow()
     rows = db.execute(select(Membership, Certificate).join(
         Certificate, Certificate.user_id == Membership.user_id).where(
-        Membership.org_id == org.id, Certificate.status == ACTIVE,
+        Membership.org_id == org.id, ACTIVE_MEMBER, Certificate.status == ACTIVE,
         (Certificate.valid_until.is_(None)) | (Certificate.valid_until > now))
         .order_by(Membership.name, Certificate.course))
     return [(m, c) for m, c in rows]

@@ -23,6 +23,7 @@ from ..certificates import services as certs
 from ..certificates.models import Certificate
 from ..certificates.views import apply_action
 from ..db import session as db_session
+from ..db import utcnow
 from ..extension import get_state
 from ..identity import ADMIN, current_user_id, role_required
 from ..loaded import content
@@ -30,7 +31,8 @@ from ..ops import refuse
 from . import bulk, services
 from .branding import LogoError, clean_logo
 from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm
-from .models import MANAGER, BulkJob, Membership, Organisation
+from .models import ACTIVE_MEMBER, MANAGER, BulkJob, Membership, Organisation
+from .people import new_link, remember_link
 from .views import current_org, manager_view, send_invitation
 
 
@@ -139,7 +141,8 @@ def _member_certificate(certificate_id: int) -> Certificate:
     """A certificate of one of the manager's own members, or 404."""
     certificate = db_session().scalar(select(Certificate).join(
         Membership, Membership.user_id == Certificate.user_id).where(
-        Certificate.id == certificate_id, Membership.org_id == current_org().id))
+        Certificate.id == certificate_id, Membership.org_id == current_org().id,
+        ACTIVE_MEMBER))
     if certificate is None:
         refuse("certificate", certificate_id)
     return certificate
@@ -199,13 +202,16 @@ def admin_org(org_id: int) -> Response | str | tuple[str, int]:
         else:
             db.commit()
             send_invitation(org, invitation, token)
+            remember_link(invitation, token)
             flash(f"A manager's invitation is sent to {invitation.email}.", "success")
             return redirect(url_for("course.orgs.admin_org", org_id=org.id))
     managers = db.scalars(select(Membership).where(Membership.org_id == org.id,
-                                                   Membership.role == MANAGER)).all()
+                                                   Membership.role == MANAGER,
+                                                   ACTIVE_MEMBER)).all()
     return render_template("course/orgs/admin_org.html", org=org, form=form,
                            managers=managers, members=services.members_count(db, org),
-                           invitations=services.pending_invitations(db, org)), (
+                           invitations=services.unanswered_invitations(db, org),
+                           now=utcnow(), new_link=new_link()), (
         400 if form.errors else 200)
 
 

@@ -13,6 +13,7 @@ from ..db import Base, UTCDateTime, utcnow
 
 MEMBER = "member"
 MANAGER = "manager"
+UNDO_DAYS = 14  # how long a removed member can be restored
 
 
 class Organisation(Base):
@@ -50,6 +51,13 @@ class Membership(Base):
     team: Mapped[str | None] = mapped_column(String(80), default=None, index=True)
     optional_reminders: Mapped[bool] = mapped_column(default=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a manager removed the person: the row (and their records) stay, the removal can be
+    #: undone for UNDO_DAYS; None while they are a member.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+#: Members still in their organisation (not removed): every list, count and scope uses it.
+ACTIVE_MEMBER = Membership.removed_at.is_(None)
 
 
 class Invitation(Base):

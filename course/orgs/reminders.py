@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..certificates.models import ACTIVE, Certificate
 from ..db import utcnow
-from .models import Assignment, Membership, Organisation, ReminderSent
+from .models import ACTIVE_MEMBER, Assignment, Membership, Organisation, ReminderSent
 
 OVERDUE = "overdue"  # required by the employer: no opt-out
 EXPIRING = "expiring"  # optional: the email carries an unsubscribe link
@@ -45,7 +45,7 @@ def due(db: Session, expiring_days: int, now: datetime | None = None) -> list[Re
         sent = exists().where(ReminderSent.user_id == Membership.user_id,
                               ReminderSent.kind == OVERDUE, ReminderSent.event == event)
         for member in db.scalars(select(Membership).where(
-                Membership.org_id == org.id, not_(certified), not_(sent),
+                Membership.org_id == org.id, ACTIVE_MEMBER, not_(certified), not_(sent),
                 Membership.email.is_not(None)).order_by(Membership.id)):
             found.append(Reminder(org, member, OVERDUE, event, assignment.course,
                                   datetime.combine(assignment.due_on, datetime.min.time())))
@@ -57,7 +57,7 @@ def due(db: Session, expiring_days: int, now: datetime | None = None) -> list[Re
             Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
             Certificate.valid_until > now,
             Certificate.valid_until <= now + timedelta(days=expiring_days),
-            Membership.optional_reminders.is_(True), Membership.email.is_not(None),
+            Membership.optional_reminders.is_(True), Membership.email.is_not(None), ACTIVE_MEMBER,
             not_(sent)).order_by(Membership.id)):
         found.append(Reminder(org, member, EXPIRING, cert.code, cert.course, cert.valid_until))
     return found

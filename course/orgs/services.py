@@ -19,10 +19,13 @@ from ..certificates.services import Look
 from ..db import utcnow
 from ..errors import CourseError
 from ..identity import normalise_email
+from ..lessons.models import Learner
 from ..names import clean_name
 from .models import (
+    ACTIVE_MEMBER,
     MANAGER,
     MEMBER,
+    UNDO_DAYS,
     Assignment,
     AuditEvent,
     Invitation,
@@ -65,7 +68,13 @@ def org_by_slug(db: Session, slug: str) -> Organisation | None:
 
 
 def membership(db: Session, user_id: str) -> Membership | None:
-    """The user's membership (a person belongs to one organisation at most)."""
+    """The user's membership (a person belongs to one organisation at most); None once a
+    manager removed them."""
+    return db.scalar(select(Membership).where(Membership.user_id == user_id, ACTIVE_MEMBER))
+
+
+def _membership_row(db: Session, user_id: str) -> Membership | None:
+    """The user's membership row, removed or not (a user has one row at most)."""
     return db.scalar(select(Membership).where(Membership.user_id == user_id))
 
 
@@ -74,7 +83,7 @@ def managed_org(db: Session, user_id: str | None) -> Organisation | None:
     if user_id is None:
         return None
     return db.scalar(select(Organisation).join(Membership).where(
-        Membership.user_id == user_id, Membership.role == MANAGER))
+        Membership.user_id == user_id, Membership.role == MANAGER, ACTIVE_MEMBER))
 
 
 def add_member(db: Session, org: Organisation, *, user_id: str, name: str,
@@ -82,22 +91,25 @@ def add_member(db: Session, org: Organisation, *, user_id: str, name: str,
                actor: str | None = None) -> Membership:
     """Put a person in the organisation (or change their role there); OrgError if they belong
     to another organisation or the seats are taken."""
-    current = membership(db, user_id)
-    if current is not None and current.org_id != org.id:
+    current = _membership_row(db, user_id)
+    if current is not None and current.org_id != org.id and current.removed_at is None:
         raise OrgError("This person belongs to another organisation.")
-    if current is None:
+    if current is None or current.removed_at is not None:
         if org.seat_limit is not None and seats_used(db, org) >= org.seat_limit:
             raise OrgError(f"All {org.seat_limit} seats are taken.")
-        current = Membership(org_id=org.id, user_id=user_id, name=clean_name(name) or user_id,
-                             email=normalise_email(email) or None, team=_team(team),
-                             role=role)
-        db.add(current)
+        if current is None:  # a removed person's row is reused: one row per user
+            current = Membership(user_id=user_id)
+            db.add(current)
+        current.org_id, current.role, current.removed_at = org.id, role, None
+        current.name = clean_name(name) or user_id
+        current.email, current.team = normalise_email(email) or None, _team(team)
+        current.joined_at = utcnow()
         db.flush()
-        audit(db, org.id, actor, "member-added", current.email or user_id,
+        audit(db, org.id, actor, "member-added", _who(current),
               {"role": role, "team": current.team})
     elif role == MANAGER and current.role != MANAGER:
         current.role = MANAGER
-        audit(db, org.id, actor, "manager-appointed", current.email or user_id)
+        audit(db, org.id, actor, "manager-appointed", _who(current))
     db.flush()
     return current
 
@@ -107,8 +119,9 @@ def _team(team: str | None) -> str | None:
 
 
 def members_count(db: Session, org: Organisation) -> int:
+    """The organisation's members (removed people are not counted)."""
     return db.scalar(select(func.count()).select_from(Membership).where(
-        Membership.org_id == org.id)) or 0
+        Membership.org_id == org.id, ACTIVE_MEMBER)) or 0
 
 
 def pending_invitations(db: Session, org: Organisation, now: datetime | None = None) -> list[
@@ -120,9 +133,21 @@ def pending_invitations(db: Session, org: Organisation, now: datetime | None = N
         .order_by(Invitation.created_at.desc())))
 
 
-def seats_used(db: Session, org: Organisation) -> int:
-    """Members plus invitations still open: an invitation holds a seat until it lapses."""
-    return members_count(db, org) + len(pending_invitations(db, org))
+def unanswered_invitations(db: Session, org: Organisation) -> list[Invitation]:
+    """Invitations neither accepted nor revoked, expired ones included (they can be resent),
+    soonest to expire first."""
+    return list(db.scalars(select(Invitation).where(
+        Invitation.org_id == org.id, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None)).order_by(Invitation.expires_at, Invitation.id)))
+
+
+def seats_used(db: Session, org: Organisation, now: datetime | None = None) -> int:
+    """Members plus invitations still open: an invitation holds a seat until it lapses (an
+    expired, revoked or accepted one holds none; nor does a removed member)."""
+    open_ = db.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.org_id == org.id, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > (now or utcnow()))) or 0
+    return members_count(db, org) + open_
 
 
 def look_of(org: Organisation) -> Look:
@@ -133,7 +158,8 @@ def look_of(org: Organisation) -> Look:
 
 def look_for(db: Session, user_id: str) -> Look:
     """How a learner's certificate looks: their organisation's, or the site's default."""
-    org = db.scalar(select(Organisation).join(Membership).where(Membership.user_id == user_id))
+    org = db.scalar(select(Organisation).join(Membership).where(Membership.user_id == user_id,
+                                                                ACTIVE_MEMBER))
     return Look() if org is None else look_of(org)
 
 
@@ -145,7 +171,7 @@ def invite(db: Session, org: Organisation, email: str, *, invited_by: str, days:
     email = normalise_email(email)
     if not EMAIL.fullmatch(email) or len(email) > 254:
         raise OrgError(f"{email or 'An empty address'} is not an email address.")
-    taken = db.scalar(select(Membership.org_id).where(Membership.email == email))
+    taken = db.scalar(select(Membership.org_id).where(Membership.email == email, ACTIVE_MEMBER))
     if taken is not None:
         raise OrgError(f"{email} is already a member" + (
             "." if taken == org.id else " of another organisation."))
@@ -162,6 +188,40 @@ def invite(db: Session, org: Organisation, email: str, *, invited_by: str, days:
     db.add(invitation)
     db.flush()
     audit(db, org.id, invited_by, "invited", email, {"team": invitation.team})
+    return invitation, token
+
+
+def invitation_open(db: Session, token: str, email: str | None) -> bool:
+    """Whether `token` is an open invitation's and was sent to `email`."""
+    invitation = find_invitation(db, token)
+    return invitation is not None and invitation.email == normalise_email(email)
+
+
+def _unanswered(db: Session, org: Organisation, invitation_id: int) -> Invitation | None:
+    """One of this organisation's invitations, neither accepted nor revoked (maybe expired)."""
+    return db.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.org_id == org.id,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+
+
+def resend_invitation(db: Session, org: Organisation, invitation_id: int, *, actor: str,
+                      days: int, now: datetime | None = None) -> tuple[Invitation, str] | None:
+    """A new link (the old one stops working) valid for `days` more days, for one of this
+    organisation's unanswered invitations; None if there is no such one. OrgError when it had
+    lapsed and no seat is free any more."""
+    invitation = _unanswered(db, org, invitation_id)
+    if invitation is None:
+        return None
+    now = now or utcnow()
+    if invitation.expires_at <= now and org.seat_limit is not None and (
+            seats_used(db, org, now) >= org.seat_limit):
+        raise OrgError(f"All {org.seat_limit} seats are taken.")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.expires_at = now + timedelta(days=days)
+    audit(db, org.id, actor, "invitation-resent", invitation.email,
+          {"expires": invitation.expires_at.date().isoformat()})
+    db.flush()
     return invitation, token
 
 
@@ -202,9 +262,7 @@ def accept(db: Session, invitation: Invitation, *, user_id: str, name: str,
 def revoke_invitation(db: Session, org: Organisation, invitation_id: int,
                       actor: str) -> bool:
     """Revoke one of this organisation's open invitations; False if there is no such one."""
-    invitation = db.scalar(select(Invitation).where(
-        Invitation.id == invitation_id, Invitation.org_id == org.id,
-        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+    invitation = _unanswered(db, org, invitation_id)
     if invitation is None:
         return False
     invitation.revoked_at = utcnow()
@@ -213,16 +271,55 @@ def revoke_invitation(db: Session, org: Organisation, invitation_id: int,
     return True
 
 
-def remove_member(db: Session, org: Organisation, member_id: int, actor: str) -> bool:
-    """Remove a member of this organisation (their learning and certificates stay theirs)."""
-    member = db.scalar(select(Membership).where(Membership.id == member_id,
-                                                Membership.org_id == org.id))
+def active_member(db: Session, org: Organisation, member_id: int) -> Membership | None:
+    """One of this organisation's current members, or None."""
+    return db.scalar(select(Membership).where(Membership.id == member_id,
+                                              Membership.org_id == org.id, ACTIVE_MEMBER))
+
+
+def remove_member(db: Session, org: Organisation, member_id: int, actor: str,
+                  now: datetime | None = None) -> Membership | None:
+    """Remove a member of this organisation, softly: the row stays (with their learning and
+    certificates) and `restore_member` undoes it for UNDO_DAYS. None if there is no such
+    member, or it is the manager themselves."""
+    member = active_member(db, org, member_id)
     if member is None or member.user_id == actor:
-        return False
-    audit(db, org.id, actor, "member-removed", member.email or member.user_id)
-    db.delete(member)
+        return None
+    member.removed_at = now or utcnow()
+    audit(db, org.id, actor, "member-removed", _who(member))
     db.flush()
-    return True
+    return member
+
+
+def _who(member: Membership) -> str:
+    """How the audit log names a person: their name and address."""
+    return f"{member.name} <{member.email}>" if member.email else member.name
+
+
+def removed_members(db: Session, org: Organisation,
+                    now: datetime | None = None) -> list[Membership]:
+    """People removed from this organisation recently enough to be restored, newest first."""
+    since = (now or utcnow()) - timedelta(days=UNDO_DAYS)
+    return list(db.scalars(select(Membership).where(
+        Membership.org_id == org.id, Membership.removed_at > since)
+        .order_by(Membership.removed_at.desc())))
+
+
+def restore_member(db: Session, org: Organisation, member_id: int, actor: str,
+                   now: datetime | None = None) -> Membership | None:
+    """Undo a removal made less than UNDO_DAYS ago; None if there is none to undo. OrgError
+    when the seats have been taken meanwhile."""
+    now = now or utcnow()
+    member = next((m for m in removed_members(db, org, now) if m.id == member_id), None)
+    if member is None:
+        return None
+    if org.seat_limit is not None and seats_used(db, org, now) >= org.seat_limit:
+        raise OrgError(f"All {org.seat_limit} seats are taken; free one to restore "
+                       f"{member.name}.")
+    member.removed_at = None
+    audit(db, org.id, actor, "member-restored", _who(member))
+    db.flush()
+    return member
 
 
 # ------------------------------------------------------------------ assignments
@@ -253,6 +350,21 @@ def audit(db: Session, org_id: int | None, actor: str | None, action: str,
     db.add(AuditEvent(org_id=org_id, actor=actor, action=action,
                       subject=(subject or "")[:254] or None, detail=detail or {}))
     db.flush()
+
+
+def actor_names(db: Session, events: list[AuditEvent]) -> dict[str, str]:
+    """Who each event's actor is, as "Name <email>": from memberships (removed ones too), then
+    from the learners the site has seen; never an internal id."""
+    ids = {e.actor for e in events if e.actor}
+    if not ids:
+        return {}
+    names = {user_id: f"{name} <{email}>" if email else name
+             for user_id, name, email in db.execute(select(
+                 Learner.user_id, Learner.display_name, Learner.email).where(
+                 Learner.user_id.in_(ids)))}
+    names.update({m.user_id: _who(m) for m in db.scalars(select(Membership).where(
+        Membership.user_id.in_(ids)))})
+    return names
 
 
 @dataclass(frozen=True)
@@ -290,7 +402,7 @@ def plan_roster(db: Session, org: Organisation, rows: list[RosterRow],
     problems = list(problems)
     emails = [r.email for r in rows]
     members = dict(db.execute(select(Membership.email, Membership.org_id).where(
-        Membership.email.in_(emails))).all()) if emails else {}
+        Membership.email.in_(emails), ACTIVE_MEMBER)).all()) if emails else {}
     invited = {i.email for i in pending_invitations(db, org)}
     invite_rows, skipped = [], []
     for row in rows:

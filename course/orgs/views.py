@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from .. import signals
 from ..db import session as db_session
+from ..db import utcnow
 from ..extension import CourseState, get_state
 from ..identity import current_display_name, current_email, current_user_id
 from ..links import external_url
@@ -38,9 +39,9 @@ from ..loaded import content
 from ..mail import build_message, send
 from ..ops import refuse
 from ..web import CourseForm
-from . import exports, reports, services
+from . import exports, reports, services, summary
 from .forms import ConfirmImportForm, ImportForm, InviteForm
-from .models import Invitation, Organisation
+from .models import UNDO_DAYS, Invitation, Organisation
 from .roster import parse_roster
 
 UNSUBSCRIBE_SALT = "course-unsubscribe"
@@ -127,7 +128,17 @@ def dashboard() -> str:
         averages=reports.factor_averages(db, current_org(), course, modules, filters.team),
         seats=services.seats_used(db, current_org()),
         members=services.members_count(db, current_org()),
+        figures=summary.headline(db, current_org(), course.slug),
+        months=summary.completions_by_month(db, current_org(), course.slug),
+        invitations=services.unanswered_invitations(db, current_org()), now=utcnow(),
+        new_link=_new_link(),
         args={k: v for k, v in request.args.items() if k != "page"})
+
+
+def _new_link() -> tuple[int, str] | None:
+    from .people import new_link
+
+    return new_link()
 
 
 def _invitation_link(token: str) -> str:
@@ -160,12 +171,21 @@ def members() -> Response | str | tuple[str, int]:
         else:
             db.commit()
             send_invitation(current_org(), invitation, token)
+            _remember_link(invitation, token)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("course.orgs.members"))
     return render_template("course/orgs/members.html", org=current_org(), form=form,
-                           invitations=services.pending_invitations(db, current_org()),
+                           invitations=services.unanswered_invitations(db, current_org()),
+                           now=utcnow(), removed=services.removed_members(db, current_org()),
+                           undo_days=UNDO_DAYS, new_link=_new_link(),
                            seats=services.seats_used(db, current_org())), (
         400 if form.errors else 200)
+
+
+def _remember_link(invitation: Invitation, token: str) -> None:
+    from .people import remember_link
+
+    remember_link(invitation, token)
 
 
 @manager_view
@@ -177,18 +197,8 @@ def revoke_invitation(invitation_id: int) -> Response:
         refuse("invitation", invitation_id)
     db_session().commit()
     flash("The invitation is revoked: its link no longer works.", "success")
-    return redirect(url_for("course.orgs.members"))
-
-
-@manager_view
-def remove_member(member_id: int) -> Response:
-    if not CourseForm().validate_on_submit():
-        abort(400)
-    if not services.remove_member(db_session(), current_org(), member_id, current_user_id()):
-        refuse("membership", member_id)
-    db_session().commit()
-    flash("The member is removed from the organisation.", "success")
-    return redirect(url_for("course.orgs.dashboard"))
+    return redirect(url_for("course.orgs.dashboard" if request.form.get("back") == "dashboard"
+                            else "course.orgs.members"))
 
 
 @manager_view
@@ -254,7 +264,8 @@ def export_zip() -> Response:
 @manager_view
 def audit_log() -> str:
     log = services.audit_log(db_session(), current_org(), request.args.get("page", 1, int))
-    return render_template("course/orgs/audit.html", org=current_org(), log=log)
+    return render_template("course/orgs/audit.html", org=current_org(), log=log,
+                           names=services.actor_names(db_session(), log.events))
 
 
 # ------------------------------------------------------------------ learners
@@ -332,21 +343,20 @@ _RECEIVERS = {"issued": _audit_certificate("certificate-issued"),
 def connect(app: Flask, state: CourseState) -> None:
     """Organisations' part in the app: certificate branding, audit of certificate events."""
     state.certificate_look = services.look_for
+    state.invitation_open = services.invitation_open
     signals.certificate_issued.connect(_RECEIVERS["issued"], sender=app)
     signals.certificate_revoked.connect(_RECEIVERS["revoked"], sender=app)
 
 
 def create_blueprint() -> Blueprint:
     """The `course.orgs` blueprint."""
-    from . import manage
+    from . import manage, people
 
     bp = Blueprint("orgs", __name__)
     bp.add_url_rule("/org/", view_func=dashboard)
     bp.add_url_rule("/org/members", view_func=members, methods=["GET", "POST"])
     bp.add_url_rule("/org/invitations/<course_id:invitation_id>/revoke",
                     view_func=revoke_invitation, methods=["POST"])
-    bp.add_url_rule("/org/members/<course_id:member_id>/remove", view_func=remove_member,
-                    methods=["POST"])
     bp.add_url_rule("/org/import", view_func=import_roster, methods=["GET", "POST"])
     bp.add_url_rule("/org/staff-progress.csv", view_func=export_csv)
     bp.add_url_rule("/org/certificates.zip", view_func=export_zip)
@@ -355,6 +365,7 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/reminders/unsubscribe/<token>", view_func=unsubscribe,
                     methods=["GET", "POST"])
     manage.add_rules(bp)
+    people.add_rules(bp)
     return bp
 
 

@@ -20,6 +20,10 @@ from tests.orgs.fixtures import Orgs
 WITH_IDS = {
     "course.orgs.revoke_invitation": ("POST", "/org/invitations/{invitation}/revoke"),
     "course.orgs.remove_member": ("POST", "/org/members/{member}/remove"),
+    "course.orgs.resend_invitation": ("POST", "/org/invitations/{invitation}/resend"),
+    "course.orgs.restore_member": ("POST", "/org/members/{member}/restore"),
+    "course.orgs.remind": ("POST", "/org/members/{member}/remind"),
+    "course.orgs.person": ("GET", "/org/members/{member}"),
     "course.orgs.bulk_job": ("GET", "/org/bulk/{job}"),
     "course.orgs.bulk_job_json": ("GET", "/org/bulk/{job}.json"),
     "course.orgs.certificate": ("GET", "/org/certificates/{certificate}"),
@@ -33,7 +37,7 @@ WITHOUT_IDS = {
     "/org/staff-progress.csv", "course.orgs.export_zip": "/org/certificates.zip",
     "course.orgs.audit_log": "/org/audit", "course.orgs.settings": "/org/settings",
     "course.orgs.bulk_start": "/org/bulk", "course.orgs.logo": "/org/logo",
-    "course.capstone.queue": "/capstone/reviews",
+    "course.capstone.queue": "/capstone/reviews", "course.orgs.summary_csv": "/org/summary.csv",
 }
 
 
