@@ -268,7 +268,7 @@ def measure(args: argparse.Namespace) -> None:
     from course.migrate import downgrade, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
-        content = bench_content(Path(tmp) / "content", ROOT)
+        content = bench_content(Path(tmp) / "content", Path(args.content))
         url = args.postgres or f"sqlite:///{tmp}/growth.db"
         app = create_app({"SECRET_KEY": secrets.token_urlsafe(48), "SQLALCHEMY_DATABASE_URI": url,
                           "COURSE_CONTENT_ROOT": str(content), "COURSE_CERTIFICATE_EMAIL": False,
@@ -292,16 +292,18 @@ def measure(args: argparse.Namespace) -> None:
 
 
 def run_one(tree: Path, size: int, args: argparse.Namespace, statements: bool,
-            stack: ExitStack) -> dict:
+            stack: ExitStack, content: Path) -> dict:
+    """Measure one size on `tree` (a subprocess importing its `course`), with the content of
+    `content` (the target's, the same for every revision in the run)."""
     cmd = [sys.executable, str(Path(__file__)), "measure", "--size", str(size), "--reps",
-           str(args.reps)] + (["--statements"] if statements else [])
+           str(args.reps), "--content", str(content)] + (["--statements"] if statements else [])
     if args.postgres:
         sys.path.insert(0, str(ROOT))
         from bench.pages import postgres_schema
 
         cmd += ["--postgres", postgres_schema(stack, args.postgres)]
     out = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree,
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out.rsplit("RESULT ", 1)[1])
 
 
@@ -325,7 +327,8 @@ def report(args: argparse.Namespace, statements: bool) -> None:
         if args.baseline:
             measured.insert(0, (f"baseline {args.baseline}",
                                 checkout(args.baseline, Path(tmp) / "baseline")))
-        results = {(label, size): run_one(tree, size, args, statements, stack)
+        content = measured[-1][1]
+        results = {(label, size): run_one(tree, size, args, statements, stack, content)
                    for size in sizes for label, tree in measured}
     if statements:
         print(f"\nSQL statements per request ({engine}, counted with before_cursor_execute)\n")
@@ -365,6 +368,7 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--baseline", default=None)
     parser.add_argument("--target", default=None)
+    parser.add_argument("--content", default=str(ROOT))
     parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1"
                         ":5432/test", default=None)
     args = parser.parse_args()

@@ -170,12 +170,14 @@ def trees(args: argparse.Namespace, tmp: Path) -> list[Tree]:
     return found
 
 
-def quiz_server(args: argparse.Namespace, tree: Tree, instance: Path, stack: ExitStack) -> str:
-    """Migrate a fresh database for `tree`, create 64 learners, serve it; the base URL."""
+def quiz_server(args: argparse.Namespace, tree: Tree, instance: Path, stack: ExitStack,
+                source: Path) -> str:
+    """Migrate a fresh database for `tree`, create 64 learners, serve it with the content of
+    `source` (the target's: the same for every revision in the run); the base URL."""
     from bench.quizload import bench_content
 
     instance.mkdir(parents=True)
-    content = bench_content(instance / "quiz-content", ROOT)
+    content = bench_content(instance / "quiz-content", source)
     env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
            "COURSE_INSTANCE_PATH": str(instance), "COURSE_CONTENT_ROOT": str(content),
            "COURSE_RATELIMIT_LOGIN": "1000/minute", "COURSE_CERTIFICATE_EMAIL": "0"}
@@ -196,7 +198,7 @@ def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
 
     measured = trees(args, tmp)
     for n, tree in enumerate(measured):
-        base = quiz_server(args, tree, tmp / f"quiz-{n}", stack)
+        base = quiz_server(args, tree, tmp / f"quiz-{n}", stack, measured[-1].path)
         emails = [f"learner{i}@bench.example" for i in range(64)]
         tree.learners = [Learner(base, email) for email in emails]
     runs: dict[tuple[str, int], list] = {}
