@@ -5,7 +5,7 @@
 // - A table frame that scrolls is a labelled region keyboard users can focus and scroll.
 (function () {
   "use strict";
-  var summary = document.querySelector(".error-summary, .flash-error");
+  var summary = document.querySelector(".error-summary, .flash-error[role='alert']");
   if (summary) {
     if (!summary.hasAttribute("tabindex")) {
       summary.setAttribute("tabindex", "-1");
