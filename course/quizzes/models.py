@@ -41,16 +41,23 @@ class QuizAttempt(Base):
 
 
 class SelfAssessmentScore(Base):
-    """A learner's baseline for one factor, from the self-assessment (the first answers count)."""
+    """A learner's own rating of one factor, from the self-assessment: `stage` is "start" (the
+    baseline, before the course) or "end" (after every factor quiz is passed); the first answers
+    of each stage count. `percent` rests on `rated` of the factor's `statements` ("don't know"
+    answers do not count; None when every one was); both counts are None on ratings given
+    before "don't know" existed, when every statement was rated."""
 
     __tablename__ = "course_self_assessment"
-    __table_args__ = (UniqueConstraint("user_id", "course", "module"),)
+    __table_args__ = (UniqueConstraint("user_id", "course", "module", "stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), index=True)
     course: Mapped[str] = mapped_column(String(64))
     module: Mapped[str] = mapped_column(String(64))
-    percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    stage: Mapped[str] = mapped_column(String(10), default="start", server_default="start")
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), default=None)
+    rated: Mapped[int | None] = mapped_column(default=None)
+    statements: Mapped[int | None] = mapped_column(default=None)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,4 +1,5 @@
-"""The learner's factor profile: their best score on each module's quiz (one factor each)."""
+"""The learner's factor profile: their best score on each module's quiz (one factor each), beside
+their own rating of the factor at the start of the course and at the end."""
 
 from __future__ import annotations
 
@@ -13,22 +14,41 @@ from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
+from ..content.selfassessment import END, START
 from .models import FINISHED, QuizAttempt, SelfAssessmentScore
 
 
 @dataclass(frozen=True)
+class Rating:
+    """The learner's own rating of one factor at one stage: a figure from 0 to 100 (None when
+    every statement was "don't know") and how many statements it rests on (None when unknown:
+    ratings given before "don't know" existed, when every statement was rated)."""
+
+    percent: Decimal | None
+    rated: int | None = None
+    statements: int | None = None
+
+
+@dataclass(frozen=True)
 class FactorScore:
-    """One factor: its quiz, the learner's best score (None before any attempt), the pass mark."""
+    """One factor: its quiz, the learner's best score (None before any attempt), the pass mark,
+    and the learner's own ratings at the start and the end (None when not given)."""
 
     module: str
     title: str
     best: Decimal | None
     pass_mark: int
-    baseline: Decimal | None = None  # from the self-assessment
+    start: Rating | None = None
+    end: Rating | None = None
 
     @property
     def passed(self) -> bool:
         return self.best is not None and self.best >= self.pass_mark
+
+    @property
+    def baseline(self) -> Decimal | None:
+        """The starting point's figure, if there is one."""
+        return self.start.percent if self.start else None
 
 
 def best_scores(attempts: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
@@ -52,12 +72,25 @@ def factor_profile(db: Session, user_id: str, course: CourseInfo,
         query = query.where(QuizAttempt.started_at >= since)
     rows = db.execute(query)
     best = best_scores((r.module, r.percent) for r in rows)
-    base = {r.module: r.percent for r in db.execute(
-        select(SelfAssessmentScore.module, SelfAssessmentScore.percent).where(
-            SelfAssessmentScore.user_id == user_id, SelfAssessmentScore.course == course.slug))}
+    rated = self_ratings(db, user_id, course.slug)
     return [FactorScore(m.slug, m.title, best.get(m.slug), quizzes[(course.slug, m.slug)].pass_mark,
-                        base.get(m.slug))
+                        rated[START].get(m.slug), rated[END].get(m.slug))
             for m in course.modules if (course.slug, m.slug) in quizzes]
+
+
+def self_ratings(db: Session, user_id: str, course: str) -> dict[str, dict[str, Rating]]:
+    """The learner's stored self-assessment, by stage ("start", "end") and module."""
+    out: dict[str, dict[str, Rating]] = {START: {}, END: {}}
+    rows = db.execute(select(SelfAssessmentScore).where(
+        SelfAssessmentScore.user_id == user_id, SelfAssessmentScore.course == course))
+    for (row,) in rows:
+        out.setdefault(row.stage, {})[row.module] = Rating(row.percent, row.rated, row.statements)
+    return out
+
+
+def all_passed(scores: list[FactorScore]) -> bool:
+    """True when the course has factor quizzes and the learner has passed every one (pure)."""
+    return bool(scores) and all(s.passed for s in scores)
 
 
 def profile_context() -> dict[str, Callable[[str], Any]]:
@@ -75,11 +108,17 @@ def profile_context() -> dict[str, Callable[[str], Any]]:
             return []
         return factor_profile(session(), user_id, course, content.quizzes)
 
-    def baseline_taken(course_slug: str) -> bool:
+    def self_assessment_due(course_slug: str) -> str | None:
+        """"start" or "end" when the learner has that self-assessment to give, else None."""
         from ..identity import current_user_id
-        from .selfcheck import taken
+        from .selfcheck import open_stage
 
         user_id = current_user_id()
-        return bool(user_id and taken(course_slug, user_id))
+        return open_stage(course_slug, user_id) if user_id else None
 
-    return {"course_factor_profile": profile, "course_baseline_taken": baseline_taken}
+    def baseline_taken(course_slug: str) -> bool:
+        """Kept for templates written before the end rating: no start rating is due."""
+        return self_assessment_due(course_slug) != START
+
+    return {"course_factor_profile": profile, "course_self_assessment_due": self_assessment_due,
+            "course_baseline_taken": baseline_taken}

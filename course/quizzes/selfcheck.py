@@ -1,82 +1,107 @@
-"""The self-assessment page: rate each statement once at the start; the ratings become the
-learner's baseline per factor, shown beside their quiz results."""
+"""The self-assessment pages: the learner rates the same statements about what they do at the
+start of the course and again once every factor quiz is passed; each rating becomes a figure
+per factor, shown beside their quiz results."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..content.selfassessment import SCALE, SelfAssessment
+from ..content.selfassessment import DONT_KNOW, END, START, Figure, figures, read_ratings
 from ..db import insert_ignore, utcnow
 from ..db import session as db_session
 from ..identity import current_user_id
 from ..loaded import content
 from ..web import CourseForm
 from .models import SelfAssessmentScore
+from .profile import Rating, all_passed, factor_profile, self_ratings
+
+SAVED = {
+    START: "Thank you. Your answers are your starting point: you will see them beside your quiz "
+           "results, and you rate the same statements again at the end.",
+    END: "Thank you. Your profile now shows where you started and where you stand, beside your "
+         "quiz results.",
+}
 
 
 class SelfCheckForm(CourseForm):
     """CSRF only: the ratings are radio groups named after the statements."""
 
 
-def baselines(ratings: dict[str, int], assessment: SelfAssessment) -> dict[str, Decimal]:
-    """Per module, the mean rating from 1-5 mapped to 0-100 (pure)."""
-    out: dict[str, Decimal] = {}
-    for module in assessment.modules():
-        values = [ratings[s.id] for s in assessment.statements if s.module == module]
-        mean = Decimal(sum(values)) / len(values)
-        out[module] = ((mean - 1) * 25).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return out
+def stage_for(rated: dict[str, dict[str, Rating]], finished: bool) -> str | None:
+    """The rating the learner can give now (pure): the start until the course is finished (every
+    factor quiz passed), then the end; each once."""
+    if finished:
+        return None if rated.get(END) else END
+    return None if rated.get(START) else START
 
 
-def taken(course: str, user_id: str) -> dict[str, Decimal]:
-    """The learner's stored baselines for `course`, by module (empty before they answer)."""
-    rows = db_session().execute(select(SelfAssessmentScore.module, SelfAssessmentScore.percent)
-                                .where(SelfAssessmentScore.user_id == user_id,
-                                       SelfAssessmentScore.course == course))
-    return {r.module: r.percent for r in rows}
+def open_stage(course: str, user_id: str) -> str | None:
+    """"start" or "end" when the learner has that rating to give for `course`, else None."""
+    info = content().course(course)
+    if info is None or info.self_assessment is None:
+        return None
+    finished = all_passed(factor_profile(db_session(), user_id, info, content().quizzes))
+    return stage_for(self_ratings(db_session(), user_id, course), finished)
 
 
-@login_required
-def page(course: str) -> Response | str | tuple[str, int]:
-    """Show the statements (or the learner's baseline once answered); save the first answers."""
+def save(user_id: str, course: str, stage: str, result: dict[str, Figure]) -> None:
+    """Store one stage's figures; a second submit of the same stage adds nothing (flushes)."""
+    now = utcnow()
+    insert_ignore(db_session(), SelfAssessmentScore.__table__, [
+        {"user_id": user_id, "course": course, "module": module, "stage": stage,
+         "percent": f.percent, "rated": f.rated, "statements": f.statements,
+         "answered_at": now}
+        for module, f in result.items()])
+    db_session().flush()
+
+
+def _rate(course: str, stage: str) -> Response | tuple[str, int]:
     info = content().course(course) or abort(404)
     assessment = info.self_assessment or abort(404)
     user_id = current_user_id()
-    done = taken(course, user_id)
+    rated = self_ratings(db_session(), user_id, course)
+    due = stage_for(rated, all_passed(factor_profile(db_session(), user_id, info,
+                                                     content().quizzes)))
     form = SelfCheckForm()
-    missing: list[str] = []
-    ratings: dict[str, int] = {}
-    if not done and form.validate_on_submit():
-        for s in assessment.statements:
-            value = request.form.get(s.id, "")
-            if value in {"1", "2", "3", "4", "5"}:
-                ratings[s.id] = int(value)
-            else:
-                missing.append(s.id)
+    page: dict[str, Any] = {"course": info, "assessment": assessment, "form": form,
+                            "stage": stage, "due": due, "rated": rated, "missing": [],
+                            "ratings": {}, "titles": {m.slug: m.title for m in info.modules},
+                            "dont_know": DONT_KNOW}
+    status = 200
+    if due != stage:
+        # Answered already (a second submit changes nothing), or not open: say so, store nothing.
+        status = 409 if request.method == "POST" and not rated.get(stage) else 200
+    elif form.validate_on_submit():
+        ratings, missing = read_ratings(request.form, assessment)
         if not missing:
-            now = utcnow()
-            insert_ignore(db_session(), SelfAssessmentScore.__table__, [
-                {"user_id": user_id, "course": course, "module": module, "percent": percent,
-                 "answered_at": now}
-                for module, percent in baselines(ratings, assessment).items()])
+            save(user_id, course, stage, figures(ratings, assessment))
             db_session().commit()
-            flash("Thank you. Your answers are your starting point: you will see them beside "
-                  "your quiz results.", "success")
+            flash(SAVED[stage], "success")
             return redirect(url_for("course.lessons.overview", course=course))
-    titles = {m.slug: m.title for m in info.modules}
-    return render_template("course/quizzes/self_assessment.html", course=info,
-                           assessment=assessment, form=form, done=done, titles=titles,
-                           scale=SCALE, missing=missing, ratings=ratings), (
-        400 if missing else 200)
+        page.update(missing=missing, ratings=ratings)
+        status = 400
+    return render_template("course/quizzes/self_assessment.html", **page), status
+
+
+@login_required
+def page(course: str) -> Response | tuple[str, int]:
+    """The rating at the start (or what the learner gave, once answered)."""
+    return _rate(course, START)
+
+
+@login_required
+def end(course: str) -> Response | tuple[str, int]:
+    """The same statements at the end, open once every factor quiz is passed."""
+    return _rate(course, END)
 
 
 def create_blueprint() -> Blueprint:
     """The `course.selfcheck` blueprint."""
     bp = Blueprint("selfcheck", __name__, url_prefix="/courses/<course>/self-assessment")
     bp.add_url_rule("/", view_func=page, methods=["GET", "POST"])
+    bp.add_url_rule("/end", view_func=end, methods=["GET", "POST"])
     return bp
