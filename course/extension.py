@@ -268,7 +268,19 @@ def template_context() -> dict[str, Any]:
         "course_nav": nav,
         "course_csrf_token": generate_csrf,
         "course_external_url": external_url,  # links to share: the site's address, never Host
+        "course_content_problems": _content_problems(roles),
     }
+
+
+def _content_problems(roles: set[str]) -> list[Any]:
+    """For trainers and administrators, on every page: the problems of content files that are
+    not served (the site serves the last good version meanwhile)."""
+    if not roles & {TRAINER, ADMIN}:
+        return []
+    try:
+        return get_state().content().newer_problems
+    except DBAPIError:  # the page says the database is unavailable
+        return []
 
 
 def render_error(error: Any) -> tuple[str, int]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ContentError, ContentErrors
 from .catalog import Catalog, CourseInfo, scan_root
+from .frontmatter import split_front_matter
 from .handouts import FOLDER as HANDOUTS_URL
 from .itemcheck import QuizReport, check_quiz
 from .markdown import Rendered, RenderJob
@@ -55,6 +56,28 @@ def brief_jobs(course: CourseInfo) -> list[RenderJob]:
                       course.assets)]
 
 
+def rejected_jobs(root: Path, catalog: Catalog,
+                  errors: list[ContentError]) -> list[RenderJob]:
+    """Render jobs for the lesson files left out of the catalogue for problems in their header,
+    so that their text is checked in the same pass: an unknown header key must not hide a
+    broken link further down the same file."""
+    with_problems = {e.file for e in errors if e.file.endswith(".md")}
+    jobs = []
+    for course in catalog.courses:
+        prefix = f"lessons/{course.slug}/"
+        loaded = {lesson.path for lesson in course.lessons}
+        targets = link_targets(course)
+        for file in sorted(f for f in with_problems - loaded if f.startswith(prefix)):
+            try:
+                _, body, body_line = split_front_matter(
+                    (root / file).read_text(encoding="utf-8"), file)
+            except (OSError, UnicodeDecodeError, ContentError):
+                continue  # its problem is the file itself, reported already
+            jobs.append(RenderJob(file, file[len(prefix):], body, body_line, targets,
+                                  course.assets))
+    return jobs
+
+
 def problems_of(job: RenderJob, rendered: Rendered) -> list[ContentError]:
     """A render's problems as located content errors."""
     return [ContentError(job.path, line, reason) for line, reason in rendered.problems]
@@ -66,11 +89,13 @@ def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Ca
     quizzes, quiz_errors = load_quizzes(root, catalog)
     errors += quiz_errors
     errors += [e for course in catalog.courses for e in practice_of_course(course, quizzes)[1]]
+    jobs = rejected_jobs(root, catalog, errors)
     for course in catalog.courses:
-        jobs = render_jobs(course) + brief_jobs(course) + handout_jobs(course)
-        for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):
-            errors.extend(problems_of(job, rendered))
+        jobs += render_jobs(course) + brief_jobs(course) + handout_jobs(course)
+    for job, rendered in zip(jobs, render_with_budget(jobs, budget_seconds), strict=True):
+        errors.extend(problems_of(job, rendered))
     if errors:
+        errors.sort(key=lambda e: (e.file, e.line or 0))
         raise ContentErrors(errors)
     return catalog
 

@@ -4,6 +4,11 @@ Loaded once, on first use, and kept in memory: a page view reads HTML from here 
 markdown. Rendered HTML is also stored in the database under a key that hashes everything the
 output depends on, so other processes (and restarts) find it ready. With COURSE_CONTENT_RELOAD on
 (the default in debug mode) a changed file is picked up on the next page load.
+
+One bad file never takes the course offline: a load with problems keeps serving the last good
+version (this process's, else the one stored in the database, see `lastgood`), with the
+problems in `Content.newer_problems` for trainers and administrators to see. Only when there
+is no good version at all do the pages give way to the content-problems page.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import json
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..content.capstone import RENDER_KEY, rebase
 from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
@@ -28,6 +34,7 @@ from ..content.quizzes import load_quizzes
 from ..content.renderpool import render_with_budget
 from ..db import insert_ignore, utcnow
 from ..errors import ContentError
+from . import lastgood
 from .models import RenderedLesson
 
 log = logging.getLogger(__name__)
@@ -66,6 +73,9 @@ class Content:
     quizzes: dict[tuple[str, str], Quiz] = field(default_factory=dict)
     #: (course, lesson) -> the lesson's practice blocks, their questions resolved
     practice: dict[tuple[str, str], tuple[PracticeBlock, ...]] = field(default_factory=dict)
+    #: Problems of a newer version of the files, not served because of them (this content is
+    #: the last good version); empty when the files on disk are what is served.
+    newer_problems: list[ContentError] = field(default_factory=list)
 
     def course(self, slug: str) -> CourseInfo | None:
         return self.catalog.get(slug) if self.catalog else None
@@ -80,6 +90,7 @@ class ContentLibrary:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._content: Content | None = None
+        self._good: Content | None = None  # the last version loaded without problems
         self._fingerprint: str | None = None
         self.renders = 0  # markdown renders done by this process (tests count them)
 
@@ -90,9 +101,38 @@ class ContentLibrary:
         current = fingerprint(root) if reload else None
         with self._lock:
             if self._content is None or (reload and current != self._fingerprint):
-                self._content = self._load(root, engine, budget)
+                self._content = self._load_or_keep(root, engine, budget)
                 self._fingerprint = current
             return self._content
+
+    def _load_or_keep(self, root: Path, engine: Engine, budget: float) -> Content:
+        """The files' content when it has no problems (and it becomes the last good version);
+        otherwise the last good version, carrying the new problems."""
+        loaded = self._load(root, engine, budget)
+        if not loaded.errors:
+            self._good = loaded
+            try:
+                lastgood.remember(engine, root)
+            except (OSError, SQLAlchemyError) as exc:  # the site still serves; next load retries
+                log.warning("could not keep the last good content version: %s", exc)
+            return loaded
+        good = self._good or self._stored_good(engine, budget)
+        if good is None:
+            return loaded
+        log.error("serving the last good content version; the files have %d problem(s)",
+                  len(loaded.errors))
+        return replace(good, newer_problems=loaded.errors)
+
+    def _stored_good(self, engine: Engine, budget: float) -> Content | None:
+        """The last good version stored by any process, loaded from its own folder."""
+        folder = lastgood.unpack(engine, self)
+        if folder is None:
+            return None
+        stored = self._load(folder, engine, budget)
+        if stored.errors:  # written by another version of the code: not good here
+            return None
+        self._good = stored
+        return stored
 
     def _load(self, root: Path, engine: Engine, budget: float) -> Content:
         catalog, errors = scan_root(root)
