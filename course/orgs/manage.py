@@ -21,11 +21,19 @@ from wtforms.fields.choices import SelectChoice
 
 from ..certificates import services as certs
 from ..certificates.models import Certificate
+from ..certificates.render import (
+    Branding,
+    CertificateData,
+    CertificateRenderError,
+    Factor,
+    renderer_for,
+)
 from ..certificates.views import apply_action
 from ..db import session as db_session
 from ..db import utcnow
 from ..extension import get_state
 from ..identity import ADMIN, current_user_id, role_required
+from ..links import external_url
 from ..loaded import content
 from ..ops import refuse
 from . import bulk, services
@@ -66,8 +74,15 @@ def settings() -> Response | str | tuple[str, int]:
             flash("The certificate's look is saved; new certificates use it.", "success")
             return redirect(url_for("course.orgs.settings"))
     failed = bool(assign.errors or brand.errors)
+    return settings_page(org, assign, brand), (400 if failed else 200)
+
+
+def settings_page(org: Organisation, assign: AssignForm, brand: BrandingForm) -> str:
+    if not assign.course.choices:
+        assign.course.choices = [SelectChoice(c.slug, c.title)
+                                 for c in content().catalog.courses]
     return render_template("course/orgs/settings.html", org=org, assign=assign, brand=brand,
-                           assignments=services.assignments(db, org)), (400 if failed else 200)
+                           assignments=services.assignments(db_session(), org))
 
 
 def _apply_branding(org: Organisation, form: BrandingForm) -> None:
@@ -78,6 +93,49 @@ def _apply_branding(org: Organisation, form: BrandingForm) -> None:
     org.template = form.template.data
     org.primary_colour = (form.primary_colour.data or "").lower() or None
     org.signatory = " ".join((form.signatory.data or "").split()) or None
+
+
+@manager_view
+def branding_preview() -> Response | tuple[str, int]:
+    """A sample certificate (PDF) with the look in the settings form, before it is saved.
+    Changes nothing: the form is read, not applied."""
+    org = current_org()
+    brand = BrandingForm(prefix="brand")
+    brand.template.choices = [SelectChoice(t, t) for t in _templates()]
+    if not brand.validate():
+        return settings_page(org, AssignForm(prefix="assign"), brand), 400
+    upload = brand.logo.data
+    data = upload.read(400_000) if upload else b""
+    try:
+        logo, logo_type = clean_logo(data) if data else (org.logo, org.logo_type)
+    except LogoError as exc:
+        brand.logo.errors = [str(exc)]
+        return settings_page(org, AssignForm(prefix="assign"), brand), 400
+    look = Branding(logo, logo_type, (brand.primary_colour.data or "").lower() or None,
+                    " ".join((brand.signatory.data or "").split()) or None)
+    folder = get_state().content_root(current_app) / "certificates" / brand.template.data
+    try:
+        pdf = renderer_for(folder).render(_sample(org), look)
+    except CertificateRenderError as exc:
+        brand.template.errors = [str(exc)]
+        return settings_page(org, AssignForm(prefix="assign"), brand), 400
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="certificate-preview.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sample(org: Organisation) -> CertificateData:
+    """Made-up certificate data for a preview, marked as a sample."""
+    loaded = content()
+    course = loaded.catalog.courses[0] if loaded.catalog and loaded.catalog.courses else None
+    factors = tuple(Factor(m.title, "85") for m in course.modules[:6]) if course else ()
+    today = utcnow()
+    return CertificateData(
+        "Sample Learner", course.title if course else "Sample course", factors,
+        f"{today:%d %B %Y}", None, "SAMPLE-PREVIEW-NOT-VALID",
+        external_url("course.certificates.verify", code="SAMPLE"),
+        current_app.config["COURSE_SITE_NAME"], org.name, "preview")
 
 
 @manager_view
@@ -218,6 +276,7 @@ def admin_org(org_id: int) -> Response | str | tuple[str, int]:
 def add_rules(bp: Blueprint) -> None:
     bp.add_url_rule("/org/settings", view_func=settings, methods=["GET", "POST"])
     bp.add_url_rule("/org/logo", view_func=logo)
+    bp.add_url_rule("/org/settings/preview", view_func=branding_preview, methods=["POST"])
     bp.add_url_rule("/org/bulk", view_func=bulk_start, methods=["GET", "POST"])
     bp.add_url_rule("/org/bulk/<course_id:job_id>", view_func=bulk_job)
     bp.add_url_rule("/org/bulk/<course_id:job_id>.json", view_func=bulk_job_json)

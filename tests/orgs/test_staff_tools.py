@@ -356,3 +356,29 @@ def test_the_manager_sees_a_members_attempts_and_capstone(orgs: Orgs) -> None:
     assert "Ada&#39;s 90-day plan" in text or "Ada's 90-day plan" in text
     assert "waiting for review" in text
     assert 'method="post"' not in text.split("</header>")[1].split("<footer")[0]  # read-only
+
+
+def test_branding_preview_renders_a_sample_without_saving(orgs: Orgs) -> None:
+    from pypdf import PdfReader
+
+    site = orgs.site
+    manager = orgs.manager()
+    page = manager.get(site.url("/org/settings")).get_data(as_text=True)
+    assert "Preview a sample certificate" in page
+    token = re.search(r'name="brand-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    preview = manager.post(site.url("/org/settings/preview"), data={
+        "brand-csrf_token": token, "brand-template": "classic",
+        "brand-primary_colour": "#0a7d55", "brand-signatory": "Ada Director"},
+        content_type="multipart/form-data")
+    assert preview.status_code == 200 and preview.mimetype == "application/pdf"
+    assert preview.headers["Cache-Control"] == "no-store"
+    text = PdfReader(io.BytesIO(preview.data)).pages[0].extract_text()
+    assert "Sample Learner" in text and "Ada Director" in text
+    with site.app.app_context():  # nothing was saved
+        org = services.org_by_slug(session(), "acme")
+        assert org.template == "default" and org.signatory is None
+    bad = manager.post(site.url("/org/settings/preview"), data={
+        "brand-csrf_token": token, "brand-template": "../../etc",
+        "brand-primary_colour": "#0a7d55"}, content_type="multipart/form-data")
+    assert bad.status_code == 400
+    assert manager.get(site.url("/org/settings/preview")).status_code == 405

@@ -40,6 +40,9 @@ WITHOUT_IDS = {
     "course.capstone.queue": "/capstone/reviews", "course.orgs.summary_csv": "/org/summary.csv",
 }
 
+#: Manager endpoints without ids that only take a POST (and change nothing).
+POSTS_WITHOUT_IDS = {"course.orgs.branding_preview": "/org/settings/preview"}
+
 
 def globex_things(orgs: Orgs) -> dict[str, int]:
     """One of everything in Globex: a member with a certificate, an invitation, a job."""
@@ -75,7 +78,7 @@ def test_the_lists_cover_every_manager_endpoint(course_site: Site) -> None:
     rules = {r.endpoint for r in course_site.app.url_map.iter_rules()
              if r.endpoint.startswith("course.orgs.") and "/org/" in r.rule
              or r.endpoint.startswith("course.capstone.") and "/capstone/" in r.rule}
-    assert rules == set(WITH_IDS) | set(WITHOUT_IDS)
+    assert rules == set(WITH_IDS) | set(WITHOUT_IDS) | set(POSTS_WITHOUT_IDS)
 
 
 def test_another_organisations_ids_give_404(orgs: Orgs) -> None:
@@ -137,6 +140,8 @@ def test_learners_and_other_roles_are_not_managers(orgs: Orgs) -> None:
     for client in (member, outsider):
         for path in WITHOUT_IDS.values():
             assert client.get(site.url(path)).status_code == 403, path
+        for path in POSTS_WITHOUT_IDS.values():
+            assert client.post(site.url(path)).status_code == 403, path
     anonymous = site.client().get(site.url("/org/"))
     assert anonymous.status_code in (302, 401)
 
