@@ -93,28 +93,50 @@ def all_passed(scores: list[FactorScore]) -> bool:
     return bool(scores) and all(s.passed for s in scores)
 
 
+def stage_for(rated: dict[str, dict[str, Rating]], finished: bool) -> str | None:
+    """The self-assessment the learner can give now (pure): the start until the course is
+    finished (every factor quiz passed), then the end; each once."""
+    if finished:
+        return None if rated.get(END) else END
+    return None if rated.get(START) else START
+
+
 def profile_context() -> dict[str, Callable[[str], Any]]:
     """Template context: `course_factor_profile(course_slug)` for the current learner."""
+
+    made: dict[str, list[FactorScore]] = {}  # one page shows a profile and asks what is due
 
     def profile(course_slug: str) -> list[FactorScore]:
         from ..db import session
         from ..extension import get_state
         from ..identity import current_user_id
 
+        if course_slug in made:
+            return made[course_slug]
         user_id = current_user_id()
         content = get_state().content()
         course = content.course(course_slug)
         if user_id is None or course is None:
             return []
-        return factor_profile(session(), user_id, course, content.quizzes)
+        made[course_slug] = factor_profile(session(), user_id, course, content.quizzes)
+        return made[course_slug]
 
     def self_assessment_due(course_slug: str) -> str | None:
         """"start" or "end" when the learner has that self-assessment to give, else None."""
+        from ..extension import get_state
         from ..identity import current_user_id
-        from .selfcheck import open_stage
 
-        user_id = current_user_id()
-        return open_stage(course_slug, user_id) if user_id else None
+        course = get_state().content().course(course_slug)
+        if current_user_id() is None or course is None or course.self_assessment is None:
+            return None
+        scores = profile(course_slug)
+        if not scores:  # no factor quizzes to read the ratings beside: ask the table
+            from .selfcheck import open_stage
+
+            return open_stage(course_slug, current_user_id())
+        rated = {START: {s.module: s.start for s in scores if s.start},
+                 END: {s.module: s.end for s in scores if s.end}}
+        return stage_for(rated, all_passed(scores))
 
     def baseline_taken(course_slug: str) -> bool:
         """Kept for templates written before the end rating: no start rating is due."""

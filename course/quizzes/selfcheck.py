@@ -17,7 +17,7 @@ from ..identity import current_user_id
 from ..loaded import content
 from ..web import CourseForm
 from .models import SelfAssessmentScore
-from .profile import Rating, all_passed, factor_profile, self_ratings
+from .profile import all_passed, factor_profile, self_ratings, stage_for
 
 SAVED = {
     START: "Thank you. Your answers are your starting point: you will see them beside your quiz "
@@ -29,14 +29,6 @@ SAVED = {
 
 class SelfCheckForm(CourseForm):
     """CSRF only: the ratings are radio groups named after the statements."""
-
-
-def stage_for(rated: dict[str, dict[str, Rating]], finished: bool) -> str | None:
-    """The rating the learner can give now (pure): the start until the course is finished (every
-    factor quiz passed), then the end; each once."""
-    if finished:
-        return None if rated.get(END) else END
-    return None if rated.get(START) else START
 
 
 def open_stage(course: str, user_id: str) -> str | None:
