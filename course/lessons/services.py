@@ -101,7 +101,7 @@ def learners_page(db: Session, course: CourseInfo, page: int = 1,
         select(Learner.user_id, Learner.display_name, Learner.email)
         .where(exists().where(LessonProgress.user_id == Learner.user_id,
                               LessonProgress.course == course.slug))
-        .order_by(Learner.last_seen_at.desc(), Learner.user_id)
+        .order_by(Learner.last_seen_at.desc(), Learner.user_id.desc())  # one index, backwards
         .limit(per_page + 1).offset((page - 1) * per_page)))
     shown = found[:per_page]
     known = {x.slug for x in course.lessons}
