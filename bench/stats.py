@@ -31,7 +31,10 @@ def load() -> str:
 
 
 def checkout(revision: str, dest: Path) -> Path:
-    """The files of a git revision of this repository in `dest` (no work tree is touched)."""
+    """The files of a git revision of this repository in `dest` (no work tree is touched); a
+    folder given instead of a revision is used as it is (a tree prepared by hand)."""
+    if Path(revision).is_dir():
+        return Path(revision).resolve()
     dest.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True,
                              capture_output=True).stdout
