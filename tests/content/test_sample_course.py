@@ -61,10 +61,15 @@ def test_diagrams_are_svg() -> None:
 @pytest.mark.parametrize("module", FACTORS)
 def test_factor_quiz_bank(module: str) -> None:
     quiz = QUIZZES[("social-divide", module)]
-    assert len(quiz.questions) >= 15 and quiz.per_attempt == 10 and quiz.pass_mark == 80
+    assert len(quiz.questions) >= 30 and quiz.per_attempt == 10 and quiz.pass_mark == 80
     assert len({q.type for q in quiz.questions}) >= 4
     scenarios = [q for q in quiz.questions if q.scenario or "scenario" in q.tags]
-    assert len(scenarios) > len(quiz.questions) / 2, "most questions should be scenarios"
+    assert len(scenarios) >= 0.6 * len(quiz.questions), "at least 60% scenario questions"
+    # drawn per lesson: every lesson has its pool, and each pool has 3x its draw in the bank
+    lessons = {x.slug for x in COURSE.module(module).lessons if not x.draft}
+    assert {p.tag for p in quiz.pools} == lessons
+    for pool in quiz.pools:
+        assert sum(1 for q in quiz.questions if pool.tag in q.tags) >= 3 * pool.count, pool
 
 
 def missing_feedback(q: Question) -> list[str]:
@@ -136,3 +141,39 @@ def test_the_check_catches_a_copied_sentence(tmp_path: Path) -> None:
     runs = {tuple(source[i:i + 8]) for i in range(len(source) - 7)}
     ours = words(f"Intro. {copied}. Outro.")
     assert any(tuple(ours[i:i + 8]) in runs for i in range(len(ours) - 7))
+
+
+def test_every_template_renders_as_a_short_pdf() -> None:
+    """The downloadable templates are real tools: each prints on one to three A4 pages."""
+    import io
+
+    from pypdf import PdfReader
+
+    from course.content.check import handout_jobs
+    from course.content.markdown import render_lesson
+    from course.lessons.handout_pdf import HandoutRenderer
+
+    renderer = HandoutRenderer()
+    assert len(COURSE.handouts) >= 5
+    for handout, job in zip(COURSE.handouts, handout_jobs(COURSE), strict=True):
+        rendered = render_lesson(job)
+        assert rendered.problems == [], handout.path
+        pdf = renderer.pdf(("test", handout.slug), handout.title, handout.summary,
+                           rendered.html, "Social Divide Academy · The Social Divide")
+        reader = PdfReader(io.BytesIO(pdf))
+        assert 1 <= len(reader.pages) <= 3, (handout.slug, len(reader.pages))
+        assert handout.title.split()[0] in reader.pages[0].extract_text()
+
+
+def test_the_estimated_hours_are_honest() -> None:
+    """Reading time at the app's own rate, plus a minute per practice question, the four quizzes
+    (their time limits) and two hours for the capstone, fit the course's stated hours."""
+    from course.content.practice import practice_of_course
+
+    reading = sum(x.minutes for x in COURSE.lessons if not x.draft)
+    blocks, _ = practice_of_course(COURSE, QUIZZES)
+    practice = sum(len(b.questions) for lesson in blocks.values() for b in lesson)
+    quizzes = sum(QUIZZES[("social-divide", m)].time_limit_minutes or 20 for m in FACTORS)
+    capstone = 120 if COURSE.capstone else 0
+    needed = (reading + practice + quizzes + capstone) / 60
+    assert needed * 0.8 <= COURSE.estimated_hours <= needed * 1.5, (needed, COURSE.estimated_hours)

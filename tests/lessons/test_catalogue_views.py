@@ -16,7 +16,7 @@ def test_catalogue_lists_the_sample_course(site: Site) -> None:
     assert f'<h2 id="course-social-divide"><a href="{overview}">The Social Divide</a></h2>' in html
     for module in ("Social Graph &amp; Presence", "Organisation", "Role Model", "Education"):
         assert module in html
-    assert "about 6 hours" in html and "Axel Schultze" in html
+    assert "about 7 hours" in html and "Axel Schultze" in html
 
 
 def test_home_redirects_to_the_catalogue(site: Site) -> None:
