@@ -17,6 +17,7 @@ from .content.catalog import CONTENT_DIRS
 from .content.check import check_items, check_root
 from .errors import ContentErrors
 from .identity import ADMIN, ROLES
+from .state import get_state
 
 
 @click.group("course", help="Manage the training course: database, users and content.")
@@ -25,7 +26,7 @@ def cli() -> None:
 
 
 def _engine():  # noqa: ANN202
-    return current_app.extensions["course"].db.engine
+    return get_state().db.engine
 
 
 # ---------------------------------------------------------------- database
@@ -273,7 +274,7 @@ def appoint_manager_cmd(slug: str, email: str, user_id: str | None, name: str | 
 
     org = org_or_fail(slug)
     if user_id is None:
-        if not current_app.extensions["course"].accounts:
+        if not get_state().accounts:
             raise click.ClickException("this app uses its host's accounts: pass --user-id")
         from .accounts import services as accounts
 

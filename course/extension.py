@@ -9,21 +9,16 @@ COURSE_* config defaults set with `setdefault`, and no I/O in `init_app` (tables
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, has_request_context, render_template
+from flask import Blueprint, Flask, current_app, has_request_context, render_template
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from . import config as course_config
 from . import signals
-from .content import find_content_root
 from .db import configure_sqlite
 from .errors import CourseConfigError
 from .identity import (
@@ -35,102 +30,16 @@ from .identity import (
     current_roles,
     current_user_id,
 )
-from .lessons.library import Content, ContentLibrary
 from .links import external_url
-from .ratelimit import RateLimiter
-from .tasks import BackgroundTasks
+from .state import EXTENSION_KEY, CourseState, get_state
 from .web import IdConverter, add_security_headers
 
 log = logging.getLogger(__name__)
-EXTENSION_KEY = "course"
+__all__ = ["CoursePlugin", "CourseState", "get_state"]
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
 #: Options that are not identity hooks: `base_url` is a callable returning the site's address
 #: for links in emails (a host serving several domains); see `course.links`.
 SITE_OPTIONS = ("base_url",)
-
-
-class PracticeBlocks(Protocol):
-    """Gives the lesson page its practice blocks, filled for one learner."""
-
-    def __call__(self, db: Session, user_id: str, course: str, lesson: str
-                 ) -> dict[int, str]: ...
-
-
-@dataclass
-class CourseState:
-    """Everything the plugin keeps for one app; found at `app.extensions["course"]`."""
-
-    plugin: CoursePlugin
-    db: SQLAlchemy
-    url_prefix: str
-    accounts: bool
-    hooks: IdentityHooks
-    tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
-    library: ContentLibrary = field(default_factory=ContentLibrary)
-    #: (session, user_id, course, module) -> bool: the module's lessons are done. Set by the
-    #: lessons feature so that quizzes can ask without importing it.
-    lessons_done: Callable[..., bool] | None = None
-    #: (session, user_id, course, lesson) -> {block number: HTML}: a lesson's practice blocks
-    #: filled for this learner. Set by the quizzes feature so that lessons can show them
-    #: without importing it.
-    practice_blocks: PracticeBlocks | None = None
-    #: (session, user_id) -> certificates.services.Look: how a learner's certificate looks
-    #: (their organisation's name, template and branding). Set by the organisations feature.
-    certificate_look: Callable[..., Any] | None = None
-    #: (session, token, email) -> bool: an open invitation has this link token and address
-    #: (registering through it skips the per-address limit). Set by the organisations feature.
-    invitation_open: Callable[..., bool] | None = None
-    #: () -> str: the site's address for links in emails (the `base_url` option), or None.
-    base_url: Callable[[], str] | None = None
-    #: (session, user_id) callables run when a user closes their account (the standalone
-    #: accounts feature deletes the account itself).
-    close_hooks: list[Callable[..., None]] = field(default_factory=list)
-    #: What failed when this process warmed up (check name -> what), reported by /readyz.
-    warm_up_problems: dict[str, str] = field(default_factory=dict)
-    _limiter: RateLimiter | None = None
-    _root: tuple[object, Path] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def content_root(self, app: Flask) -> Path:
-        """The content root this app serves (resolved once per configured value)."""
-        configured = app.config["COURSE_CONTENT_ROOT"]
-        if self._root is None or self._root[0] != configured:
-            self._root = (configured, find_content_root(configured))
-        return self._root[1]
-
-    def content(self) -> Content:
-        """The loaded content: read and rendered once, re-read on change when reload is on.
-
-        Looked up once per request (kept in `g`), so a page pays for it once.
-        """
-        cached = g.get("_course_content")
-        if cached is not None:
-            return cached
-        app = current_app
-        reload = app.config["COURSE_CONTENT_RELOAD"]
-        content = self.library.get(self.content_root(app), self.db.engine,
-                                   float(app.config["COURSE_RENDER_BUDGET_SECONDS"]),
-                                   app.debug if reload is None else bool(reload))
-        g._course_content = content
-        return content
-
-    def limiter(self) -> RateLimiter:
-        """The rate limiter, created on first use from COURSE_RATELIMIT_STORAGE_URL."""
-        if self._limiter is None:
-            with self._lock:
-                if self._limiter is None:
-                    url = current_app.config["COURSE_RATELIMIT_STORAGE_URL"]
-                    self._limiter = RateLimiter(url)
-        return self._limiter
-
-
-def get_state(app: Flask | None = None) -> CourseState:
-    """The plugin's state for `app` (default: the current app)."""
-    app = app or current_app
-    try:
-        return app.extensions[EXTENSION_KEY]
-    except KeyError:
-        raise CourseConfigError("the course plugin is not registered on this app") from None
 
 
 class CoursePlugin:

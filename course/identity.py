@@ -17,6 +17,7 @@ from flask import abort, current_app
 from flask_login import current_user
 
 from .names import NEUTRAL_NAME, name_or_neutral, usable_name
+from .state import get_state
 
 LEARNER = "learner"
 TRAINER = "trainer"
@@ -69,7 +70,7 @@ class IdentityHooks:
 
 
 def _hooks() -> IdentityHooks:
-    return current_app.extensions["course"].hooks
+    return get_state().hooks
 
 
 def current_user_id() -> str | None:

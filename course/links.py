@@ -14,13 +14,16 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
+from .state import find_state
+
 LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def site_address(app: Flask | None = None) -> str:
     """The site's address as learners reach it, e.g. `https://learn.example.com/app`."""
     app = app or current_app
-    hook = getattr(app.extensions.get("course"), "base_url", None)
+    state = find_state(app)
+    hook = state.base_url if state is not None else None
     if hook is not None:
         address = str(hook())
     elif app.config.get("SERVER_NAME"):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import abort, make_response, render_template
 
-from .extension import get_state
+from .content_cache import Content
 from .identity import TRAINER, current_roles
-from .lessons.library import Content
+from .state import get_state
 
 
 def content() -> Content:

@@ -183,7 +183,7 @@ def healthz() -> Response:
 
 def readyz() -> tuple[Response, int]:
     """Readiness: the database answers and the content is loaded without errors."""
-    from .extension import get_state
+    from .state import get_state
 
     checks: dict[str, str] = {}
     state = get_state()
@@ -229,7 +229,7 @@ def warm(app: Flask) -> None:
     Nothing here may stop the worker from booting (gunicorn's master exits when workers keep
     failing to boot): a failure is logged and kept for /readyz, and the page that needs the
     broken part answers with its own clean error page."""
-    from .extension import get_state
+    from .state import get_state
 
     state = get_state(app)
     with app.app_context():
@@ -247,7 +247,7 @@ def warm(app: Flask) -> None:
 def _warm_certificates(app: Flask, problems: dict[str, str]) -> None:
     """Render a sample with every template; a template that fails is named in `problems`."""
     from .certificates.render import CertificateData, Factor, renderer_for
-    from .extension import get_state
+    from .state import get_state
 
     folder = get_state(app).content_root(app) / "certificates"
     sample = CertificateData("Warm Up", "Warm-up", (Factor("Factor", "100"),), "today",

@@ -21,9 +21,9 @@ from werkzeug.wrappers import Response
 
 from .. import signals
 from ..db import session as db_session
-from ..extension import get_state
 from ..links import external_url
 from ..mail import build_message, send
+from ..state import get_state
 from ..web import client_address, safe_next
 from . import admin, services
 from .forms import ChangePasswordForm, ForgotForm, LoginForm, LogoutForm, RegisterForm, ResetForm

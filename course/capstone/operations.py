@@ -17,9 +17,9 @@ from ..certificates.views import Holder, issue_and_announce
 from ..content.markdown import RenderJob
 from ..content.renderpool import render_with_budget
 from ..db import session as db_session
-from ..extension import CourseState, get_state
 from ..links import external_url
 from ..mail import build_message, send
+from ..state import CourseState, get_state
 from . import attachments, services
 from .models import PASSED, CapstoneReview, CapstoneSubmission, CapstoneVersion
 

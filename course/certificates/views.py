@@ -30,7 +30,6 @@ from wtforms.validators import InputRequired, Length
 
 from .. import signals
 from ..db import session as db_session
-from ..extension import get_state
 from ..identity import (
     ADMIN,
     current_display_name,
@@ -42,6 +41,7 @@ from ..links import external_url
 from ..loaded import content
 from ..mail import build_message, send
 from ..ops import refuse, security_event
+from ..state import get_state
 from ..web import CourseForm, client_address
 from . import services
 from .models import ACTIVE, Certificate

@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from ..content.catalog import CourseInfo
 from ..content.handouts import Handout
+from ..content_cache.library import HANDOUT_KEY
 from ..loaded import content
 from .handout_pdf import HandoutRenderError, handout_renderer
-from .library import HANDOUT_KEY
 
 
 def _handout(course: str, slug: str) -> tuple[CourseInfo, Handout]:

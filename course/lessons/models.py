@@ -1,24 +1,17 @@
-"""Tables of the lessons feature: rendered lesson HTML, learners seen, and lesson progress."""
+"""Tables of the lessons feature: learners seen and lesson progress (the rendered lesson HTML
+is the content cache's, re-exported here)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..content_cache.models import RenderedLesson
 from ..db import Base, UTCDateTime, utcnow
 
-
-class RenderedLesson(Base):
-    """A lesson's safe HTML, stored once per content version (the key hashes the inputs)."""
-
-    __tablename__ = "course_rendered_lesson"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    html: Mapped[str] = mapped_column(Text)
-    toc: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+__all__ = ["Learner", "LessonProgress", "RenderedLesson"]
 
 
 class Learner(Base):

@@ -7,8 +7,8 @@ from flask import abort, current_app, render_template, request
 from ..content.check import check_items, check_root
 from ..db import session as db_session
 from ..errors import ContentErrors
-from ..extension import get_state
 from ..identity import ADMIN, TRAINER, current_roles, role_required
+from ..state import get_state
 from . import services
 
 

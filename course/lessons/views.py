@@ -21,7 +21,6 @@ from .. import signals
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
 from ..db import session as db_session
-from ..extension import get_state
 from ..identity import (
     TRAINER,
     current_display_name,
@@ -30,6 +29,7 @@ from ..identity import (
     current_user_id,
 )
 from ..loaded import content
+from ..state import get_state
 from ..web import CourseForm
 from . import services
 from .progress import CourseProgress, course_progress, neighbours

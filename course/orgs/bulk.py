@@ -27,8 +27,8 @@ from ..certificates.models import ACTIVE, Certificate
 from ..certificates.render import Branding, CertificateData, renderer_for
 from ..db import session as db_session
 from ..db import utcnow
-from ..extension import get_state
 from ..links import external_url
+from ..state import get_state
 from .models import ACTIVE_MEMBER, BulkJob, Membership, Organisation
 from .services import OrgError, audit, look_of
 

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from ..db import session
 from ..links import external_url, site_address
 from ..mail import build_message, send
+from ..state import get_state
 from . import bulk, reminders, services
 from .models import BulkJob
 
@@ -61,7 +62,7 @@ def send_reminders_cmd(dry_run: bool) -> None:
         click.echo(f"{len(owed)} reminder(s) would be sent")
         return
     sent = failed = 0
-    loaded = app.extensions["course"]
+    loaded = get_state(app)
     with app.test_request_context(base_url=site_address(app)), click.progressbar(
             owed, label="Sending reminders", show_pos=True) as bar:
         titles = {c.slug: c.title for c in loaded.content().catalog.courses}
@@ -103,7 +104,7 @@ def issue_certificates_cmd(slug: str, course: str | None, reissue: bool, reason:
                            wait: bool) -> None:
     app = current_app._get_current_object()
     org = org_or_fail(slug)
-    course = course or app.extensions["course"].content().catalog.courses[0].slug
+    course = course or get_state(app).content().catalog.courses[0].slug
     redis_url = app.config["COURSE_JOBS_REDIS_URL"]
     try:
         job = bulk.create_job(session(), org, bulk.REISSUE if reissue else bulk.ISSUE,

@@ -31,11 +31,11 @@ from ..certificates.render import (
 from ..certificates.views import apply_action
 from ..db import session as db_session
 from ..db import utcnow
-from ..extension import get_state
 from ..identity import ADMIN, current_user_id, role_required
 from ..links import external_url
 from ..loaded import content
 from ..ops import refuse
+from ..state import get_state
 from . import bulk, services
 from .branding import LogoError, clean_logo
 from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm

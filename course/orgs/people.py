@@ -30,12 +30,12 @@ from ..capstone import services as capstone
 from ..csvsafe import to_csv
 from ..db import session as db_session
 from ..db import utcnow
-from ..extension import get_state
 from ..identity import ADMIN, current_user_id, role_required
 from ..links import external_url
 from ..mail import build_message, send
 from ..ops import refuse
 from ..quizzes.models import QuizAttempt
+from ..state import get_state
 from ..web import CourseForm
 from . import reports, services, summary
 from .models import UNDO_DAYS, AuditEvent, Invitation, Membership, Organisation

@@ -32,12 +32,12 @@ from werkzeug.wrappers import Response
 from .. import signals
 from ..db import session as db_session
 from ..db import utcnow
-from ..extension import CourseState, get_state
 from ..identity import current_display_name, current_email, current_user_id
 from ..links import external_url
 from ..loaded import content
 from ..mail import build_message, send
 from ..ops import refuse
+from ..state import CourseState, get_state
 from ..web import CourseForm
 from . import exports, reports, services, summary
 from .forms import ConfirmImportForm, ImportForm, InviteForm

@@ -21,8 +21,8 @@ from wtforms.validators import InputRequired
 
 from ..db import session as db_session
 from ..errors import CourseError
-from ..extension import get_state
 from ..identity import current_display_name, current_email, current_user_id
+from ..state import get_state
 from ..web import CourseForm
 from . import services
 

@@ -27,9 +27,9 @@ from werkzeug.wrappers import Response
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..db import session as db_session
-from ..extension import get_state
 from ..identity import TRAINER, current_roles, current_user_id
 from ..loaded import content
+from ..state import get_state
 from ..web import CourseForm
 from . import practice
 from .responses import field_name

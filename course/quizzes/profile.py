@@ -108,8 +108,8 @@ def profile_context() -> dict[str, Callable[[str], Any]]:
 
     def profile(course_slug: str) -> list[FactorScore]:
         from ..db import session
-        from ..extension import get_state
         from ..identity import current_user_id
+        from ..state import get_state
 
         if course_slug in made:
             return made[course_slug]
@@ -123,8 +123,8 @@ def profile_context() -> dict[str, Callable[[str], Any]]:
 
     def self_assessment_due(course_slug: str) -> str | None:
         """"start" or "end" when the learner has that self-assessment to give, else None."""
-        from ..extension import get_state
         from ..identity import current_user_id
+        from ..state import get_state
 
         course = get_state().content().course(course_slug)
         if current_user_id() is None or course is None or course.self_assessment is None:

@@ -22,10 +22,10 @@ from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
 from ..csvsafe import to_csv
 from ..db import session as db_session
-from ..extension import get_state
 from ..identity import TRAINER, current_user_id, role_required
 from ..loaded import content
 from ..ops import refuse
+from ..state import get_state
 from ..web import CourseForm
 from . import responses, services
 from .models import FINISHED, QuizAttempt

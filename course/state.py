@@ -1,0 +1,151 @@
+"""The floor every feature stands on: `CourseState`, the one way to reach it (`get_state`), and
+the typed Protocols for what features provide each other.
+
+A feature never imports another feature to ask it something: it reads a slot here, which the
+providing feature fills in its `init_feature(app, state)`. Nothing here imports a feature.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import Flask, current_app, g
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
+
+from .content import find_content_root
+from .content_cache import Content, ContentLibrary
+from .errors import CourseConfigError
+from .ratelimit import RateLimiter
+from .tasks import BackgroundTasks
+
+EXTENSION_KEY = "course"
+
+
+class UserHooks(Protocol):
+    """How the plugin reads a user object (see `course.identity.IdentityHooks`)."""
+
+    user_id: Callable[[Any], str | None]
+    roles: Callable[[Any], set[str]]
+    display_name: Callable[[Any], str]
+    email: Callable[[Any], str | None]
+
+
+class PracticeBlocks(Protocol):
+    """Gives the lesson page its practice blocks, filled for one learner (quizzes provides)."""
+
+    def __call__(self, db: Session, user_id: str, course: str, lesson: str
+                 ) -> dict[int, str]: ...
+
+
+class LessonsDone(Protocol):
+    """Whether a learner has done every lesson of a module (lessons provides)."""
+
+    def __call__(self, db: Session, user_id: str, course: str, module: str) -> bool: ...
+
+
+class CertificateLook(Protocol):
+    """How a learner's certificate looks: their organisation's name, template and branding, as
+    a `certificates.services.Look` (organisations provides)."""
+
+    def __call__(self, db: Session, user_id: str) -> Any: ...
+
+
+class InvitationOpen(Protocol):
+    """An open invitation has this link token and address (organisations provides)."""
+
+    def __call__(self, db: Session, token: str, email: str) -> bool: ...
+
+
+class ManagesOrganisation(Protocol):
+    """The user manages at least one organisation (organisations provides; the navigation asks)."""
+
+    def __call__(self, user_id: str) -> bool: ...
+
+
+class BaseUrl(Protocol):
+    """The site's address for links in emails (the `base_url` plugin option)."""
+
+    def __call__(self) -> str: ...
+
+
+class CloseHook(Protocol):
+    """Run when a user closes their account, inside the closing request's transaction."""
+
+    def __call__(self, db: Session, user_id: str) -> None: ...
+
+
+@dataclass
+class CourseState:
+    """Everything the plugin keeps for one app; reached with `get_state()`."""
+
+    plugin: object
+    db: SQLAlchemy
+    url_prefix: str
+    accounts: bool
+    hooks: UserHooks
+    tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    library: ContentLibrary = field(default_factory=ContentLibrary)
+    lessons_done: LessonsDone | None = None
+    practice_blocks: PracticeBlocks | None = None
+    certificate_look: CertificateLook | None = None
+    invitation_open: InvitationOpen | None = None
+    manages_organisation: ManagesOrganisation | None = None
+    base_url: BaseUrl | None = None
+    close_hooks: list[CloseHook] = field(default_factory=list)
+    #: What failed when this process warmed up (check name -> what), reported by /readyz.
+    warm_up_problems: dict[str, str] = field(default_factory=dict)
+    #: Warm-up steps features add (app -> None), run by `course.ops.warm`.
+    warm_ups: list[Callable[[Flask], None]] = field(default_factory=list)
+    _limiter: RateLimiter | None = None
+    _root: tuple[object, Path] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def content_root(self, app: Flask) -> Path:
+        """The content root this app serves (resolved once per configured value)."""
+        configured = app.config["COURSE_CONTENT_ROOT"]
+        if self._root is None or self._root[0] != configured:
+            self._root = (configured, find_content_root(configured))
+        return self._root[1]
+
+    def content(self) -> Content:
+        """The loaded content: read and rendered once, re-read on change when reload is on.
+
+        Looked up once per request (kept in `g`), so a page pays for it once.
+        """
+        cached = g.get("_course_content")
+        if cached is not None:
+            return cached
+        app = current_app
+        reload = app.config["COURSE_CONTENT_RELOAD"]
+        content = self.library.get(self.content_root(app), self.db.engine,
+                                   float(app.config["COURSE_RENDER_BUDGET_SECONDS"]),
+                                   app.debug if reload is None else bool(reload))
+        g._course_content = content
+        return content
+
+    def limiter(self) -> RateLimiter:
+        """The rate limiter, created on first use from COURSE_RATELIMIT_STORAGE_URL."""
+        if self._limiter is None:
+            with self._lock:
+                if self._limiter is None:
+                    url = current_app.config["COURSE_RATELIMIT_STORAGE_URL"]
+                    self._limiter = RateLimiter(url)
+        return self._limiter
+
+
+def find_state(app: Flask | None = None) -> CourseState | None:
+    """The plugin's state for `app` (default: the current app), or None if not registered."""
+    return (app or current_app).extensions.get(EXTENSION_KEY)
+
+
+def get_state(app: Flask | None = None) -> CourseState:
+    """The plugin's state for `app` (default: the current app)."""
+    state = find_state(app)
+    if state is None:
+        raise CourseConfigError("the course plugin is not registered on this app")
+    return state
