@@ -9,7 +9,7 @@ from pathlib import Path
 
 from course.content.check import check_root
 from course.errors import ContentErrors
-from tests.conftest import Site, login
+from tests.conftest import Site, _finish, login
 from tests.hostapp import create_host_app
 
 FIRST = "/courses/social-divide/lessons/what-the-social-divide-is"
@@ -69,7 +69,7 @@ def test_a_broken_file_keeps_the_last_good_version_online(
         # comes from the database.
         assert restarted.extensions["course"].library.renders == 1
     finally:
-        restarted.extensions["course"].tasks.join_all()
+        _finish(restarted)  # its connections closed, as the fixtures do for theirs
     # Fixed: the new version is served and the banner goes.
     path = content_root / LESSON
     path.write_text(path.read_text().replace("colour: blue\n", "").replace(
