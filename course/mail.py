@@ -34,7 +34,11 @@ def as_text(msg: EmailMessage) -> str:
     """The message as a person reads it: its headers, then its decoded body (links whole, never
     broken by quoted-printable line folding)."""
     headers = "".join(f"{name}: {msg[name]}\n" for name in ("From", "To", "Subject"))
-    return headers + "\n" + msg.get_content()
+    body = msg.get_body(preferencelist=("plain",))
+    text = body.get_content() if body is not None else ""
+    attached = [f"[attached: {part.get_filename() or part.get_content_type()}]"
+                for part in msg.iter_attachments()]
+    return headers + "\n" + text + "".join(f"\n{line}" for line in attached)
 
 
 def send(config: Mapping[str, Any], msg: EmailMessage) -> None:

@@ -89,6 +89,23 @@ def test_the_standalone_console_shows_the_whole_email(
     assert "[redacted]" not in link and site.client().get(link).status_code == 200
 
 
+def test_a_logged_email_with_an_attachment_shows_its_text_and_names_the_file(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from course.mail import build_message, send
+
+    config = {"COURSE_MAIL_SENDER": "Academy <no-reply@localhost>", "COURSE_MAIL_SERVER": None}
+    msg = build_message(config, "ada@example.com", "Your certificate",
+                        "Hello Ada,\nverify it at https://academy.example/verify/" + "C" * 60)
+    msg.add_attachment(b"%PDF-1.7", maintype="application", subtype="pdf",
+                       filename="certificate.pdf")
+    with caplog.at_level(logging.WARNING, logger="course.mail"):
+        send(config, msg)
+    [record] = caplog.records
+    text = record.getMessage()
+    assert "https://academy.example/verify/" + "C" * 60 in text  # whole, not folded
+    assert "[attached: certificate.pdf]" in text and "%PDF" not in text
+
+
 # ------------------------------------------------------------------ invitations
 def test_resend_sends_a_new_link_shown_once_and_extends_the_expiry(
         orgs: Orgs, mailbox: Mailbox) -> None:
