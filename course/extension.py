@@ -18,7 +18,6 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
-from . import signals
 from .db import configure_sqlite
 from .errors import CourseConfigError
 from .identity import (
@@ -79,10 +78,9 @@ class CoursePlugin:
         from .quizzes.practice_views import blocks_for
 
         state.practice_blocks = blocks_for
-        from .certificates.views import on_progress
+        from .lessons.services import learner_email
 
-        signals.lesson_completed.connect(on_progress, sender=app)
-        signals.quiz_submitted.connect(on_progress, sender=app)
+        state.learner_email = learner_email
         from .capstone.operations import connect as connect_capstone
         from .orgs.views import connect as connect_orgs
 

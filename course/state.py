@@ -61,6 +61,12 @@ class InvitationOpen(Protocol):
     def __call__(self, db: Session, token: str, email: str) -> bool: ...
 
 
+class LearnerEmail(Protocol):
+    """A learner's email address as last seen, or None (lessons provides)."""
+
+    def __call__(self, db: Session, user_id: str) -> str | None: ...
+
+
 class ManagesOrganisation(Protocol):
     """The user manages at least one organisation (organisations provides; the navigation asks)."""
 
@@ -95,6 +101,7 @@ class CourseState:
     certificate_look: CertificateLook | None = None
     invitation_open: InvitationOpen | None = None
     manages_organisation: ManagesOrganisation | None = None
+    learner_email: LearnerEmail | None = None
     base_url: BaseUrl | None = None
     close_hooks: list[CloseHook] = field(default_factory=list)
     #: What failed when this process warmed up (check name -> what), reported by /readyz.

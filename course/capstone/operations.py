@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from .. import signals
+from ..certificates.issuing import Holder, issue_and_announce
 from ..certificates.render import CertificateRenderError
-from ..certificates.views import Holder, issue_and_announce
 from ..content.markdown import RenderJob
 from ..content.renderpool import render_with_budget
 from ..db import session as db_session

@@ -7,7 +7,7 @@ import calendar
 import hashlib
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -96,12 +96,25 @@ def _template_folder(content_root: Path, template: str) -> Path:
         content_root / "certificates" / TEMPLATE)
 
 
-def prepare_issue(db: Session, *, user_id: str, name: str, course: CourseInfo,
-                  status: Eligibility, content_root: Path, issuer: str, verify_url: str,
-                  look: Look | None = None, reason: str | None = None,
-                  extra: dict | None = None, supersedes: Certificate | None = None) -> Pending:
+@dataclass(frozen=True)
+class IssueContext:
+    """What every certificate issued by one request, job or command shares: built once (see
+    `issuing.context`) and handed down instead of relaying each value."""
+
+    content_root: Path
+    issuer: str
+    #: The verify page's URL with `{code}` where the verification code goes.
+    verify_url: str
+    quizzes: dict[tuple[str, str], Quiz] = field(default_factory=dict)
+
+
+def prepare_issue(db: Session, ctx: IssueContext, *, user_id: str, name: str,
+                  course: CourseInfo, status: Eligibility, look: Look | None = None,
+                  reason: str | None = None, extra: dict | None = None,
+                  supersedes: Certificate | None = None) -> Pending:
     """A certificate dated now from the learner's results (not rendered, not stored)."""
     look = look or Look()
+    content_root, issuer, verify_url = ctx.content_root, ctx.issuer, ctx.verify_url
     now = utcnow()
     code = new_code()
     if status.capstone_reviewed_by and course.capstone is not None:
@@ -127,10 +140,11 @@ def prepare_issue(db: Session, *, user_id: str, name: str, course: CourseInfo,
     return Pending(record, data, folder, look.branding, supersedes)
 
 
-def prepare_reissue(certificate: Certificate, reason: str, *, name: str, content_root: Path,
-                    verify_url: str, look: Look | None = None) -> Pending:
+def prepare_reissue(ctx: IssueContext, certificate: Certificate, reason: str, *, name: str,
+                    look: Look | None = None) -> Pending:
     """A new version of an active certificate from its snapshot (same results and dates), with
     a corrected name or the organisation's current template, say."""
+    content_root, verify_url = ctx.content_root, ctx.verify_url
     if certificate.status != ACTIVE:
         raise ValueError("only an active certificate can be re-issued")
     old = certificate.snapshot
@@ -176,21 +190,18 @@ def complete(db: Session, pending: Pending, pdf: bytes) -> Certificate | None:
     return certificate
 
 
-def issue_if_eligible(db: Session, *, user_id: str, name: str, course: CourseInfo,
-                      quizzes: dict[tuple[str, str], Quiz], content_root: Path, issuer: str,
-                      verify_url: str, look: Look | None = None) -> Certificate | None:
+def issue_if_eligible(db: Session, ctx: IssueContext, *, user_id: str, name: str,
+                      course: CourseInfo, look: Look | None = None) -> Certificate | None:
     """Issue the certificate if the learner is eligible and has none; returns the certificate
     issued here, or None (not eligible, certified already, or a parallel request was first).
 
-    `verify_url` holds `{code}` where the verification code goes. Rendered before anything
-    is written, so a failed render leaves no partial rows."""
+    Rendered before anything is written, so a failed render leaves no partial rows."""
     if current(db, user_id, course.slug) is not None:
         return None
-    status = eligibility(db, user_id, course, quizzes)
+    status = eligibility(db, user_id, course, ctx.quizzes)
     if not status.eligible:
         return None
-    pending = prepare_issue(db, user_id=user_id, name=name, course=course, status=status,
-                            content_root=content_root, issuer=issuer, verify_url=verify_url,
+    pending = prepare_issue(db, ctx, user_id=user_id, name=name, course=course, status=status,
                             look=look)
     return complete(db, pending, pending.render())
 
@@ -226,21 +237,19 @@ def start_recertification(db: Session, certificate: Certificate, window_days: in
     return True
 
 
-def recertify_if_eligible(db: Session, certificate: Certificate, *, name: str,
-                          course: CourseInfo, quizzes: dict[tuple[str, str], Quiz],
-                          content_root: Path, issuer: str, verify_url: str,
+def recertify_if_eligible(db: Session, ctx: IssueContext, certificate: Certificate, *,
+                          name: str, course: CourseInfo,
                           look: Look | None = None) -> Certificate | None:
     """Once every factor quiz is passed again in the recertification round, issue a new version
     dated today, with a new validity, that supersedes `certificate`."""
     since = recertification_started(db, certificate)
     if since is None or certificate.status != ACTIVE:
         return None
-    status = eligibility(db, certificate.user_id, course, quizzes, since)
+    status = eligibility(db, certificate.user_id, course, ctx.quizzes, since)
     if not status.eligible:
         return None
-    pending = prepare_issue(db, user_id=certificate.user_id, name=name, course=course,
-                            status=status, content_root=content_root, issuer=issuer,
-                            verify_url=verify_url, look=look, reason=RECERTIFY_REASON,
+    pending = prepare_issue(db, ctx, user_id=certificate.user_id, name=name, course=course,
+                            status=status, look=look, reason=RECERTIFY_REASON,
                             extra={"renews": certificate.code}, supersedes=certificate)
     return complete(db, pending, pending.render())  # None: a parallel request renewed it
 
@@ -271,12 +280,11 @@ def revoke(db: Session, certificate: Certificate, reason: str) -> bool:
     return True
 
 
-def reissue(db: Session, certificate: Certificate, reason: str, *, name: str,
-            content_root: Path, verify_url: str, look: Look | None = None) -> Certificate:
+def reissue(db: Session, ctx: IssueContext, certificate: Certificate, reason: str, *,
+            name: str, look: Look | None = None) -> Certificate:
     """A new version of an active certificate (a corrected name, say), rendered from the old
     snapshot, which it supersedes; the old one's verify page then points to the new one."""
-    pending = prepare_reissue(certificate, reason, name=name, content_root=content_root,
-                              verify_url=verify_url, look=look)
+    pending = prepare_reissue(ctx, certificate, reason, name=name, look=look)
     new = complete(db, pending, pending.render())
     if new is None:
         raise ValueError("this certificate was re-issued at the same moment by someone else")

@@ -4,12 +4,10 @@ verification by code or by uploading the PDF."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     flash,
@@ -21,29 +19,27 @@ from flask import (
 )
 from flask_login import login_required
 from flask_wtf.file import FileField
-from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from .. import signals
 from ..db import session as db_session
 from ..identity import (
     ADMIN,
-    current_display_name,
-    current_email,
     current_user_id,
     role_required,
 )
 from ..links import external_url
 from ..loaded import content
-from ..mail import build_message, send
 from ..ops import refuse, security_event
 from ..state import get_state
 from ..web import CourseForm, client_address
 from . import services
+from .issuing import Holder, apply_action, issue_and_announce
+
+__all__ = ["Holder", "issue_and_announce"]  # kept importable from here for older callers
 from .models import ACTIVE, Certificate
 from .render import CertificateRenderError
 
@@ -54,105 +50,6 @@ log = logging.getLogger(__name__)
 
 class CheckForm(CourseForm):
     pdf = FileField("Certificate PDF")
-
-
-def verify_url_template() -> str:
-    return external_url("course.certificates.verify", code="CODE").replace("CODE", "{code}")
-
-
-@dataclass(frozen=True)
-class Holder:
-    """Whose certificate to issue when it is not the current user's (a reviewer passing a
-    learner's capstone completes that learner's certificate)."""
-
-    user_id: str
-    name: str
-    email: str | None
-
-
-def issue_for_current_user(course_slug: str, holder: Holder | None = None) -> Certificate | None:
-    """Issue the current learner's (or `holder`'s) certificate for a course if they have just
-    become eligible, or renew it if they are recertifying and have passed every factor quiz
-    again. Returns the new certificate, or None when nothing was issued."""
-    loaded = get_state().content()
-    course = loaded.course(course_slug) if loaded.catalog else None
-    user_id = holder.user_id if holder else current_user_id()
-    if course is None or user_id is None or loaded.errors:
-        return None
-    db = db_session()
-    name = holder.name if holder else current_display_name()
-    common = dict(name=name or user_id, course=course, quizzes=loaded.quizzes,
-                  content_root=get_state().content_root(current_app),
-                  issuer=current_app.config["COURSE_SITE_NAME"],
-                  verify_url=verify_url_template(), look=look_for(user_id))
-    existing = services.current(db, user_id, course_slug)
-    if existing is None:
-        return services.issue_if_eligible(db, user_id=user_id, **common)
-    return services.recertify_if_eligible(db, existing, **common)
-
-
-def look_for(user_id: str) -> services.Look:
-    """How this learner's certificates look (their organisation's branding, if any)."""
-    lookup = get_state().certificate_look
-    return lookup(db_session(), user_id) if lookup is not None else services.Look()
-
-
-def _mail_certificate(certificate: Certificate, email: str | None) -> None:
-    """Email the learner their new certificate, in the background (never delays the page)."""
-    config = current_app.config
-    if not config["COURSE_CERTIFICATE_EMAIL"] or not email:
-        return
-    body = render_template("course/certificates/issued_email.txt", certificate=certificate,
-                           verify_url=external_url("course.certificates.verify",
-                                                   code=certificate.code),
-                           mine_url=external_url("course.certificates.mine"))
-    msg = build_message(config, email, f"Your certificate: {certificate.course_title}", body)
-    msg.add_attachment(certificate.pdf, maintype="application", subtype="pdf",
-                       filename="certificate.pdf")
-    get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
-
-
-def issue_and_announce(course_slug: str, holder: Holder | None = None) -> Certificate | None:
-    """Issue (or renew) the current learner's (or `holder`'s) certificate if it is due; then
-    commit, tell the signal's receivers, email the PDF and tell the user. Raises
-    CertificateRenderError, having written nothing, when the PDF cannot be made."""
-    certificate = issue_for_current_user(course_slug, holder)
-    if certificate is None:
-        return None
-    db_session().commit()
-    signals.certificate_issued.send(current_app._get_current_object(),
-                                    user_id=certificate.user_id, course=certificate.course,
-                                    code=certificate.code, version=certificate.version)
-    _mail_certificate(certificate, holder.email if holder else current_email())
-    if holder is not None:
-        flash(f"{certificate.name}'s certificate for {certificate.course_title} is issued.",
-              "success")
-        return certificate
-    flash(Markup('Congratulations: your certificate for {} is ready. '
-                 '<a href="{}">Download it from My certificates</a>.').format(
-                     certificate.course_title, url_for("course.certificates.mine")), "success")
-    return certificate
-
-
-def on_progress(app: Flask, **event: object) -> None:
-    """Signal receiver: after a completed lesson or a graded quiz, issue if now eligible (or
-    renew, during a recertification). A quiz that was not passed cannot complete a course, so
-    it checks nothing."""
-    if event.get("passed") is False:
-        return
-    existing = services.current(db_session(), str(event["user_id"]), str(event["course"]))
-    if existing is not None and services.recertification_started(db_session(), existing) is None:
-        return  # already certified and not renewing: nothing to check
-    try:
-        issue_and_announce(str(event["course"]))
-    except CertificateRenderError:
-        # The progress itself is saved; the certificate is issued on the next try (opening
-        # My certificates).
-        log.exception("certificate for %s could not be rendered", event["user_id"])
-        db_session().rollback()
-        flash(Markup('You have earned your certificate, but it could not be produced just '
-                     'now. <a href="{}">Open My certificates</a> to try again.').format(
-                         url_for("course.certificates.mine")), "error")
 
 
 def _standing(db, user_id: str) -> tuple[list, list, dict]:  # noqa: ANN001
@@ -325,31 +222,6 @@ def admin() -> str:
             Certificate.issued_at.desc()).limit(200)).all()
     return render_template("course/certificates/admin.html", certificates=rows, days=days,
                            status=services.verify_status)
-
-
-def apply_action(certificate: Certificate, action: str | None, reason: str, *,
-                 name: str | None = None, look: services.Look | None = None) -> Certificate | None:
-    """Revoke or re-issue a certificate as an administrator or manager asked, commit, tell the
-    signal's receivers and the user; returns the new version of a re-issue."""
-    db = db_session()
-    if action == "revoke" and services.revoke(db, certificate, reason):
-        db.commit()
-        signals.certificate_revoked.send(
-            current_app._get_current_object(), user_id=certificate.user_id,
-            course=certificate.course, code=certificate.code, reason=certificate.reason,
-            by=current_user_id())
-        flash("The certificate is revoked.", "success")
-    elif action == "reissue" and certificate.status == "active":
-        new = services.reissue(db, certificate, reason, name=name or certificate.name,
-                               content_root=get_state().content_root(current_app),
-                               verify_url=verify_url_template(),
-                               look=look or look_for(certificate.user_id))
-        db.commit()
-        flash(f"Re-issued as version {new.version}.", "success")
-        return new
-    else:
-        flash("Only an active certificate can be revoked or re-issued.", "error")
-    return None
 
 
 @role_required(ADMIN)

@@ -139,3 +139,8 @@ def module_lessons_done(db: Session, user_id: str, course: CourseInfo, module: s
     progress = course_progress(course, lesson_states(db, user_id, course.slug))
     found = next((m for m in progress.modules if m.module.slug == module), None)
     return bool(found and found.unlocked and found.complete)
+
+
+def learner_email(db: Session, user_id: str) -> str | None:
+    """A learner's email address as last seen (for the email with a re-issued certificate)."""
+    return db.scalar(select(Learner.email).where(Learner.user_id == user_id))

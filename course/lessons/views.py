@@ -18,6 +18,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from .. import signals
+from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
 from ..db import session as db_session
@@ -125,6 +126,7 @@ def complete(course: str, lesson: str) -> Response | tuple[Response, int]:
     if newly:
         signals.lesson_completed.send(current_app._get_current_object(), user_id=user_id,
                                       course=info.slug, module=found.module, lesson=found.slug)
+        after_progress(user_id, info.slug)
     if wants_json:
         return jsonify(done=True, newly=newly)
     flash(f"“{found.title}” is complete.", "success")

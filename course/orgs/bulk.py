@@ -22,12 +22,12 @@ from flask import Flask, current_app
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from ..certificates import issuing
 from ..certificates import services as certs
 from ..certificates.models import ACTIVE, Certificate
 from ..certificates.render import Branding, CertificateData, renderer_for
 from ..db import session as db_session
 from ..db import utcnow
-from ..links import external_url
 from ..state import get_state
 from .models import ACTIVE_MEMBER, BulkJob, Membership, Organisation
 from .services import OrgError, audit, look_of
@@ -63,40 +63,35 @@ def candidates(db: Session, org: Organisation, kind: str, course: str) -> list[s
         .order_by(Membership.id)))
 
 
-def verify_url_template(app: Flask) -> str:
-    """The verify URL with `{code}`, on the configured site (jobs run outside any request)."""
-    with app.app_context():
-        return external_url("course.certificates.verify", code="CODE").replace("CODE", "{code}")
-
-
 def prepare(db: Session, job: BulkJob, org: Organisation, user_id: str, course_slug: str,
-            verify_url: str) -> certs.Pending | None:
+            ctx: certs.IssueContext) -> certs.Pending | None:
     """The certificate this job makes for one member, or None (not eligible, nothing to do)."""
-    state = get_state()
-    loaded = state.content()
-    course = loaded.course(course_slug)
+    course = get_state().content().course(course_slug)
     member = db.scalar(select(Membership).where(Membership.user_id == user_id,
                                                 Membership.org_id == org.id, ACTIVE_MEMBER))
     if course is None or member is None:
         return None
-    root = state.content_root(current_app)
     current = certs.current(db, user_id, course_slug)
     if job.kind == REISSUE:
         if current is None:
             return None
-        return certs.prepare_reissue(current, job.reason or "", name=current.name,
-                                     content_root=root, verify_url=verify_url,
+        return certs.prepare_reissue(ctx, current, job.reason or "", name=current.name,
                                      look=look_of(org))
     if current is not None:
         return None
-    status = certs.eligibility(db, user_id, course, loaded.quizzes)
+    status = certs.eligibility(db, user_id, course, ctx.quizzes)
     if not status.eligible:
         return None
-    return certs.prepare_issue(db, user_id=user_id, name=member.name, course=course,
-                               status=status, content_root=root,
-                               issuer=current_app.config["COURSE_SITE_NAME"],
-                               verify_url=verify_url, look=look_of(org),
+    return certs.prepare_issue(db, ctx, user_id=user_id, name=member.name, course=course,
+                               status=status, look=look_of(org),
                                reason=job.reason if job.reason else None)
+
+
+def member_emails(db: Session, org: Organisation) -> dict[str, str | None]:
+    """Each member's address, for the email that carries their certificate."""
+    rows = db.execute(select(Membership.user_id, Membership.email)
+                      .where(Membership.org_id == org.id))
+    return {user_id: email for user_id, email in rows}
 
 
 def render_task(args: tuple[str, CertificateData, Branding | None]) -> bytes:
@@ -135,28 +130,33 @@ def _run_local(db: Session, job: BulkJob, org: Organisation,
                progress: Progress | None) -> None:
     app = current_app._get_current_object()
     course = job.course
-    verify_url = verify_url_template(app)
+    ctx, emails = issuing.context(app), member_emails(db, org)
     users = candidates(db, org, job.kind, course)
     job.state, job.total = "running", len(users)
     db.commit()
     workers = max(1, int(app.config["COURSE_BULK_WORKERS"]))
-    pending = [p for p in (prepare(db, job, org, u, course, verify_url) for u in users) if p]
+    pending = [p for p in (prepare(db, job, org, u, course, ctx) for u in users) if p]
     job.done = len(users) - len(pending)  # looked at and nothing to do
     db.commit()
     if progress:
         progress(job.done, job.total)
     if pending:
         context = multiprocessing.get_context("spawn")  # no inherited connections or threads
+        issued: list[tuple[Certificate, str | None]] = []
         with ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
             tasks = [(str(p.folder), p.data, p.branding) for p in pending]
             for i, (item, pdf) in enumerate(zip(pending, pool.map(render_task, tasks,
                                                                   chunksize=4),
                                                 strict=True), start=1):
-                if certs.complete(db, item, pdf) is not None:
+                certificate = certs.complete(db, item, pdf)
+                if certificate is not None:
                     job.issued += 1
+                    issued.append((certificate, emails.get(certificate.user_id)))
                 if i % 25 == 0 or i == len(pending):
                     job.done = len(users) - len(pending) + i
                     db.commit()
+                    issuing.announce_all(app, issued)
+                    issued.clear()
                     if progress:
                         progress(job.done, job.total)
     _finish(db, job)
@@ -196,15 +196,18 @@ def rq_chunk(job_id: int, user_ids: list[str]) -> int:
     try:
         job = db.get(BulkJob, job_id)
         org = db.get(Organisation, job.org_id)
-        verify_url = verify_url_template(current_app._get_current_object())
-        issued = 0
+        app = current_app._get_current_object()
+        ctx, emails = issuing.context(app), member_emails(db, org)
+        issued: list[tuple[Certificate, str | None]] = []
         for user_id in user_ids:
-            item = prepare(db, job, org, user_id, job.course, verify_url)
-            if item is not None and certs.complete(db, item, item.render()) is not None:
-                issued += 1
+            item = prepare(db, job, org, user_id, job.course, ctx)
+            certificate = certs.complete(db, item, item.render()) if item is not None else None
+            if certificate is not None:
+                issued.append((certificate, emails.get(user_id)))
         db.execute(update(BulkJob).where(BulkJob.id == job_id).values(
-            done=BulkJob.done + len(user_ids), issued=BulkJob.issued + issued))
+            done=BulkJob.done + len(user_ids), issued=BulkJob.issued + len(issued)))
         db.commit()
+        issuing.announce_all(app, issued)
         db.refresh(job)
         if job.done >= job.total and job.state == "running":
             closed = db.execute(update(BulkJob).where(
@@ -212,6 +215,6 @@ def rq_chunk(job_id: int, user_ids: list[str]) -> int:
             if closed.rowcount == 1:
                 job = db.get(BulkJob, job_id)
                 _finish(db, job)
-        return issued
+        return len(issued)
     finally:
         db_session().remove()

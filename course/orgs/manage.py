@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..certificates import services as certs
+from ..certificates.issuing import apply_action
 from ..certificates.models import Certificate
 from ..certificates.render import (
     Branding,
@@ -28,7 +29,6 @@ from ..certificates.render import (
     Factor,
     renderer_for,
 )
-from ..certificates.views import apply_action
 from ..db import session as db_session
 from ..db import utcnow
 from ..identity import ADMIN, current_user_id, role_required

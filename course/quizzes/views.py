@@ -18,6 +18,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import signals
+from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
 from ..csvsafe import to_csv
@@ -173,6 +174,7 @@ def _finish(info: CourseInfo, quiz: Quiz, attempt: QuizAttempt, answers: dict) -
                                     user_id=user_id, course=info.slug,
                                     module=quiz.module, attempt_id=attempt_id,
                                     percent=result.percent, passed=result.passed)
+        after_progress(user_id, info.slug, result.passed)
     return redirect(url_for("course.quizzes.result", course=info.slug, module=quiz.module,
                             attempt_id=attempt_id))
 
