@@ -117,12 +117,14 @@ class CoursePlugin:
             db = SQLAlchemy()
             app.config.setdefault("SQLALCHEMY_DATABASE_URI", _instance_sqlite_url(app))
             db.init_app(app)
-        elif app not in db._app_engines:
+        elif app.extensions.get("sqlalchemy") is not db:
             raise CourseConfigError("call db.init_app(app) before registering the course plugin")
         if app.config.get("COURSE_SQLITE_PRAGMAS", True):
             timeout = app.config.get("COURSE_SQLITE_BUSY_TIMEOUT_MS",
                                      course_config.DEFAULTS["COURSE_SQLITE_BUSY_TIMEOUT_MS"])
-            for engine in db._app_engines[app].values():
+            with app.app_context():  # the engines exist already; this only reads them
+                engines = list(db.engines.values())
+            for engine in engines:
                 configure_sqlite(engine, timeout)
         return db
 
