@@ -85,7 +85,7 @@ def test_dashboard_filters_and_numbers(orgs: Orgs) -> None:
         session().commit()
     assert names("overdue=1") == {"Ben Okafor", "Cy Chen", "Dee Diaz", "Acme Boss"}
     html = manager.get(site.url("/org/")).get_data(as_text=True)
-    assert "<th scope=\"row\">Role Model</th><td>64.0%</td><td>1</td>" in html
+    assert "<th scope=\"row\">Role Model</th><td>64%</td><td>1</td>" in html
     assert f"</progress> 1/{sample_lesson_count()}" in html  # Ben's progress
 
 

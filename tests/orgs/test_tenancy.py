@@ -162,4 +162,4 @@ def test_scores_of_other_organisations_do_not_count(orgs: Orgs) -> None:
         session().commit()
     page = orgs.manager("acme").get(site.url("/org/")).get_data(as_text=True)
     table = page.split("Average of members")[1].split("</table>")[0]
-    assert "<th scope=\"row\">Organisation</th><td>80.0%</td><td>1</td>" in table
+    assert "<th scope=\"row\">Organisation</th><td>80%</td><td>1</td>" in table
