@@ -165,9 +165,12 @@ def _already_registered(form: RegisterForm) -> Response:
     which addresses have accounts) and tell the address's owner, with a reset link."""
     email = services.normalise_email(form.email.data)
     link = external_url("course.accounts.reset", token="__TOKEN__")
-    get_state().tasks.submit(current_app._get_current_object(), _send_reset, email, link,
-                             "course/accounts/account_exists_email.txt",
-                             "you already have an account")
+    # The owner's inbox is limited like the reset form's: repeated sign-ups with their address
+    # must not flood it with reset links.
+    if _allowed("COURSE_RATELIMIT_RESET", "reset-account", email):
+        get_state().tasks.submit(current_app._get_current_object(), _send_reset, email, link,
+                                 "course/accounts/account_exists_email.txt",
+                                 "you already have an account")
     _security("register-existing")
     return _registered(form.display_name.data)
 

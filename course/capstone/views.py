@@ -240,9 +240,9 @@ def attachment(version_id: int) -> Response:
     submission = db.get(CapstoneSubmission, version.submission_id) if version else None
     if submission is None or not version.attachment:
         abort(404)
-    if submission.user_id != user_id and services.reviewer_scope(
-            db, submission, user_id, TRAINER in current_roles(), "site") is None:
-        abort(404)
+    if submission.user_id != user_id and (version.state == DRAFT or services.reviewer_scope(
+            db, submission, user_id, TRAINER in current_roles(), "site") is None):
+        abort(404)  # a reviewer sees what was handed in, never a draft
     try:
         path = attachments.path_of(operations.upload_folder(), version.attachment)
     except ValueError:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..content.quiz import Quiz
 from .grading import Marked, Shown, draw, mark
-from .models import PracticeAnswer, QuizAttempt
+from .models import IN_PROGRESS, PracticeAnswer, QuizAttempt
 from .responses import form_values, parse
 
 
@@ -89,6 +89,18 @@ def record(db: Session, user_id: str, course: str, module: str, lesson: str,
     db.add(row)
     db.flush()
     return row
+
+
+def in_open_attempt(db: Session, user_id: str, course: str, module: str,
+                    item: PracticeQuestion) -> bool:
+    """True when a bank question is part of the learner's graded attempt still open: checking
+    it in a lesson then would hand out the key during the quiz."""
+    if not item.bank:
+        return False
+    rows = db.scalars(select(QuizAttempt.shown).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course == course,
+        QuizAttempt.module == module, QuizAttempt.state == IN_PROGRESS))
+    return any(q.get("id") == item.question.id for shown in rows for q in shown or [])
 
 
 def history(db: Session, user_id: str, course: str) -> list[PracticeAnswer]:

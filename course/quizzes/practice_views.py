@@ -12,6 +12,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    flash,
     get_template_attribute,
     jsonify,
     redirect,
@@ -101,6 +102,12 @@ def answer(course: str, lesson: str, question: str) -> Response | tuple[Response
     if not _unlocked(info, found):
         abort(403)
     user_id = current_user_id()
+    if practice.in_open_attempt(db_session(), user_id, course, found.module, item):
+        message = "This question is in your quiz attempt: finish the quiz first, then practise it."
+        if wants_json:
+            return jsonify(error=message), 409
+        flash(message, "error")
+        return redirect(url_for("course.lessons.lesson_page", **back))
     response = practice.read_response(user_id, item, request.form)
     if response is None:
         if wants_json:

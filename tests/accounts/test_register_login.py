@@ -131,3 +131,15 @@ def test_account_page_requires_login_and_shows_role(standalone_app: Flask) -> No
     register(client, name="Lea")
     html = client.get("/account/").get_data(as_text=True)
     assert "Learner" in html and "learner@example.com" in html
+
+
+def test_sign_ups_with_a_taken_address_cannot_flood_its_owner(make_app, mailbox: Mailbox) -> None:
+    """Each attempt would email the owner a reset link: the reset limit per account holds."""
+    app = make_app(mailbox, COURSE_RATELIMIT_RESET="2/hour")
+    register(app.test_client(), email="ada@example.com", name="Ada")
+    for _ in range(4):
+        submit(app.test_client(), "/account/register",
+               {"display_name": "Ada", "email": "ada@example.com",
+                "password": "another fine password", "confirm": "another fine password"})
+    app.extensions["course"].tasks.join_all()  # every email that was queued has been sent
+    assert len(mailbox.wait_for(2)) == 2

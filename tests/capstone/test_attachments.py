@@ -127,3 +127,15 @@ def test_another_organisations_manager_cannot_download(cap_orgs) -> None:  # noq
     assert cap_orgs.manager("acme").get(url).status_code == 200
     with site.app.app_context():
         assert session().scalars(select(CapstoneSubmission)).one().user_id != ""
+
+
+def test_a_reviewer_never_downloads_a_draft(cap_site: Site) -> None:
+    """Work the learner has not handed in stays theirs, attachments included."""
+    learner = cap_site.logged_in_client()
+    assert send(learner, cap_site, "save", "## Half a plan",
+                attachment=(io.BytesIO(PNG), "draft.png")).status_code == 302
+    (version,) = _versions(cap_site)
+    assert version.state == "draft" and version.attachment
+    url = cap_site.url(f"/capstone/attachments/{version.id}")
+    assert learner.get(url).status_code == 200
+    assert cap_site.trainer_client().get(url).status_code == 404

@@ -311,3 +311,24 @@ def test_the_trainers_content_problems_page_names_a_bad_block(site: Site,
     html = site.trainer_client().get(site.url("/trainer/")).get_data(as_text=True)
     assert "lessons/practice-course/01-one/01-first.md:12" in html
     assert "no question &#39;no-such-question&#39; in the module&#39;s quiz" in html
+
+
+def test_a_question_of_an_open_attempt_cannot_be_practised(practice_site: Site,
+                                                           learner) -> None:
+    """Checking a bank question in a lesson while it sits in the learner's open graded attempt
+    would hand out its key during the quiz: refused, nothing stored."""
+    finish_lessons(practice_site, learner)
+    shown = start_attempt(practice_site, learner)
+    question = next(iter(sorted(shown & {"alpha", "beta"})), None)
+    if question is None:  # the draw took neither question the lesson practises: make it so
+        question = "alpha"
+        with practice_site.app.app_context():
+            attempt = session().scalars(select(QuizAttempt)).one()
+            attempt.shown = [{**attempt.shown[0], "id": "alpha"}, *attempt.shown[1:]]
+            session().commit()
+    html = learner.get(practice_site.url(LESSON)).get_data(as_text=True)
+    label = next(iter(positions(html, question)))
+    refused = choose(practice_site, learner, question, label, js=True)
+    assert refused.status_code == 409 and "finish the quiz first" in refused.get_json()["error"]
+    assert "right" not in refused.get_json()
+    assert stored(practice_site) == []
