@@ -27,6 +27,14 @@ class QuizRefused(Exception):
     """Starting or submitting is not allowed now; the message says why."""
 
 
+class AttemptExpired(Exception):
+    """An open attempt ran out of time: the view grades it (and announces the grade) first."""
+
+    def __init__(self, attempt_id: int) -> None:
+        super().__init__(attempt_id)
+        self.attempt_id = attempt_id
+
+
 @dataclass(frozen=True)
 class QuizStatus:
     """Where a learner stands with one quiz."""
@@ -85,25 +93,12 @@ def _expired(row: Any, now: datetime) -> bool:
     return bool(row.state == IN_PROGRESS and row.deadline_at and now > row.deadline_at + GRACE)
 
 
-def close_expired(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> list[int]:
-    """Grade the learner's attempts whose time ran out, with what they had saved in time.
-
-    Called by the requests that act (start, submit, finish: POSTs), never by a page view."""
-    now = now or utcnow()
-    closed = []
-    for row in _attempts(db, user_id, quiz):
-        if _expired(row, now):
-            attempt = db.get(QuizAttempt, row.id)
-            if finish(db, attempt, {}, now, late=True) is not None:
-                closed.append(row.id)
-    return closed
-
-
 def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     """Attempts so far, the grade by the quiz's method, and whether a new attempt may start.
 
     Pure reading: an attempt left open past its deadline is reported as `expired` (it is graded
-    by `close_expired`, from a POST), and does not count in the grade until then."""
+    by a POST: "Grade my saved answers", or the next start), and does not count in the grade
+    until then."""
     return _status(db, quiz, *_rows(db, user_id, quiz), now or utcnow())
 
 
@@ -140,9 +135,9 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) ->
     """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise."""
     now = now or utcnow()
     rows, since = _rows(db, user_id, quiz)
-    if any(_expired(row, now) for row in rows):  # rare: grade them first, then read again
-        close_expired(db, user_id, quiz, now)
-        rows, since = _rows(db, user_id, quiz)
+    expired = next((row for row in rows if _expired(row, now)), None)
+    if expired is not None:  # rare: the view grades it and announces the grade, like a submit
+        raise AttemptExpired(expired.id)
     current = _status(db, quiz, rows, since, now)
     if current.in_progress is not None:
         return current.in_progress

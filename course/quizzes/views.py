@@ -81,6 +81,10 @@ def start(course: str, module: str) -> Response:
         abort(403)
     try:
         attempt_id = services.start(db_session(), current_user_id(), quiz).id
+    except services.AttemptExpired as expired:
+        flash("Time was up on your last attempt. The answers you saved before the deadline "
+              "have been graded.", "info")
+        return _finish(info, quiz, db_session().get(QuizAttempt, expired.attempt_id), {})
     except services.QuizRefused as exc:
         db_session().rollback()
         flash(str(exc), "error")

@@ -387,11 +387,22 @@ def test_finishing_by_post_grades_only_after_the_deadline(course_site: Site, lea
 
 
 def test_starting_again_grades_an_expired_attempt_first(course_site: Site, learner) -> None:
+    """Start with an attempt out of time: it is graded and announced like a submit (the
+    learner sees its result), then the next start begins a new attempt."""
+    from course import signals
+
     finish_lessons(course_site, learner)
     attempt_url = start(course_site, learner)
     with course_site.app.app_context():
         session().execute(update(QuizAttempt).values(deadline_at=utcnow() - timedelta(minutes=5)))
         session().commit()
+    token = csrf_token(learner, course_site.url(QUIZ))
+    graded = []
+    with signals.quiz_submitted.connected_to(lambda s, **k: graded.append(k),
+                                             course_site.app):
+        response = learner.post(course_site.url(QUIZ + "start"), data={"csrf_token": token})
+    assert response.headers["Location"].endswith(attempt_url + "/result")
+    assert len(graded) == 1 and graded[0]["passed"] is False
     second = start(course_site, learner)
     assert second != attempt_url
     with course_site.app.app_context():
