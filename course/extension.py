@@ -18,6 +18,11 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
+from . import ops
+from .accounts import init_feature as init_accounts
+from .capstone import init_feature as init_capstone
+from .certificates import init_feature as init_certificates
+from .cli import cli
 from .db import configure_sqlite
 from .errors import CourseConfigError
 from .identity import (
@@ -29,12 +34,21 @@ from .identity import (
     current_roles,
     current_user_id,
 )
+from .lessons import init_feature as init_lessons
 from .links import external_url
+from .migrate import watch_flask_migrate
+from .orgs import init_feature as init_orgs
+from .privacy import init_feature as init_privacy
+from .quizzes import init_feature as init_quizzes
 from .state import EXTENSION_KEY, CourseState, get_state
 from .web import IdConverter, add_security_headers
 
 log = logging.getLogger(__name__)
 __all__ = ["CoursePlugin", "CourseState", "get_state"]
+#: Each feature's `init_feature(app, state)`: its blueprint, its receivers, what it provides.
+#: The order is the order of their blueprints under the parent `course` blueprint.
+FEATURES = (init_lessons, init_quizzes, init_certificates, init_orgs, init_capstone,
+            init_privacy, init_accounts)
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
 #: Options that are not identity hooks: `base_url` is a callable returning the site's address
 #: for links in emails (a host serving several domains); see `course.links`.
@@ -72,35 +86,13 @@ class CoursePlugin:
         hook_values = {k: opts[k] for k in HOOK_NAMES if opts.get(k) is not None}
         state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values),
                             base_url=opts.get("base_url"))
-        from .lessons.services import module_lessons_done
-
-        state.lessons_done = module_lessons_done
-        from .quizzes.practice_views import blocks_for
-
-        state.practice_blocks = blocks_for
-        from .lessons.services import learner_email
-
-        state.learner_email = learner_email
-        from .capstone.operations import connect as connect_capstone
-        from .orgs.views import connect as connect_orgs
-
-        connect_orgs(app, state)
-        connect_capstone(app, state)
-        from . import ops
-
-        ops.connect(app)
-        from .migrate import watch_flask_migrate
-
-        watch_flask_migrate(app)
         app.extensions[EXTENSION_KEY] = state
-        if accounts:
-            from .accounts import setup_login
-            from .accounts.services import delete_user
-
-            setup_login(app)
-            state.close_hooks.append(delete_user)
+        for init_feature in FEATURES:
+            init_feature(app, state)
+        ops.connect(app)
+        watch_flask_migrate(app)
         app.url_map.converters.setdefault("course_id", IdConverter)
-        app.register_blueprint(build_blueprint(accounts), url_prefix=url_prefix or None)
+        app.register_blueprint(build_blueprint(state), url_prefix=url_prefix or None)
 
     @staticmethod
     def _prefix(prefix: str) -> str:
@@ -157,11 +149,9 @@ def template_context() -> dict[str, Any]:
         nav.append(("course.privacy.page", "Your data"))
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
-    if current_user_id() is not None:
-        from .orgs.views import manages_an_organisation
-
-        if manages_an_organisation(current_user_id()):
-            nav.append(("course.orgs.dashboard", "My organisation"))
+    manages = state.manages_organisation
+    if current_user_id() is not None and manages is not None and manages(current_user_id()):
+        nav.append(("course.orgs.dashboard", "My organisation"))
     if ADMIN in roles:
         nav.append(("course.certificates.admin", "Certificates"))
         nav.append(("course.orgs.admin_orgs", "Organisations"))
@@ -196,9 +186,7 @@ def render_error(error: Any) -> tuple[str, int]:
     """Render the plugin's page for an HTTP error code."""
     code = getattr(error, "code", 500) or 500
     if code == 403:
-        from .ops import permission_denied
-
-        permission_denied(current_user_id())
+        ops.permission_denied(current_user_id())
     template = (f"course/errors/{code}.html" if code in (403, 404, 413, 429)
                 else "course/errors/500.html")
     return render_template(template, error=error), code
@@ -214,43 +202,21 @@ def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
     return render_template("course/errors/503.html"), 503, {"Retry-After": "30"}
 
 
-def build_blueprint(accounts: bool) -> Blueprint:
-    """The parent blueprint `course` with every feature nested inside it."""
-    from .capstone.views import create_blueprint as capstone_bp
-    from .certificates.views import create_blueprint as certificates_bp
-    from .cli import cli
-    from .lessons.views import create_blueprint as lessons_bp
-    from .ops import assign_request_id, send_request_id
-    from .ops import create_blueprint as ops_bp
-    from .orgs.views import create_blueprint as orgs_bp
-    from .privacy.views import create_blueprint as privacy_bp
-    from .quizzes.practice_views import create_blueprint as practice_bp
-    from .quizzes.profile import profile_context
-    from .quizzes.selfcheck import create_blueprint as selfcheck_bp
-    from .quizzes.views import create_blueprint as quizzes_bp
-
+def build_blueprint(state: CourseState) -> Blueprint:
+    """The parent blueprint `course` with every feature's blueprint nested inside it."""
     bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/static", cli_group=None)
     bp.context_processor(template_context)
-    bp.context_processor(profile_context)
-    bp.before_request(assign_request_id)
+    for processor in state.context_processors:
+        bp.context_processor(processor)
+    bp.before_request(ops.assign_request_id)
     bp.after_request(add_security_headers)
-    bp.after_request(send_request_id)
+    bp.after_request(ops.send_request_id)
     bp.register_error_handler(DBAPIError, database_unavailable)
     for code in (403, 404, 413, 429, 500):
         bp.register_error_handler(code, render_error)
-    bp.register_blueprint(lessons_bp())
-    bp.register_blueprint(quizzes_bp())
-    bp.register_blueprint(practice_bp())
-    bp.register_blueprint(selfcheck_bp())
-    bp.register_blueprint(certificates_bp())
-    bp.register_blueprint(orgs_bp())
-    bp.register_blueprint(capstone_bp())
-    bp.register_blueprint(ops_bp())
-    bp.register_blueprint(privacy_bp())
-    if accounts:
-        from .accounts.views import create_blueprint as accounts_bp
-
-        bp.register_blueprint(accounts_bp())
+    for feature_bp in state.blueprints:
+        bp.register_blueprint(feature_bp)
+    bp.register_blueprint(ops.create_blueprint())
     bp.cli.add_command(cli)
     return bp

@@ -29,6 +29,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
+from .state import get_state
 from .web import client_address
 
 log = logging.getLogger(__name__)
@@ -183,8 +184,6 @@ def healthz() -> Response:
 
 def readyz() -> tuple[Response, int]:
     """Readiness: the database answers and the content is loaded without errors."""
-    from .state import get_state
-
     checks: dict[str, str] = {}
     state = get_state()
     try:
@@ -223,41 +222,21 @@ def permission_denied(user_id: str | None) -> None:
 
 
 def warm(app: Flask) -> None:
-    """Make a fresh worker fast from its first request: load the content and render one
-    throwaway certificate with each bundled template (fonts, stylesheets, images cached).
+    """Make a fresh worker fast from its first request: load the content and run each
+    feature's warm-up (the certificates render one throwaway certificate per template).
 
     Nothing here may stop the worker from booting (gunicorn's master exits when workers keep
     failing to boot): a failure is logged and kept for /readyz, and the page that needs the
     broken part answers with its own clean error page."""
-    from .state import get_state
-
     state = get_state(app)
     with app.app_context():
         try:
             state.content()
         except Exception:  # readiness reports it from its own check
             log.exception("warm-up: content not loaded")
-        try:
-            _warm_certificates(app, state.warm_up_problems)
-        except Exception as exc:  # e.g. no certificates folder at all
-            log.exception("warm-up: certificate templates not warmed")
-            state.warm_up_problems["certificates"] = type(exc).__name__
-
-
-def _warm_certificates(app: Flask, problems: dict[str, str]) -> None:
-    """Render a sample with every template; a template that fails is named in `problems`."""
-    from .certificates.render import CertificateData, Factor, renderer_for
-    from .state import get_state
-
-    folder = get_state(app).content_root(app) / "certificates"
-    sample = CertificateData("Warm Up", "Warm-up", (Factor("Factor", "100"),), "today",
-                             None, "warmup", "https://example.invalid/verify/warmup", "warm-up")
-    failed = []
-    for template in sorted(p for p in folder.iterdir() if (p / "certificate.html").is_file()):
-        try:
-            renderer_for(template).render(sample)
-        except Exception as exc:
-            log.error("warm-up: certificate template %s does not render: %s", template.name, exc)
-            failed.append(template.name)
-    if failed:
-        problems["certificates"] = "template(s) failing: " + ", ".join(failed)
+        for step in state.warm_ups:
+            try:
+                step(app)
+            except Exception as exc:  # each step records its own problems; this is a backstop
+                log.exception("warm-up step %s failed", getattr(step, "__name__", step))
+                state.warm_up_problems.setdefault("warm-up", type(exc).__name__)

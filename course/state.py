@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from flask import Flask, current_app, g
+from flask import Blueprint, Flask, current_app, g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
@@ -106,6 +106,10 @@ class CourseState:
     close_hooks: list[CloseHook] = field(default_factory=list)
     #: What failed when this process warmed up (check name -> what), reported by /readyz.
     warm_up_problems: dict[str, str] = field(default_factory=dict)
+    #: The features' blueprints, nested under the parent `course` blueprint in this order.
+    blueprints: list[Blueprint] = field(default_factory=list)
+    #: Template context processors features add to the parent blueprint.
+    context_processors: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
     #: Warm-up steps features add (app -> None), run by `course.ops.warm`.
     warm_ups: list[Callable[[Flask], None]] = field(default_factory=list)
     _limiter: RateLimiter | None = None

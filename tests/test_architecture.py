@@ -87,7 +87,7 @@ def test_every_module_starts_with_a_docstring() -> None:
 FEATURES = ("accounts", "capstone", "certificates", "lessons", "orgs", "privacy", "quizzes")
 #: The top: modules that assemble the plugin; nothing below imports them.
 TOP = ("course", "course.__main__", "course.app", "course.cli", "course.extension",
-       "course.gunicorn_conf")
+       "course.gunicorn_conf", "course.datatransfer", "course.migrations_check")
 
 
 def module_name(path: Path) -> str:
@@ -95,19 +95,50 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def runtime_imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) for each import that runs (module level or inside a function; not
+    under `if TYPE_CHECKING:`), relative imports resolved inside `course`."""
+    module = module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text())
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and ast.unparse(node.test).endswith("TYPE_CHECKING")
+                   for stmt in node.body for n in ast.walk(stmt)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if (
+                node.level) else []
+            name = ".".join(base + ([node.module] if node.module else []))
+            found.append((name, [alias.name for alias in node.names]))
+    return found
+
+
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the course modules it imports (module level and inside functions)."""
+    """Module -> the course modules it imports (module level and inside functions). `from
+    pkg import mod` points at `pkg.mod` alone: a package's own `__init__` runs before any of
+    its modules anyway, so it is not counted as a dependency of theirs."""
     paths = [p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts]
-    known = {module_name(p): p for p in paths}
+    known = {module_name(p) for p in paths}
     graph: dict[str, set[str]] = {}
-    for name, path in known.items():
+    for path in paths:
+        name = module_name(path)
         targets = set()
-        for imported in imports_of(path):
+        for imported, names in runtime_imports(path):
+            submodules = {f"{imported}.{n}" for n in names} & known
+            if submodules:
+                targets |= submodules
+                if len(submodules) == len(names):
+                    continue
             while imported and imported not in known:
                 imported = imported.rpartition(".")[0]
-            if imported and imported != name:
+            if imported:
                 targets.add(imported)
-        graph[name] = targets
+        graph[name] = targets - {name}
     return graph
 
 
@@ -178,6 +209,33 @@ def graph_summary() -> str:
     lines.append(f"upward imports: {len(upward)}")
     lines += [f"  {a} -> {b}" for a, b in upward]
     return "\n".join(lines)
+
+
+def test_no_import_loops() -> None:
+    """No module reaches itself again through its imports, even inside functions."""
+    loops = import_loops(import_graph())
+    assert not loops, "import loops:\n" + "\n".join(" ".join(loop) for loop in loops)
+
+
+def test_imports_point_down() -> None:
+    """Nothing below the top imports extension.py (or the rest of the top); a feature never
+    imports another feature's views; the floor never imports a feature."""
+    upward = upward_imports(import_graph())
+    assert not upward, "upward imports:\n" + "\n".join(f"{a} -> {b}" for a, b in upward)
+
+
+def test_every_feature_has_init_feature() -> None:
+    """Each feature package says what it adds to the app in `init_feature(app, state)`."""
+    for feature in FEATURES:
+        tree = ast.parse((PACKAGE / feature / "__init__.py").read_text())
+        names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        assert "init_feature" in names, feature
+
+
+def test_import_graph_summary_prints(capsys) -> None:  # noqa: ANN001
+    """`python -m tests.test_architecture` (or pytest -s) shows the graph in a few lines."""
+    print(graph_summary())  # noqa: T201
+    assert "import loops: 0" in capsys.readouterr().out
 
 
 if __name__ == "__main__":

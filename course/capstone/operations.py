@@ -19,7 +19,7 @@ from ..content.renderpool import render_with_budget
 from ..db import session as db_session
 from ..links import external_url
 from ..mail import build_message, send
-from ..state import CourseState, get_state
+from ..state import get_state
 from . import attachments, services
 from .models import PASSED, CapstoneReview, CapstoneSubmission, CapstoneVersion
 
@@ -135,8 +135,3 @@ def forget(db: Session, user_id: str) -> None:
     """Account closure: delete the learner's capstones and their stored attachments."""
     for name in services.forget_user(db, user_id):
         attachments.remove(upload_folder(), name)
-
-
-def connect(app: Flask, state: CourseState) -> None:
-    """The capstone's part in the app: its data goes when an account closes."""
-    state.close_hooks.append(forget)

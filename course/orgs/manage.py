@@ -37,11 +37,11 @@ from ..loaded import content
 from ..ops import refuse
 from ..state import get_state
 from . import bulk, services
+from .access import current_org, manager_view, new_link, remember_link
 from .branding import LogoError, clean_logo
 from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm
 from .models import ACTIVE_MEMBER, MANAGER, BulkJob, Membership, Organisation
-from .people import new_link, remember_link
-from .views import current_org, manager_view, send_invitation
+from .operations import send_invitation
 
 
 def _templates() -> list[str]:

@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from sqlalchemy import select
@@ -38,24 +37,11 @@ from ..quizzes.models import QuizAttempt
 from ..state import get_state
 from ..web import CourseForm
 from . import reports, services, summary
-from .models import UNDO_DAYS, AuditEvent, Invitation, Membership, Organisation
-from .views import _course_and_quizzes, current_org, manager_view, send_invitation
+from .access import course_and_quizzes, current_org, manager_view, remember_link
+from .models import UNDO_DAYS, AuditEvent, Membership, Organisation
+from .operations import send_invitation
 
-NEW_LINK = "_course_invitation_link"  # the session key of a link shown once
 REMIND_EVERY = timedelta(hours=20)  # at most one manual reminder per person a day
-
-
-# ------------------------------------------------------------------ invitations
-def remember_link(invitation: Invitation, token: str) -> None:
-    """Keep the new link for the next page only: it is shown once (only its hash is stored)."""
-    session[NEW_LINK] = [invitation.id, external_url("course.orgs.accept", token=token)]
-
-
-def new_link() -> tuple[int, str] | None:
-    """The link remembered by `remember_link`, forgotten as it is read."""
-    found = session.pop(NEW_LINK, None)
-    return (int(found[0]), str(found[1])) if found else None
-
 
 def _resend(org: Organisation, invitation_id: int) -> bool:
     """Resend one of `org`'s invitations (the caller checked the CSRF token); False if none."""
@@ -168,7 +154,7 @@ def remind(member_id: int) -> Response:
     if not CourseForm().validate_on_submit():
         abort(400)
     member = _member(member_id)
-    course, _ = _course_and_quizzes()
+    course, _ = course_and_quizzes()
     db = db_session()
     recent = db.scalar(select(AuditEvent.id).where(
         AuditEvent.org_id == current_org().id, AuditEvent.action == "reminder-sent",
@@ -202,7 +188,7 @@ def _send_reminder(member: Membership, course: object) -> None:
 def person(member_id: int) -> str:
     """One member's quiz attempts and capstone for the dashboard's course, read-only."""
     member = _member(member_id)
-    course, _ = _course_and_quizzes()
+    course, _ = course_and_quizzes()
     db = db_session()
     attempts = list(db.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == member.user_id, QuizAttempt.course == course.slug)
@@ -221,7 +207,7 @@ def person(member_id: int) -> str:
 def summary_csv() -> Response:
     """The dashboard's headline figures, factor averages and completions per month as CSV."""
     db, org = db_session(), current_org()
-    course, modules = _course_and_quizzes()
+    course, modules = course_and_quizzes()
     rows = summary.summary_rows(
         org, course.title, summary.headline(db, org, course.slug),
         reports.factor_averages(db, org, course, modules),

@@ -6,17 +6,11 @@ nothing a client sends chooses the organisation, and another organisation's ids 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -24,85 +18,30 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
-from .. import signals
 from ..db import session as db_session
 from ..db import utcnow
 from ..identity import current_display_name, current_email, current_user_id
-from ..links import external_url
-from ..loaded import content
-from ..mail import build_message, send
 from ..ops import refuse
-from ..state import CourseState, get_state
+from ..state import get_state
 from ..web import CourseForm
 from . import exports, reports, services, summary
+from .access import (
+    NAV_KEY,
+    course_and_quizzes,
+    current_org,
+    manager_view,
+    new_link,
+    remember_link,
+)
 from .forms import ConfirmImportForm, ImportForm, InviteForm
-from .models import UNDO_DAYS, Invitation, Organisation
+from .models import UNDO_DAYS, Organisation
+from .operations import send_invitation
 from .roster import parse_roster
 
 UNSUBSCRIBE_SALT = "course-unsubscribe"
-
-
-def manager_view(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Log-in required, then the organisation the user manages in `g.org`; 403 otherwise."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
-        org = services.managed_org(db_session(), current_user_id())
-        if org is None:
-            abort(403)
-        g.org = org
-        g.course_org_id = org.id  # the security log names the organisation
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-NAV_KEY = "_course_manager"
-
-
-def manages_an_organisation(user_id: str) -> bool:
-    """For the menu on every page: whether this user manages an organisation. Remembered in
-    the session per user (a query on every page cost a third of a lesson page's time),
-    forgotten when the user joins through an invitation and, on the standalone site, at
-    log-in. Access itself is always checked against the database (`manager_view`)."""
-    remembered = session.get(NAV_KEY)
-    if remembered and remembered[0] == user_id:
-        return bool(remembered[1])
-    try:
-        answer = services.managed_org(db_session(), user_id) is not None
-    except DBAPIError:  # the page says the database is unavailable; the menu can wait
-        db_session().rollback()
-        return False
-    session[NAV_KEY] = [user_id, answer]
-    return answer
-
-
-def current_org() -> Organisation:
-    """The organisation the current manager manages (set by `manager_view`)."""
-    return g.org
-
-
-def _course_and_quizzes() -> tuple[Any, list[str]]:
-    """The course the dashboard shows (the one asked for, else the first assigned, else the
-    first in the catalogue) and its factor quizzes' modules."""
-    loaded = content()
-    slugs = [c.slug for c in loaded.catalog.courses]
-    wanted = request.args.get("course")
-    assigned = [a.course for a in services.assignments(db_session(), current_org())]
-    slug = wanted if wanted in slugs else next((s for s in assigned if s in slugs),
-                                               slugs[0] if slugs else None)
-    course = loaded.course(slug) if slug else None
-    if course is None:
-        abort(404)
-    modules = [m.slug for m in course.modules if (course.slug, m.slug) in loaded.quizzes]
-    return course, modules
 
 
 def _filters() -> reports.Filters:
@@ -118,7 +57,7 @@ def _filters() -> reports.Filters:
 def dashboard() -> str:
     """Where the organisation stands: per member and per factor."""
     db = db_session()
-    course, modules = _course_and_quizzes()
+    course, modules = course_and_quizzes()
     filters = _filters()
     page = reports.member_page(db, current_org(), course, filters, request.args.get("page", 1, int))
     return render_template(
@@ -131,28 +70,8 @@ def dashboard() -> str:
         figures=summary.headline(db, current_org(), course.slug),
         months=summary.completions_by_month(db, current_org(), course.slug),
         invitations=services.unanswered_invitations(db, current_org()), now=utcnow(),
-        new_link=_new_link(),
+        new_link=new_link(),
         args={k: v for k, v in request.args.items() if k != "page"})
-
-
-def _new_link() -> tuple[int, str] | None:
-    from .people import new_link
-
-    return new_link()
-
-
-def _invitation_link(token: str) -> str:
-    return external_url("course.orgs.accept", token=token)
-
-
-def send_invitation(org: Organisation, invitation: Invitation, token: str) -> None:
-    """Email the invitation link, in the background."""
-    config = current_app.config
-    body = render_template("course/orgs/invitation_email.txt", org=org, invitation=invitation,
-                           link=_invitation_link(token), config=config)
-    msg = build_message(config, invitation.email,
-                        f"{org.name} invites you to {config['COURSE_SITE_NAME']}", body)
-    get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
 
 
 @manager_view
@@ -171,21 +90,15 @@ def members() -> Response | str | tuple[str, int]:
         else:
             db.commit()
             send_invitation(current_org(), invitation, token)
-            _remember_link(invitation, token)
+            remember_link(invitation, token)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("course.orgs.members"))
     return render_template("course/orgs/members.html", org=current_org(), form=form,
                            invitations=services.unanswered_invitations(db, current_org()),
                            now=utcnow(), removed=services.removed_members(db, current_org()),
-                           undo_days=UNDO_DAYS, new_link=_new_link(),
+                           undo_days=UNDO_DAYS, new_link=new_link(),
                            seats=services.seats_used(db, current_org())), (
         400 if form.errors else 200)
-
-
-def _remember_link(invitation: Invitation, token: str) -> None:
-    from .people import remember_link
-
-    remember_link(invitation, token)
 
 
 @manager_view
@@ -236,7 +149,7 @@ def import_roster() -> str | tuple[str, int] | Response:
 @manager_view
 def export_csv() -> Response:
     """Staff progress and results for HR (formula-safe CSV)."""
-    course, modules = _course_and_quizzes()
+    course, modules = course_and_quizzes()
     data = exports.progress_csv(db_session(), current_org(), course, modules)
     services.audit(db_session(), current_org().id, current_user_id(), "exported-progress",
                    course.slug)
@@ -318,34 +231,6 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
             db_session().commit()
         done = True
     return render_template("course/orgs/unsubscribe.html", done=done, bad=False, form=form)
-
-
-# ------------------------------------------------------------------ wiring
-def _audit_certificate(action: str) -> Callable[..., None]:
-    def receiver(app: Flask, **event: Any) -> None:
-        member = services.membership(db_session(), str(event["user_id"]))
-        if member is None:
-            return
-        services.audit(db_session(), member.org_id, event.get("by") or event["user_id"],
-                       action, member.email or member.name,
-                       {"code": event["code"], "course": event["course"],
-                        **({"reason": event["reason"]} if "reason" in event else {})})
-        db_session().commit()
-
-    receiver.__name__ = f"audit_{action}"
-    return receiver
-
-
-_RECEIVERS = {"issued": _audit_certificate("certificate-issued"),
-              "revoked": _audit_certificate("certificate-revoked")}
-
-
-def connect(app: Flask, state: CourseState) -> None:
-    """Organisations' part in the app: certificate branding, audit of certificate events."""
-    state.certificate_look = services.look_for
-    state.invitation_open = services.invitation_open
-    signals.certificate_issued.connect(_RECEIVERS["issued"], sender=app)
-    signals.certificate_revoked.connect(_RECEIVERS["revoked"], sender=app)
 
 
 def create_blueprint() -> Blueprint:

@@ -1,0 +1,57 @@
+"""The organisation's write actions with side effects beyond the database: emailing an
+invitation (in the background, after the view's commit), and the audit of certificate events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, render_template
+
+from .. import signals
+from ..db import session as db_session
+from ..links import external_url
+from ..mail import build_message, send
+from ..state import get_state
+from . import services
+from .models import Invitation, Organisation
+
+
+def _invitation_link(token: str) -> str:
+    return external_url("course.orgs.accept", token=token)
+
+
+def send_invitation(org: Organisation, invitation: Invitation, token: str) -> None:
+    """Email the invitation link, in the background."""
+    config = current_app.config
+    body = render_template("course/orgs/invitation_email.txt", org=org, invitation=invitation,
+                           link=_invitation_link(token), config=config)
+    msg = build_message(config, invitation.email,
+                        f"{org.name} invites you to {config['COURSE_SITE_NAME']}", body)
+    get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
+
+
+# ------------------------------------------------------------------ wiring
+def _audit_certificate(action: str) -> Callable[..., None]:
+    def receiver(app: Flask, **event: Any) -> None:
+        member = services.membership(db_session(), str(event["user_id"]))
+        if member is None:
+            return
+        services.audit(db_session(), member.org_id, event.get("by") or event["user_id"],
+                       action, member.email or member.name,
+                       {"code": event["code"], "course": event["course"],
+                        **({"reason": event["reason"]} if "reason" in event else {})})
+        db_session().commit()
+
+    receiver.__name__ = f"audit_{action}"
+    return receiver
+
+
+_RECEIVERS = {"issued": _audit_certificate("certificate-issued"),
+              "revoked": _audit_certificate("certificate-revoked")}
+
+
+def connect(app: Flask) -> None:
+    """Record certificate events of this organisation's members in its audit log."""
+    signals.certificate_issued.connect(_RECEIVERS["issued"], sender=app)
+    signals.certificate_revoked.connect(_RECEIVERS["revoked"], sender=app)
