@@ -94,6 +94,10 @@ def _save(info: CourseInfo, capstone: Capstone, form: ResponseForm,
     if submit and not body.strip():
         form.body.errors.append("Write your response before you submit it.")
         return _learner_page(info, form, status=400)
+    if submit and " ".join(body.split()) == " ".join((capstone.template or "").split()):
+        form.body.errors.append("This is still the starting template: fill in each section "
+                                "with your own plan before you submit it.")
+        return _learner_page(info, form, status=400)
     try:
         upload = operations.store_upload(form.attachment.data)
     except services.CapstoneError as exc:

@@ -51,6 +51,9 @@ def test_draft_then_submit_then_locked(cap_site: Site) -> None:
     page = learner.get(page_url(cap_site)).get_data(as_text=True)
     assert "Draft saved" in page and "First draft" in page
     assert send(learner, cap_site, "submit", "   ").status_code == 400  # nothing to submit
+    untouched = send(learner, cap_site, "submit", "## My plan\r\n")  # the template as it came
+    assert untouched.status_code == 400
+    assert "still the starting template" in untouched.get_data(as_text=True)
     seen = []
     token = csrf_token(learner, page_url(cap_site))
     with signals.capstone_submitted.connected_to(lambda s, **k: seen.append(k), cap_site.app):

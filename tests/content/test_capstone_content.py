@@ -122,9 +122,14 @@ def test_the_sample_course_declares_its_capstone() -> None:
     capstone = course.capstone
     assert capstone.title == "Your 90-day plan" and capstone.required is False
     assert [c.name for c in capstone.rubric.criteria] == [
-        "Social Graph & Presence", "Organisation", "Role Model", "Education"]
+        "Social Graph & Presence", "Organisation", "Role Model", "Education",
+        "Measures and reviews"]
     assert all(3 <= len(c.levels) <= 4 for c in capstone.rubric.criteria)
-    assert "## Education" in capstone.template
+    # every section of the brief has its place in the template and a criterion to mark it
+    for name in [c.name for c in capstone.rubric.criteria]:
+        assert f"## {name}" in capstone.template, name
+    assert "Week-six review on:" in capstone.template
+    assert "Week-twelve review on:" in capstone.template
 
 
 RULE = Rubric((Criterion("A", (Level("low", "d", 0), Level("mid", "d", 1), Level("top", "d", 2))),
