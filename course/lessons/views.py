@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -96,6 +98,7 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
         services.touch_learner(db, user_id, current_display_name() or user_id, current_email())
         db.commit()
     previous, following = neighbours(progress, found)
+    quiz = _quiz_after(info, found, following)
     rendered = content().rendered(found)
     provider = get_state().practice_blocks
     practice = provider(db, user_id, info.slug, found.slug) if provider else {}
@@ -103,7 +106,7 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
         "course/lessons/lesson.html", course=info, lesson=found, module=module,
         progress=progress, rendered=rendered, previous=previous,
         lesson_html=fill(rendered.html, practice), has_practice=bool(practice),
-        following=following, form=CompleteForm(),
+        following=following, quiz_next=quiz, form=CompleteForm(),
         position=module.lessons.index(found) + 1,
         auto_complete=current_app.config["COURSE_AUTO_COMPLETE_SECONDS"])
 
@@ -130,11 +133,23 @@ def complete(course: str, lesson: str) -> Response | tuple[Response, int]:
     if wants_json:
         return jsonify(done=True, newly=newly)
     flash(f"“{found.title}” is complete.", "success")
-    following = neighbours(progress_for(info), found)[1]
+    after = progress_for(info)
+    following = neighbours(after, found)[1]
+    quiz = _quiz_after(info, found, following)
+    if quiz is not None and after.module_of(found).complete:  # the module's lessons are done
+        return redirect(url_for("course.quizzes.start_page", course=course, module=found.module))
     if following is not None:
         return redirect(url_for("course.lessons.lesson_page", course=course,
                                 lesson=following.slug))
     return redirect(url_for("course.lessons.overview", course=course))
+
+
+def _quiz_after(info: CourseInfo, lesson: Lesson, following: Lesson | None) -> Any:
+    """The module's quiz when `lesson` is its last one (the next step is the quiz, not the
+    next module), else None."""
+    if following is not None and following.module == lesson.module:
+        return None
+    return content().quizzes.get((info.slug, lesson.module))
 
 
 @login_required

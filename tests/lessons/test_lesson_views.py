@@ -248,3 +248,24 @@ def test_only_administrators_see_learners_email_addresses(standalone_course_site
     assert "learner@example.com" not in site.trainer_client().get(learners).get_data(
         as_text=True)
     assert "learner@example.com" in admin_client(site).get(learners).get_data(as_text=True)
+
+
+def test_after_a_modules_last_lesson_the_next_step_is_its_quiz(course_site: Site) -> None:
+    """The pager and "Mark complete" lead to the module's quiz, not past it."""
+    from tests.conftest import sample_module_lessons
+
+    client = course_site.logged_in_client()
+    slugs = sample_module_lessons("social-graph-presence")
+    lesson = lambda slug: f"/courses/social-divide/lessons/{slug}"  # noqa: E731
+    quiz = "/courses/social-divide/quizzes/social-graph-presence/"
+    last = client.get(course_site.url(lesson(slugs[-1]))).get_data(as_text=True)
+    pager = last.split('class="lesson-pager"')[1].split("</nav>")[0]
+    assert f'href="{course_site.url(quiz)}"' in pager and "Quiz: Social Graph" in pager
+    middle = client.get(course_site.url(lesson(slugs[0]))).get_data(as_text=True)
+    assert quiz not in middle.split('class="lesson-pager"')[1].split("</nav>")[0]
+    token = csrf_token(client, course_site.url(lesson(slugs[0])))
+    for slug in slugs[:-1]:  # not done yet: "Mark complete" goes to the next lesson
+        response = complete(course_site, client, lesson(slug), token)
+        assert response.headers["Location"].endswith(lesson(slugs[slugs.index(slug) + 1]))
+    response = complete(course_site, client, lesson(slugs[-1]), token)
+    assert response.headers["Location"].endswith(quiz)  # the module is done: take its quiz
