@@ -186,11 +186,12 @@ def check_pdf() -> Response:
         return _public(make_response(render_template("course/errors/429.html"), 429))
     # The cap applies before the body is read: a huge upload is refused, not stored first.
     request.max_content_length = MAX_UPLOAD + FORM_SLACK
+    code = 200
     try:
         form = CheckForm()
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
-        form, submitted = CheckForm(formdata=None), False
+        form, submitted, code = CheckForm(formdata=None), False, 413
         form.pdf.errors = [f"That file is larger than {MAX_UPLOAD // 1_000_000} MB: no "
                            "certificate of ours is that large."]
     result, certificate = None, None
@@ -198,10 +199,13 @@ def check_pdf() -> Response:
         data = form.pdf.data.read(MAX_UPLOAD + 1)
         certificate = services.by_pdf(db_session(), data) if len(data) <= MAX_UPLOAD else None
         result = "authentic" if certificate else "unknown"
+    elif submitted:  # the button pressed with no file chosen
+        form.pdf.errors = ["Choose the certificate's PDF file, then check it."]
+        code = 400
     page = render_template("course/certificates/check.html", form=form, result=result,
                            certificate=certificate,
                            status=services.verify_status(certificate) if certificate else None)
-    return _public(make_response(page, 413 if form.pdf.errors and not submitted else 200))
+    return _public(make_response(page, code))
 
 
 class AdminActionForm(CourseForm):

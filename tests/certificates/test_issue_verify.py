@@ -141,6 +141,10 @@ def test_check_a_pdf_authentic_altered_unknown(course_site: Site) -> None:
     altered = certificate.pdf.replace(b"Lea", b"Leo").replace(b"Bob", b"Rob") + b" "
     assert "not a certificate we issued, or it has been altered" in check(altered)
     assert "not a certificate we issued" in check(b"%PDF-1.7 something else")
+    empty = visitor.post(page, data={"csrf_token": csrf_token(visitor, page)},
+                         content_type="multipart/form-data")
+    assert empty.status_code == 400  # the button pressed with no file: say so
+    assert "PDF file, then check it" in empty.get_data(as_text=True)
 
 
 def test_verification_is_rate_limited(course_site: Site) -> None:
