@@ -31,7 +31,8 @@ def check(course: CourseInfo, lessons_done: set[str], best: Mapping[str, Decimal
     for module in course.modules:
         todo = [x.title for x in module.lessons if not x.draft and x.slug not in lessons_done]
         if todo:
-            missing.append(f"{module.title}: {len(todo)} lesson(s) to finish")
+            count = f"{len(todo)} lesson{'' if len(todo) == 1 else 's'}"
+            missing.append(f"{module.title}: {count} to finish")
         if module.slug in pass_marks:
             score = best.get(module.slug)
             if score is None or score < pass_marks[module.slug]:
