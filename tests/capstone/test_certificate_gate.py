@@ -55,7 +55,7 @@ def test_the_certificate_waits_for_the_capstone_then_states_it(cap_site: Site, m
 
 def test_passing_first_then_finishing_the_lessons_issues_it(cap_site: Site) -> None:
     learner = cap_site.logged_in_client()
-    send(learner, cap_site, "submit", "## My plan")
+    send(learner, cap_site, "submit", "## My plan\n\nA weekly routine on Tuesdays.")
     trainer = cap_site.trainer_client()
     (sid,) = submission_ids(trainer, cap_site)
     mark(trainer, cap_site, sid, "pass", ["Vivid", "Some"])
