@@ -22,6 +22,9 @@ class LiveServer:
     def __init__(self, app: Flask) -> None:
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # The site's address is where it is served, as in a deployment: links the pages show
+        # for sharing (the verify link) are built from it, never from the request's Host.
+        app.config["COURSE_BASE_URL"] = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:
