@@ -18,8 +18,10 @@ class Learner(Base):
     """Who a user id belonged to when last seen, so reports can name learners in any host."""
 
     __tablename__ = "course_learner"
-    # The trainer's learners page: most recently active first, a page at a time.
-    __table_args__ = (Index("ix_course_learner_last_seen_at_user_id", "last_seen_at", "user_id"),)
+    # The trainer's learners page: most recently active first, a page at a time; the
+    # gradebook: by name, a page at a time.
+    __table_args__ = (Index("ix_course_learner_last_seen_at_user_id", "last_seen_at", "user_id"),
+                      Index("ix_course_learner_display_name_user_id", "display_name", "user_id"))
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))

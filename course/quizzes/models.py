@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -73,6 +73,30 @@ class QuizRound(Base):
     course: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(String(200))
+
+
+EXTRA = "extra"  # a grant of one more attempt, past the limit, the cooldown or a pass
+RESET = "reset"  # a fresh start at one quiz: earlier attempts stop counting (kept on record)
+
+
+class QuizGrant(Base):
+    """A trainer's decision about one learner's quiz: one extra attempt, or a reset. It is the
+    audit record too (who, when, why). An extra attempt is used by the next attempt started
+    after it; a reset works like a round (`QuizRound`) for one quiz."""
+
+    __tablename__ = "course_quiz_grant"
+    __table_args__ = (Index("ix_course_quiz_grant_user_id_course_module",
+                            "user_id", "course", "module"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    course: Mapped[str] = mapped_column(String(64))
+    module: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # EXTRA or RESET
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_by: Mapped[str] = mapped_column(String(64))  # the trainer's user id
+    granted_by_name: Mapped[str] = mapped_column(String(200))  # their name at the time
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PracticeAnswer(Base):
