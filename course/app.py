@@ -46,6 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     settings: dict[str, Any] = {**course_config.from_environ(), **(config or {})}
     app.config.update(settings)
     app.config.update({k: v for k, v in REQUEST_LIMITS.items() if k not in settings})
+    # The whole site is the plugin's: its strict policy, unless the configuration says otherwise.
+    app.config["COURSE_CSP"] = app.config.get("COURSE_CSP") or "strict"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_file(instance)
     secure = bool(app.config.get("COURSE_SECURE_COOKIES"))

@@ -103,7 +103,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_SQLITE_PRAGMAS", True,
             "Turn on WAL, foreign keys and a busy timeout for SQLite engines."),
     Setting("COURSE_SQLITE_BUSY_TIMEOUT_MS", 5000, "How long SQLite waits for a lock."),
-    Setting("COURSE_CSP", None, "Content-Security-Policy header; None uses the strict default."),
+    Setting("COURSE_CSP", None,
+            "Content-Security-Policy of the plugin's pages: \"strict\" (the plugin's policy, "
+            "widened by COURSE_CSP_EXTRA, with a csp_nonce() for inline scripts), \"host\" (send "
+            "none; the host's own policy applies), or a whole policy string. None: \"strict\" "
+            "standalone, \"host\" when mounted in a host."),
+    Setting("COURSE_CSP_EXTRA", None,
+            "Sources added to the \"strict\" policy, per directive: a dict such as "
+            "{\"script-src\": [\"https://cdn.example\"]}, or \"script-src https://cdn.example; "
+            "style-src https://cdn.example\"."),
+    Setting("COURSE_HOST_LOGOUT_ENDPOINT", None,
+            "Mounted in a host: the endpoint of the host's log-out view, linked from the "
+            "course's header (log-in links use Flask-Login's login_view); None tries "
+            "\"logout\", \"auth.logout\" and \"security.logout\"."),
     Setting("COURSE_DATABASE_URL", None,
             "Standalone only: SQLAlchemy URL; None is SQLite in the instance folder."),
     Setting("COURSE_SECURE_COOKIES", False,

@@ -25,6 +25,8 @@ from .certificates import init_feature as init_certificates
 from .cli import cli
 from .db import configure_sqlite
 from .errors import CourseConfigError
+from .headers import check_config as check_header_config
+from .headers import csp_nonce
 from .identity import (
     ADMIN,
     ROLE_LABELS,
@@ -78,6 +80,7 @@ class CoursePlugin:
         accounts = bool(accounts if accounts is not None else opts.get("accounts", False))
         db = self._database(app, db if db is not None else opts.get("db"))
         course_config.apply_defaults(app.config)
+        check_header_config(app.config)
         self._check_secret(app)
         if not accounts and not hasattr(app, "login_manager"):
             raise CourseConfigError(
@@ -92,6 +95,9 @@ class CoursePlugin:
         ops.connect(app)
         watch_flask_migrate(app)
         app.url_map.converters.setdefault("course_id", IdConverter)
+        # A global, not a context processor: a host's base template renders the host's own pages
+        # too. A host that has its own csp_nonce (Flask-Talisman's) keeps it.
+        app.jinja_env.globals.setdefault("csp_nonce", csp_nonce)
         app.register_blueprint(build_blueprint(state), url_prefix=url_prefix or None)
 
     @staticmethod
@@ -155,8 +161,9 @@ def template_context() -> dict[str, Any]:
     if ADMIN in roles:
         nav.append(("course.certificates.admin", "Certificates"))
         nav.append(("course.orgs.admin_orgs", "Organisations"))
-    if state.accounts and ADMIN in roles:
-        nav.append(("course.accounts.users", "Users"))
+    if ADMIN in roles:  # the plugin's accounts, or (in a host) the people it has seen
+        nav.append(("course.accounts.users" if state.accounts else "course.orgs.admin_users",
+                    "Users"))
     return {
         "course_site_name": current_app.config["COURSE_SITE_NAME"],
         "course_accounts": state.accounts,

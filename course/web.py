@@ -1,19 +1,18 @@
-"""Web plumbing every feature's views share: forms with CSRF, safe redirects, security headers."""
+"""Web plumbing every feature's views share: forms with CSRF, safe redirects, security headers
+(those live in `course.headers`)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from flask.wrappers import Response
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 
-DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
+from .headers import DEFAULT_CSP, add_security_headers, csp_nonce
+
+__all__ = ["DEFAULT_CSP", "CourseForm", "IdConverter", "add_security_headers", "client_address",
+           "csp_nonce", "safe_next"]
 
 #: The largest id a plugin table holds (its integer columns are 32-bit on PostgreSQL).
 MAX_ID = 2**31 - 1
@@ -59,16 +58,3 @@ def safe_next(target: str | None) -> str | None:
 def client_address() -> str:
     """The address rate limits count against (the proxy setup is the deployment's concern)."""
     return request.remote_addr or "unknown"
-
-
-def add_security_headers(response: Response) -> Response:
-    """Set CSP, nosniff, referrer and framing headers unless a view set its own."""
-    csp = current_app.config.get("COURSE_CSP") or DEFAULT_CSP
-    response.headers.setdefault("Content-Security-Policy", csp)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response

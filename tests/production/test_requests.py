@@ -113,6 +113,8 @@ def test_checking_a_pdf_has_a_size_cap_standalone_and_mounted(site: Site) -> Non
 # ------------------------------------------------------------------ headers
 def test_headers_of_every_page_and_of_the_verify_pages(site: Site) -> None:
     client = site.client()
+    if site.mode == "host":  # the plugin's policy only when the host opts in
+        site.app.config["COURSE_CSP"] = "strict"
     csp = client.get(site.url("/catalogue")).headers["Content-Security-Policy"]
     assert "base-uri 'none'" in csp
     for path in ("/verify/NO-SUCH-CODE", "/verify/check"):

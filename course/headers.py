@@ -1,0 +1,141 @@
+"""The security headers of the plugin's pages, and the per-request CSP nonce templates use.
+
+Standalone, the site is the plugin's own: a strict Content-Security-Policy (no inline script,
+nothing from another origin), `frame-ancestors 'none'`, nosniff, a referrer policy. Mounted in a
+host, the host owns the page (its layout, its CDN assets, its inline scripts), so by default the
+plugin sends no policy of its own and the host's, if any, applies (`COURSE_CSP = "host"`). A host
+may instead opt in to the plugin's policy (`COURSE_CSP = "strict"`), widened with
+`COURSE_CSP_EXTRA` sources per directive, plus a nonce for its inline scripts: `csp_nonce()`, a
+Jinja global, gives the nonce of the current request and the header names it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, g, has_request_context
+from flask.wrappers import Response
+
+from .errors import CourseConfigError
+
+#: The plugin's own policy, directive by directive (the order of the header).
+STRICT_POLICY: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "font-src": ("'self'",),
+    "connect-src": ("'self'",),
+    "object-src": ("'none'",),
+    "base-uri": ("'none'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+}
+DEFAULT_CSP = "; ".join(f"{name} {' '.join(srcs)}" for name, srcs in STRICT_POLICY.items())
+#: `COURSE_CSP` values with a meaning; any other string is sent as the whole policy.
+STRICT, HOST = "strict", "host"
+#: Directives a nonce is added to (when the page used one).
+NONCE_DIRECTIVES = ("script-src", "style-src")
+_DIRECTIVE = re.compile(r"^[a-z][a-z-]*$")
+_NONCE_KEY = "_course_csp_nonce"
+
+
+def csp_nonce() -> str:
+    """The nonce of the current request (the same on every call), for
+    `<script nonce="{{ csp_nonce() }}">`; empty outside a request."""
+    if not has_request_context():
+        return ""
+    nonce = g.get(_NONCE_KEY)
+    if nonce is None:
+        nonce = secrets.token_urlsafe(18)
+        setattr(g, _NONCE_KEY, nonce)
+    return nonce
+
+
+def csp_mode(config: Mapping[str, Any]) -> str:
+    """"strict", "host", or "custom" (COURSE_CSP holds the whole policy)."""
+    value = config.get("COURSE_CSP") or HOST
+    return value if value in (STRICT, HOST) else "custom"
+
+
+def parse_extra(extra: object) -> dict[str, tuple[str, ...]]:
+    """COURSE_CSP_EXTRA as {directive: sources}: a mapping of directive to a list of sources (or
+    one space-separated string), or a string in policy syntax ("script-src https://cdn.x; ...").
+    Raises CourseConfigError for anything a header could not carry safely."""
+    if not extra:
+        return {}
+    if isinstance(extra, str):
+        pairs = [part.strip().split(None, 1) for part in extra.split(";") if part.strip()]
+        extra = {p[0]: p[1] if len(p) > 1 else "" for p in pairs}
+    if not isinstance(extra, Mapping):
+        raise CourseConfigError("COURSE_CSP_EXTRA must be a dict of directive -> sources, or a "
+                                "string like \"script-src https://cdn.example\"")
+    parsed: dict[str, tuple[str, ...]] = {}
+    for directive, sources in extra.items():
+        name = str(directive).strip().lower()
+        if not _DIRECTIVE.match(name):
+            raise CourseConfigError(f"COURSE_CSP_EXTRA: {directive!r} is not a CSP directive")
+        items = sources.split() if isinstance(sources, str) else list(sources)
+        for source in items:
+            if not isinstance(source, str) or not source or any(
+                    ch in source for ch in ";,\r\n\t ") or not source.isprintable():
+                raise CourseConfigError(
+                    f"COURSE_CSP_EXTRA[{directive!r}]: {source!r} is not one CSP source")
+        parsed[name] = tuple(items)
+    return parsed
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Refuse, at start-up, a COURSE_CSP_EXTRA the header could not carry."""
+    parse_extra(config.get("COURSE_CSP_EXTRA"))
+    custom = config.get("COURSE_CSP")
+    if csp_mode(config) == "custom" and (not isinstance(custom, str) or "\n" in custom
+                                         or "\r" in custom):
+        raise CourseConfigError("COURSE_CSP must be \"strict\", \"host\" or a one-line policy")
+
+
+def strict_policy(extra: object = None, nonce: str | None = None) -> str:
+    """The plugin's policy widened with `extra` sources and, if given, a nonce."""
+    policy = {name: list(srcs) for name, srcs in STRICT_POLICY.items()}
+    for name, sources in parse_extra(extra).items():
+        current = [s for s in policy.get(name, []) if s != "'none'"]
+        added = [s for s in sources if s not in current]
+        policy[name] = (current + added) or ["'none'"]
+    if nonce:
+        for name in NONCE_DIRECTIVES:
+            # A nonce makes browsers ignore 'unsafe-inline': a host that allowed inline
+            # code for a directive keeps it.
+            if "'unsafe-inline'" not in policy[name]:
+                policy[name].append(f"'nonce-{nonce}'")
+    return "; ".join(f"{name} {' '.join(srcs)}".rstrip() for name, srcs in policy.items())
+
+
+def add_security_headers(response: Response) -> Response:
+    """The plugin's headers, never replacing one already on the response (a view's own, or
+    the host's): the CSP of COURSE_CSP, nosniff, a referrer policy, framing rules."""
+    config = current_app.config
+    mode = csp_mode(config)
+    headers = response.headers
+    if mode == STRICT:
+        policy = strict_policy(config.get("COURSE_CSP_EXTRA"), g.get(_NONCE_KEY))
+        headers.setdefault("Content-Security-Policy", policy)
+        if "frame-ancestors 'none'" in policy:
+            headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    elif mode == "custom":
+        headers.setdefault("Content-Security-Policy", config["COURSE_CSP"])
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    else:
+        # The host's page: its framing and opener rules are its own; nothing of ours may
+        # break its embeds or sign-in pop-ups, and the plugin's pages are never framed across
+        # sites unless the host says so.
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Cache-Control", "no-store")
+    return response
