@@ -27,6 +27,7 @@ from .db import configure_sqlite
 from .errors import CourseConfigError
 from .headers import check_config as check_header_config
 from .headers import csp_nonce
+from .hostlinks import current_path, host_login_url, host_logout
 from .identity import (
     ADMIN,
     ROLE_LABELS,
@@ -175,7 +176,18 @@ def template_context() -> dict[str, Any]:
         "course_csrf_token": generate_csrf,
         "course_external_url": external_url,  # links to share: the site's address, never Host
         "course_content_problems": _content_problems(roles),
+        **_host_account_links(state),
     }
+
+
+def _host_account_links(state: CourseState) -> dict[str, Any]:
+    """Mounted without the plugin's accounts: the host's log-in and log-out views."""
+    if state.accounts:
+        return {"course_host_login_url": None, "course_host_logout": None}
+    if current_user_id() is None:
+        return {"course_host_login_url": host_login_url(current_path()),
+                "course_host_logout": None}
+    return {"course_host_login_url": None, "course_host_logout": host_logout()}
 
 
 def _content_problems(roles: set[str]) -> list[Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..db import session as db_session
 from ..identity import ADMIN, ROLE_LABELS, ROLES, role_required
+from ..links import url_for
 from ..web import CourseForm
 from . import services
 from .models import User

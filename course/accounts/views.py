@@ -14,14 +14,13 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from .. import signals
 from ..db import session as db_session
-from ..links import external_url
+from ..links import external_url, url_for
 from ..mail import build_message, send
 from ..state import get_state
 from ..web import client_address, safe_next

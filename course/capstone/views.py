@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -26,6 +25,7 @@ from ..content.catalog import CourseInfo
 from ..db import session as db_session
 from ..db import utcnow
 from ..identity import TRAINER, current_display_name, current_email, current_roles, current_user_id
+from ..links import url_for
 from ..loaded import content
 from . import attachments, operations, services
 from .forms import ResponseForm, comment_field, level_field, review_form

@@ -13,14 +13,14 @@ import logging
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
-from flask import Flask, current_app, flash, has_app_context, render_template, url_for
+from flask import Flask, current_app, flash, has_app_context, render_template
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import signals
 from ..db import session as db_session
 from ..identity import current_display_name, current_email, current_user_id
-from ..links import external_url
+from ..links import external_url, url_for
 from ..mail import build_message, send
 from ..state import get_state
 from . import services

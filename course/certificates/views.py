@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import login_required
 from flask_wtf.file import FileField
@@ -31,7 +30,7 @@ from ..identity import (
     current_user_id,
     role_required,
 )
-from ..links import external_url
+from ..links import external_url, url_for
 from ..loaded import content
 from ..ops import refuse, security_event
 from ..state import get_state

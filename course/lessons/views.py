@@ -14,7 +14,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    url_for,
 )
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -31,6 +30,7 @@ from ..identity import (
     current_roles,
     current_user_id,
 )
+from ..links import url_for
 from ..loaded import content
 from ..state import get_state
 from ..web import CourseForm

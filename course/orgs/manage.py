@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -32,7 +31,7 @@ from ..certificates.render import (
 from ..db import session as db_session
 from ..db import utcnow
 from ..identity import ADMIN, current_user_id, role_required
-from ..links import external_url
+from ..links import external_url, url_for
 from ..loaded import content
 from ..ops import refuse
 from ..state import get_state

@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -30,7 +29,7 @@ from ..csvsafe import to_csv
 from ..db import session as db_session
 from ..db import utcnow
 from ..identity import ADMIN, current_user_id, role_required
-from ..links import external_url
+from ..links import external_url, url_for
 from ..mail import build_message, send
 from ..ops import refuse
 from ..quizzes.models import QuizAttempt

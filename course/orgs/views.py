@@ -16,7 +16,6 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
@@ -24,6 +23,7 @@ from werkzeug.wrappers import Response
 from ..db import session as db_session
 from ..db import utcnow
 from ..identity import current_display_name, current_email, current_user_id
+from ..links import url_for
 from ..ops import refuse
 from ..state import get_state
 from ..web import CourseForm

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     session,
-    url_for,
 )
 from flask_login import login_required, logout_user
 from werkzeug.wrappers import Response
@@ -22,6 +21,7 @@ from wtforms.validators import InputRequired
 from ..db import session as db_session
 from ..errors import CourseError
 from ..identity import current_display_name, current_email, current_user_id
+from ..links import url_for
 from ..state import get_state
 from ..web import CourseForm
 from . import services

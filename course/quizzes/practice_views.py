@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
@@ -29,6 +28,7 @@ from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..db import session as db_session
 from ..identity import TRAINER, current_roles, current_user_id
+from ..links import url_for
 from ..loaded import content
 from ..state import get_state
 from ..web import CourseForm

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import login_required
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from ..content.quiz import Quiz
 from ..csvsafe import to_csv
 from ..db import session as db_session
 from ..identity import TRAINER, current_user_id, role_required
+from ..links import url_for
 from ..loaded import content
 from ..ops import refuse
 from ..state import get_state
