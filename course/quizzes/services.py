@@ -14,10 +14,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..content.qtypes import QuestionTypes
 from ..content.quiz import Quiz
 from ..db import utcnow
 from .grading import AttemptResult, grade, overall
-from .models import FINISHED, IN_PROGRESS, QuizAttempt, QuizRound
+from .models import EXTRA, FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
 from .snapshot import question_from_json, question_to_json
 
 GRACE = timedelta(seconds=30)  # network and clock slack after the deadline
@@ -61,16 +62,33 @@ def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[Any]:
     return _rows(db, user_id, quiz)[0]
 
 
-def _rows(db: Session, user_id: str, quiz: Quiz) -> tuple[list[Any], datetime | None]:
-    """The learner's attempts as plain rows and when their latest round began, in one query
-    (this runs on every quiz page and every start; without attempts the round does not
-    matter)."""
+def _rows(db: Session, user_id: str, quiz: Quiz) -> tuple[list[Any], datetime | None,
+                                                          list[datetime]]:
+    """The learner's attempts as plain rows and when their latest round (or a trainer's reset
+    of this quiz) began, in one query (this runs on every quiz page and every start; without
+    attempts the round does not matter), and when the extra attempts a trainer granted
+    in that round were granted, oldest first."""
     since = select(func.max(QuizRound.started_at)).where(
         QuizRound.user_id == user_id, QuizRound.course == quiz.course).scalar_subquery()
-    rows = list(db.execute(select(*_SUMMARY, since.label("round_started")).where(
+    granted = select(func.max(QuizGrant.granted_at)).where(
+        QuizGrant.user_id == user_id, QuizGrant.course == quiz.course,
+        QuizGrant.module == quiz.module).scalar_subquery()
+    rows = list(db.execute(select(*_SUMMARY, since.label("round_started"),
+                                  granted.label("granted")).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
         QuizAttempt.module == quiz.module).order_by(QuizAttempt.number)))
-    return rows, rows[0].round_started if rows else None
+    if not rows:
+        return rows, None, []
+    start = rows[0].round_started
+    if rows[0].granted is None:  # the usual case: no trainer has granted anything
+        return rows, start, []
+    grants = list(db.execute(select(QuizGrant.kind, QuizGrant.granted_at).where(
+        QuizGrant.user_id == user_id, QuizGrant.course == quiz.course,
+        QuizGrant.module == quiz.module)))
+    start = max(([start] if start else []) + [g.granted_at for g in grants if g.kind == RESET],
+                default=None)
+    return rows, start, sorted(g.granted_at for g in grants if g.kind == EXTRA
+                               and (start is None or g.granted_at >= start))
 
 
 def round_started(db: Session, user_id: str, course: str) -> datetime | None:
@@ -103,7 +121,7 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
 
 
 def _status(db: Session, quiz: Quiz, every: list[Any], since: datetime | None,
-            now: datetime) -> QuizStatus:
+            extras: list[datetime], now: datetime) -> QuizStatus:
     """`status` from rows already read."""
     attempts = every
     if since is not None:  # a new round: only its attempts count (and any still open)
@@ -115,12 +133,14 @@ def _status(db: Session, quiz: Quiz, every: list[Any], since: datetime | None,
     open_attempt = db.get(QuizAttempt, open_row.id) if open_row is not None else None
     grade_ = overall(quiz.grading, [a.percent for a in finished])
     passed = any(a.passed for a in finished)
-    left = None if quiz.attempts is None else max(0, quiz.attempts - len(attempts))
+    left = None if quiz.attempts is None else max(0, quiz.attempts + len(extras) - len(attempts))
     next_start = None
     if finished and quiz.cooldown_minutes:
         next_start = finished[-1].finished_at + timedelta(minutes=quiz.cooldown_minutes)
     refusal = None
-    if open_attempt is None and expired is None:
+    if extras and all(a.started_at < extras[-1] for a in attempts):
+        next_start = None  # a trainer's extra attempt, not used yet: no rule stands in its way
+    elif open_attempt is None and expired is None:
         if passed and quiz.no_retake_after_pass:
             refusal = "You have passed this quiz; it cannot be taken again."
         elif left == 0:
@@ -131,14 +151,16 @@ def _status(db: Session, quiz: Quiz, every: list[Any], since: datetime | None,
                       refusal, len(every), expired)
 
 
-def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -> QuizAttempt:
-    """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise."""
+def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
+          types: QuestionTypes | None = None) -> QuizAttempt:
+    """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise.
+    `types`: the app's question types (they order each question's parts)."""
     now = now or utcnow()
-    rows, since = _rows(db, user_id, quiz)
+    rows, since, extras = _rows(db, user_id, quiz)
     expired = next((row for row in rows if _expired(row, now)), None)
     if expired is not None:  # rare: the view grades it and announces the grade, like a submit
         raise AttemptExpired(expired.id)
-    current = _status(db, quiz, rows, since, now)
+    current = _status(db, quiz, rows, since, extras, now)
     if current.in_progress is not None:
         return current.in_progress
     if current.refusal:
@@ -149,7 +171,7 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) ->
     seed = secrets.randbits(48)
     avoid = avoid_in_draw(db, user_id, quiz, current.attempts, current.numbered)
     shown = [question_to_json(q, s, quiz.scenarios.get(q.scenario or ""))
-             for s in draw(quiz, seed, avoid)
+             for s in draw(quiz, seed, avoid, types)
              for q in [next(x for x in quiz.questions if x.id == s.id)]]
     values = dict(
         user_id=user_id, course=quiz.course, module=quiz.module,
@@ -206,15 +228,17 @@ def save(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
 
 
 def finish(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
-           now: datetime | None = None, late: bool = False) -> AttemptResult | None:
-    """Grade and close the attempt once; None if another request already closed it."""
+           now: datetime | None = None, late: bool = False,
+           types: QuestionTypes | None = None) -> AttemptResult | None:
+    """Grade and close the attempt once (with the app's question `types`); None if another
+    request already closed it."""
     now = now or utcnow()
     final = dict(attempt.responses) if late or not accepting(attempt, now) else {
         **attempt.responses, **responses}
     parts = questions_of(attempt)
     snapshot_quiz = Quiz(attempt.course, attempt.module, "", "", pass_mark=attempt.pass_mark,
                          questions=tuple(q for q, _, _ in parts))
-    result = grade(snapshot_quiz, [s for _, s, _ in parts], final)
+    result = grade(snapshot_quiz, [s for _, s, _ in parts], final, types)
     marks = {qid: {"fraction": str(m.fraction), "right": m.right, "feedback": list(m.feedback)}
              for qid, m in result.marks.items()}
     closed = db.execute(update(QuizAttempt)
