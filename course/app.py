@@ -68,6 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     # A connection that died with its server is replaced, not handed out: recovery after a
     # database restart needs no app restart.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # The standalone site owns its database: WAL, foreign keys and a busy timeout on SQLite.
+    app.config.setdefault("COURSE_SQLITE_PRAGMAS", True)
     db = SQLAlchemy()
     db.init_app(app)
     CoursePlugin(app, url_prefix="", db=db, accounts=True)

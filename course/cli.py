@@ -16,13 +16,17 @@ from .content import find_content_root
 from .content.catalog import CONTENT_DIRS
 from .content.check import check_items, check_root
 from .errors import ContentErrors
+from .hosting import secret_problem
 from .identity import ADMIN, ROLES
 from .state import get_state
 
 
 @click.group("course", help="Manage the training course: database, users and content.")
+@with_appcontext
 def cli() -> None:
-    pass
+    problem = secret_problem(current_app)  # the host's own commands are not checked
+    if problem is not None:
+        raise click.ClickException(problem)
 
 
 def _engine():  # noqa: ANN202

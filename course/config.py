@@ -100,8 +100,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_MAIL_SENDER", "Social Divide Academy <no-reply@localhost>",
             "From address of every message."),
     Setting("COURSE_MAIL_TIMEOUT", 10, "Seconds to wait for the SMTP server."),
-    Setting("COURSE_SQLITE_PRAGMAS", True,
-            "Turn on WAL, foreign keys and a busy timeout for SQLite engines."),
+    Setting("COURSE_SQLITE_PRAGMAS", None,
+            "Turn on WAL, foreign keys and a busy timeout for SQLite engines; None: only on the "
+            "plugin's own database (standalone), never on a host's engine; True: on a host's "
+            "too; False: never."),
+    Setting("COURSE_SEND_MAIL", None,
+            "A callable (or its import path, `package.module:name`) that sends each outgoing "
+            "`email.message.EmailMessage`, attachments included; None: the host's Flask-Mail "
+            "or Flask-Mailman if registered, else COURSE_MAIL_SERVER, else the log."),
+    Setting("COURSE_BLUEPRINT_NAME", "course",
+            "Name of the plugin's blueprint (endpoints `<name>.lessons.index`, ...); change it "
+            "when the host already has a blueprint called `course`."),
     Setting("COURSE_SQLITE_BUSY_TIMEOUT_MS", 5000, "How long SQLite waits for a lock."),
     Setting("COURSE_CSP", None,
             "Content-Security-Policy of the plugin's pages: \"strict\" (the plugin's policy, "

@@ -18,7 +18,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
-from . import ops
+from . import hostmail, ops
 from .accounts import init_feature as init_accounts
 from .capstone import init_feature as init_capstone
 from .certificates import init_feature as init_certificates
@@ -27,6 +27,7 @@ from .db import configure_sqlite
 from .errors import CourseConfigError
 from .headers import check_config as check_header_config
 from .headers import csp_nonce
+from .hosting import host_cli_command, secret_problem
 from .hostlinks import current_path, host_login_url, host_logout
 from .identity import (
     ADMIN,
@@ -39,6 +40,7 @@ from .identity import (
 )
 from .lessons import init_feature as init_lessons
 from .links import external_url
+from .links import url_for as course_url_for
 from .migrate import watch_flask_migrate
 from .orgs import init_feature as init_orgs
 from .privacy import init_feature as init_privacy
@@ -55,7 +57,8 @@ FEATURES = (init_lessons, init_quizzes, init_certificates, init_orgs, init_capst
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
 #: Options that are not identity hooks: `base_url` is a callable returning the site's address
 #: for links in emails (a host serving several domains); see `course.links`.
-SITE_OPTIONS = ("base_url",)
+#: `send_mail` takes each outgoing `EmailMessage` (the same as COURSE_SEND_MAIL; see `course.mail`).
+SITE_OPTIONS = ("base_url", "send_mail")
 
 
 class CoursePlugin:
@@ -75,11 +78,14 @@ class CoursePlugin:
         """Register the course on `app` under `url_prefix` (default "/course")."""
         if EXTENSION_KEY in app.extensions:
             raise CourseConfigError("the course plugin is already registered on this app")
+        blueprint_name = self._blueprint_name(app)  # before anything is registered
         opts = {**self.options, **hooks}
         url_prefix = self._prefix(url_prefix if url_prefix is not None
                                   else opts.get("url_prefix", "/course"))
         accounts = bool(accounts if accounts is not None else opts.get("accounts", False))
         db = self._database(app, db if db is not None else opts.get("db"))
+        if opts.get("send_mail") is not None:
+            app.config["COURSE_SEND_MAIL"] = opts["send_mail"]
         course_config.apply_defaults(app.config)
         check_header_config(app.config)
         self._check_secret(app)
@@ -89,13 +95,15 @@ class CoursePlugin:
                 "the plugin, or pass accounts=True to use the plugin's own accounts")
         hook_values = {k: opts[k] for k in HOOK_NAMES if opts.get(k) is not None}
         state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values),
-                            base_url=opts.get("base_url"))
+                            base_url=opts.get("base_url"), blueprint_name=blueprint_name)
         app.extensions[EXTENSION_KEY] = state
         for init_feature in FEATURES:
             init_feature(app, state)
         ops.connect(app)
         watch_flask_migrate(app)
         app.url_map.converters.setdefault("course_id", IdConverter)
+        hostmail.register()
+        app.jinja_env.globals.setdefault("course_url_for", course_url_for)
         # A global, not a context processor: a host's base template renders the host's own pages
         # too. A host that has its own csp_nonce (Flask-Talisman's) keeps it.
         app.jinja_env.globals.setdefault("csp_nonce", csp_nonce)
@@ -109,16 +117,37 @@ class CoursePlugin:
         return prefix
 
     @staticmethod
+    def _blueprint_name(app: Flask) -> str:
+        """COURSE_BLUEPRINT_NAME, checked against the app's blueprints before any change."""
+        name = app.config.get("COURSE_BLUEPRINT_NAME") or "course"
+        if not isinstance(name, str) or not name.isidentifier():
+            raise CourseConfigError(
+                f"COURSE_BLUEPRINT_NAME must be a Python identifier (no dots): {name!r}")
+        if name in app.blueprints:
+            raise CourseConfigError(
+                f"this app already has a blueprint named {name!r}: set COURSE_BLUEPRINT_NAME "
+                "to another name for the course plugin (its endpoints become "
+                "'<name>.lessons.index' and so on); nothing was registered")
+        return name
+
+    @staticmethod
     def _database(app: Flask, db: SQLAlchemy | None) -> SQLAlchemy:
+        own = False
         if db is None:
             db = app.extensions.get("sqlalchemy")
         if db is None:
             db = SQLAlchemy()
             app.config.setdefault("SQLALCHEMY_DATABASE_URI", _instance_sqlite_url(app))
             db.init_app(app)
+            own = True
         elif app.extensions.get("sqlalchemy") is not db:
             raise CourseConfigError("call db.init_app(app) before registering the course plugin")
-        if app.config.get("COURSE_SQLITE_PRAGMAS", True):
+        # A host's engine is the host's: no pragmas unless it asks (True); the plugin's own
+        # database (standalone, or one it made here) gets them unless turned off (False).
+        pragmas = app.config.get("COURSE_SQLITE_PRAGMAS")
+        if isinstance(pragmas, str):  # from an environment variable
+            pragmas = pragmas.strip().lower() in {"1", "true", "yes", "on"}
+        if pragmas or (pragmas is None and own):
             timeout = app.config.get("COURSE_SQLITE_BUSY_TIMEOUT_MS",
                                      course_config.DEFAULTS["COURSE_SQLITE_BUSY_TIMEOUT_MS"])
             with app.app_context():  # the engines exist already; this only reads them
@@ -129,14 +158,11 @@ class CoursePlugin:
 
     @staticmethod
     def _check_secret(app: Flask) -> None:
-        if app.debug or app.testing:
-            return
-        if not course_config.is_strong_secret(app.config.get("SECRET_KEY")):
-            raise CourseConfigError(
-                "refusing to start: SECRET_KEY is missing, weak or published (it needs at least "
-                f"{course_config.STRONG_SECRET_MIN_LENGTH} random characters of your own). Set the "
-                "SECRET_KEY environment variable, or run `python -m course serve` once to "
-                "generate one in the instance folder.")
+        """Refuse to serve with a weak SECRET_KEY; under the `flask` command only the plugin's
+        own commands (`flask course ...`) and `flask run` refuse, the host's run as usual."""
+        problem = secret_problem(app)
+        if problem is not None and not host_cli_command():
+            raise CourseConfigError(problem)
 
 
 def _instance_sqlite_url(app: Flask) -> str:
@@ -177,6 +203,8 @@ def template_context() -> dict[str, Any]:
         "course_external_url": external_url,  # links to share: the site's address, never Host
         "course_content_problems": _content_problems(roles),
         **_host_account_links(state),
+        # Templates say url_for("course.…"); a renamed blueprint (COURSE_BLUEPRINT_NAME) maps it.
+        **({"url_for": course_url_for} if state.blueprint_name != "course" else {}),
     }
 
 
@@ -223,7 +251,8 @@ def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
 
 def build_blueprint(state: CourseState) -> Blueprint:
     """The parent blueprint `course` with every feature's blueprint nested inside it."""
-    bp = Blueprint("course", __name__, template_folder="templates", static_folder="static",
+    bp = Blueprint(state.blueprint_name, __name__, template_folder="templates",
+                   static_folder="static",
                    static_url_path="/static", cli_group=None)
     bp.context_processor(template_context)
     for processor in state.context_processors:

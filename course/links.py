@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from flask import url_for as flask_url_for
 
 from .state import find_state
 
@@ -35,9 +36,26 @@ def site_address(app: Flask | None = None) -> str:
     return address.rstrip("/")
 
 
+def endpoint_name(endpoint: str, app: Flask | None = None) -> str:
+    """The real name of a plugin endpoint written "course.…" when the host renamed the
+    plugin's blueprint (COURSE_BLUEPRINT_NAME); any other endpoint as it is."""
+    state = find_state(app)
+    name = state.blueprint_name if state is not None else "course"
+    if name != "course" and endpoint.startswith("course."):
+        return name + endpoint[len("course"):]
+    return endpoint
+
+
+def url_for(endpoint: str, **values: Any) -> str:
+    """`flask.url_for` for the plugin's code and templates: "course.…" endpoints follow
+    COURSE_BLUEPRINT_NAME."""
+    return flask_url_for(endpoint_name(endpoint), **values)
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """The absolute URL of `endpoint` on the configured site (works outside a request too)."""
     app = current_app._get_current_object()
+    endpoint = endpoint_name(endpoint, app)
     address = urlsplit(site_address(app))
     adapter = app.url_map.bind(address.netloc, script_name=address.path or "/",
                                url_scheme=address.scheme or "http")

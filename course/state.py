@@ -73,6 +73,13 @@ class ManagesOrganisation(Protocol):
     def __call__(self, user_id: str) -> bool: ...
 
 
+class OrgRoles(Protocol):
+    """For a page of users, each one's place in an organisation, e.g. "Manager of Acme Ltd"
+    (organisations provides; the administrators' Users page asks)."""
+
+    def __call__(self, db: Session, user_ids: list[str]) -> dict[str, str]: ...
+
+
 class BaseUrl(Protocol):
     """The site's address for links in emails (the `base_url` plugin option)."""
 
@@ -101,6 +108,7 @@ class CourseState:
     certificate_look: CertificateLook | None = None
     invitation_open: InvitationOpen | None = None
     manages_organisation: ManagesOrganisation | None = None
+    org_roles: OrgRoles | None = None
     learner_email: LearnerEmail | None = None
     base_url: BaseUrl | None = None
     close_hooks: list[CloseHook] = field(default_factory=list)

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..db import session as db_session
 from ..identity import ADMIN, ROLE_LABELS, ROLES, role_required
 from ..links import url_for
+from ..state import get_state
 from ..web import CourseForm
 from . import services
 from .models import User
@@ -36,7 +37,9 @@ def _search(query: str):  # noqa: ANN202
 
 @role_required(ADMIN)
 def users() -> str:
-    """Every standalone account, searchable by name or email, 50 to a page."""
+    """Every standalone account, searchable by name or email, 50 to a page (LIMIT and OFFSET
+    in SQL, in address order: the unique index on the address serves it), with its site role,
+    its place in an organisation and its last log-in."""
     query = request.args.get("q", "").strip()[:100]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     stmt = _search(query)
@@ -44,8 +47,10 @@ def users() -> str:
     rows = db_session().scalars(stmt.order_by(User.email).limit(PAGE_SIZE)
                                 .offset((page - 1) * PAGE_SIZE)).all()
     pages = max(1, -(-total // PAGE_SIZE))
+    org_roles = get_state().org_roles
+    places = org_roles(db_session(), [u.course_user_id for u in rows]) if org_roles else {}
     return render_template("course/accounts/users.html", users=rows, query=query, page=page,
-                           pages=pages, total=total)
+                           pages=pages, total=total, places=places)
 
 
 def _would_remove_last_admin(user: User, role: str, active: bool) -> bool:

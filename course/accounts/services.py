@@ -82,9 +82,15 @@ def authenticate(db: Session, policy: PasswordPolicy, email: str, password: str)
         return None
     if needs_rehash(user.password_hash, policy.argon2):
         user.password_hash = hash_password(password, policy.argon2)
+    record_login(db, user)
+    return user
+
+
+def record_login(db: Session, user: User) -> None:
+    """Note a log-in that the user made just now (with their password, or by creating their
+    account). A remember-me cookie bringing a session back is not one: it is not recorded."""
     user.last_login_at = utcnow()
     db.flush()
-    return user
 
 
 def set_password(db: Session, policy: PasswordPolicy, user: User, password: str) -> None:

@@ -130,6 +130,7 @@ def register() -> Response | str | tuple[str, int]:
                      else form.email if "address" in str(exc) else form.password)
             field.errors.append(str(exc))
             return render_template("course/accounts/register.html", form=form), 400
+        services.record_login(db_session(), user)  # they are logged in below
         db_session().commit()
         signals.user_registered.send(current_app._get_current_object(),
                                      user_id=user.course_user_id, email=user.email,

@@ -16,5 +16,6 @@ def init_feature(app: Flask, state: CourseState) -> None:
     state.certificate_look = services.look_for
     state.invitation_open = services.invitation_open
     state.manages_organisation = access.manages_an_organisation
+    state.org_roles = services.org_roles
     operations.connect(app)
     state.blueprints.append(create_blueprint())

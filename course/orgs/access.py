@@ -5,6 +5,7 @@ for the next page only. Shared by the organisation's views modules."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -39,22 +40,27 @@ def manager_view(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 NAV_KEY = "_course_manager"
+#: How long the menu trusts what it remembered: an administrator may appoint or remove a manager
+#: meanwhile, and the menu follows within this time (access itself follows at once).
+NAV_FRESH_SECONDS = 60
 
 
 def manages_an_organisation(user_id: str) -> bool:
     """For the menu on every page: whether this user manages an organisation. Remembered in
     the session per user (a query on every page cost a third of a lesson page's time),
     forgotten when the user joins through an invitation and, on the standalone site, at
-    log-in. Access itself is always checked against the database (`manager_view`)."""
-    remembered = session.get(NAV_KEY)
-    if remembered and remembered[0] == user_id:
+    log-in, and asked again after NAV_FRESH_SECONDS (an administrator may have appointed or
+    removed them). Access itself is always checked against the database (`manager_view`)."""
+    remembered, now = session.get(NAV_KEY), int(time.time())
+    if (isinstance(remembered, list) and len(remembered) == 3 and remembered[0] == user_id
+            and 0 <= now - int(remembered[2]) < NAV_FRESH_SECONDS):
         return bool(remembered[1])
     try:
         answer = services.managed_org(db_session(), user_id) is not None
     except DBAPIError:  # the page says the database is unavailable; the menu can wait
         db_session().rollback()
         return False
-    session[NAV_KEY] = [user_id, answer]
+    session[NAV_KEY] = [user_id, answer, now]
     return answer
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -84,4 +85,19 @@ class ManagerForm(CourseForm):
     email = EmailField("Manager's email address",
                        validators=[InputRequired(), Length(max=254),
                                    Email(check_deliverability=False)],
-                       description="They get an invitation link to accept.")
+                       description=("A member of the organisation becomes its manager at once; "
+                                    "anyone else gets an invitation link to accept."))
+    replace = BooleanField("Replace the current manager (they stay a member, without a "
+                           "manager's rights, from now on)")
+
+
+class RenameForm(CourseForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)],
+                       description=("Shown on the dashboard and on certificates issued from now "
+                                    "on. The short name, links and issued certificates stay."))
+
+
+class SeatsForm(CourseForm):
+    seat_limit = IntegerField("Seats", validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+                              description=("Members and open invitations each take a seat. "
+                                           "Leave empty for no limit."))

@@ -35,12 +35,22 @@ from ..links import external_url, url_for
 from ..loaded import content
 from ..ops import refuse
 from ..state import get_state
+from ..web import CourseForm
 from . import bulk, services
 from .access import current_org, manager_view, new_link, remember_link
 from .branding import LogoError, clean_logo
-from .forms import AssignForm, BrandingForm, BulkForm, ManagerForm, OrgForm, ReasonForm
+from .forms import (
+    AssignForm,
+    BrandingForm,
+    BulkForm,
+    ManagerForm,
+    OrgForm,
+    ReasonForm,
+    RenameForm,
+    SeatsForm,
+)
 from .models import ACTIVE_MEMBER, MANAGER, BulkJob, Membership, Organisation
-from .operations import send_invitation
+from .operations import send_invitation, send_manager_change
 
 
 def _templates() -> list[str]:
@@ -244,32 +254,139 @@ def admin_orgs() -> Response | str | tuple[str, int]:
         400 if form.errors else 200)
 
 
+def _admin_org_page(org: Organisation, *, form: ManagerForm | None = None,
+                    rename: RenameForm | None = None,
+                    seats: SeatsForm | None = None) -> tuple[str, int]:
+    db = db_session()
+    form, rename, seats = (form or ManagerForm(formdata=None),
+                           rename or RenameForm(prefix="rename", formdata=None, obj=org),
+                           seats or SeatsForm(prefix="seats", formdata=None, obj=org))
+    failed = bool(form.errors or rename.errors or seats.errors)
+    form.email.render_kw = {"list": "member-addresses", "autocomplete": "off"}
+    members = services.members_count(db, org)
+    candidates = db.scalars(select(Membership.email).where(
+        Membership.org_id == org.id, Membership.role != MANAGER, ACTIVE_MEMBER,
+        Membership.email.is_not(None)).order_by(Membership.email).limit(200)).all()
+    return render_template("course/orgs/admin_org.html", org=org, form=form, rename=rename,
+                           seats=seats, managers=services.managers(db, org), members=members,
+                           seats_used=services.seats_used(db, org), candidates=candidates,
+                           invitations=services.unanswered_invitations(db, org),
+                           now=utcnow(), new_link=new_link()), (
+        400 if failed else 200)
+
+
+def _demote_all(org: Organisation, keep: Membership | None = None) -> list[Membership]:
+    """Take every current manager's rights away (but `keep`'s), audited and emailed after the
+    commit by the caller."""
+    db = db_session()
+    return [m for m in (services.remove_manager(db, org, manager.id, current_user_id())
+                        for manager in services.managers(db, org) if manager is not keep) if m]
+
+
 @role_required(ADMIN)
 def admin_org(org_id: int) -> Response | str | tuple[str, int]:
+    """One organisation for an administrator: rename it, change its seats, appoint, replace or
+    remove its managers, and their open invitations."""
     db = db_session()
     org = db.get(Organisation, org_id) or abort(404)
+    if request.method == "POST" and "rename-name" in request.form:
+        return _rename(org)
+    if request.method == "POST" and "seats-seat_limit" in request.form:
+        return _seats(org)
     form = ManagerForm()
     if form.validate_on_submit():
+        return _appoint(org, form)
+    return _admin_org_page(org, form=form)
+
+
+def _rename(org: Organisation) -> Response | tuple[str, int]:
+    rename = RenameForm(prefix="rename")
+    if rename.validate():
+        old = org.name
         try:
+            changed = services.rename_org(db_session(), org, rename.name.data,
+                                          current_user_id())
+        except services.OrgError as exc:
+            rename.name.errors = [str(exc)]
+        else:
+            db_session().commit()
+            flash(f"{old} is now called {org.name}: certificates issued from now on carry the "
+                  "new name; issued ones keep theirs." if changed else "The name is unchanged.",
+                  "success")
+            return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+    return _admin_org_page(org, rename=rename)
+
+
+def _seats(org: Organisation) -> Response | tuple[str, int]:
+    seats = SeatsForm(prefix="seats")
+    if seats.validate():
+        try:
+            changed = services.set_seat_limit(db_session(), org, seats.seat_limit.data,
+                                              current_user_id())
+        except services.OrgError as exc:
+            seats.seat_limit.errors = [str(exc)]
+        else:
+            db_session().commit()
+            limit = f"{org.seat_limit} seats" if org.seat_limit else "no seat limit"
+            flash(f"{org.name} now has {limit}." if changed else "The seats are unchanged.",
+                  "success")
+            return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+    return _admin_org_page(org, seats=seats)
+
+
+def _appoint(org: Organisation, form: ManagerForm) -> Response | tuple[str, int]:
+    """A member of the organisation becomes a manager now; any other address is invited.
+    With "replace", the current managers lose their rights at once."""
+    db = db_session()
+    try:
+        member = services.appoint_member(db, org, form.email.data, current_user_id())
+        invitation = token = None
+        if member is None:
             invitation, token = services.invite(
                 db, org, form.email.data, invited_by=current_user_id(), role=MANAGER,
                 days=int(current_app.config["COURSE_INVITATION_DAYS"]))
-        except services.OrgError as exc:
-            form.email.errors = [str(exc)]
-        else:
-            db.commit()
-            send_invitation(org, invitation, token)
-            remember_link(invitation, token)
-            flash(f"A manager's invitation is sent to {invitation.email}.", "success")
-            return redirect(url_for("course.orgs.admin_org", org_id=org.id))
-    managers = db.scalars(select(Membership).where(Membership.org_id == org.id,
-                                                   Membership.role == MANAGER,
-                                                   ACTIVE_MEMBER)).all()
-    return render_template("course/orgs/admin_org.html", org=org, form=form,
-                           managers=managers, members=services.members_count(db, org),
-                           invitations=services.unanswered_invitations(db, org),
-                           now=utcnow(), new_link=new_link()), (
-        400 if form.errors else 200)
+    except services.OrgError as exc:
+        db.rollback()
+        form.email.errors = [str(exc)]
+        return _admin_org_page(org, form=form)
+    removed = _demote_all(org, keep=member) if form.replace.data else []
+    db.commit()
+    for old in removed:
+        send_manager_change(org, old, appointed=False)
+    if member is not None:
+        send_manager_change(org, member, appointed=True)
+        flash(f"{member.name} is now a manager of {org.name}" + (
+            f", in place of {_names(removed)}." if removed else "."), "success")
+    else:
+        send_invitation(org, invitation, token)
+        remember_link(invitation, token)
+        flash(f"A manager's invitation is sent to {invitation.email}" + (
+            f"; {_names(removed)} no longer {'manages' if len(removed) == 1 else 'manage'} "
+            f"{org.name}." if removed else "."), "success")
+    return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+
+
+def _names(members: list[Membership]) -> str:
+    return ", ".join(m.name for m in members)
+
+
+@role_required(ADMIN)
+def admin_remove_manager(org_id: int, member_id: int) -> Response:
+    """Take one manager's rights away (they stay a member); allowed for the last one too."""
+    db = db_session()
+    org = db.get(Organisation, org_id) or abort(404)
+    if not CourseForm().validate_on_submit():
+        abort(400)
+    member = services.remove_manager(db, org, member_id, current_user_id())
+    if member is None:
+        refuse("manager", member_id)
+    db.commit()
+    send_manager_change(org, member, appointed=False)
+    left = services.managers(db, org)
+    flash(f"{member.name} is no longer a manager of {org.name}; they stay a member."
+          + ("" if left else f" {org.name} has no manager now: appoint one below."),
+          "success" if left else "info")
+    return redirect(url_for("course.orgs.admin_org", org_id=org.id))
 
 
 def add_rules(bp: Blueprint) -> None:
@@ -283,3 +400,5 @@ def add_rules(bp: Blueprint) -> None:
                     methods=["GET", "POST"])
     bp.add_url_rule("/orgs/admin", view_func=admin_orgs, methods=["GET", "POST"])
     bp.add_url_rule("/orgs/admin/<course_id:org_id>", view_func=admin_org, methods=["GET", "POST"])
+    bp.add_url_rule("/orgs/admin/<course_id:org_id>/managers/<course_id:member_id>/remove",
+                    view_func=admin_remove_manager, methods=["POST"])

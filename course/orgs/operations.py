@@ -14,7 +14,7 @@ from ..links import external_url
 from ..mail import build_message, send
 from ..state import get_state
 from . import services
-from .models import Invitation, Organisation
+from .models import Invitation, Membership, Organisation
 
 
 def _invitation_link(token: str) -> str:
@@ -28,6 +28,21 @@ def send_invitation(org: Organisation, invitation: Invitation, token: str) -> No
                            link=_invitation_link(token), config=config)
     msg = build_message(config, invitation.email,
                         f"{org.name} invites you to {config['COURSE_SITE_NAME']}", body)
+    get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
+
+
+def send_manager_change(org: Organisation, member: Membership, *, appointed: bool) -> None:
+    """Tell a person, in the background, that an administrator made them a manager of `org`
+    or took their manager's rights away (nothing when their address is unknown)."""
+    if not member.email:
+        return
+    config = current_app.config
+    body = render_template("course/orgs/manager_changed_email.txt", org=org, member=member,
+                           appointed=appointed, config=config,
+                           link=external_url("course.orgs.dashboard"))
+    subject = (f"You are now a manager of {org.name}" if appointed
+               else f"You are no longer a manager of {org.name}")
+    msg = build_message(config, member.email, f"{config['COURSE_SITE_NAME']}: {subject}", body)
     get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
 
 

@@ -63,6 +63,92 @@ def create_org(db: Session, slug: str, name: str, seat_limit: int | None = None,
     return org
 
 
+def rename_org(db: Session, org: Organisation, name: str, actor: str | None) -> bool:
+    """Give the organisation a new name (its short name, links and issued certificates stay;
+    certificates issued from now on carry the new name). False when nothing changed."""
+    name = " ".join(name.split())[:120]
+    if not name:
+        raise OrgError("The organisation needs a name.")
+    if name == org.name:
+        return False
+    old, org.name = org.name, name
+    audit(db, org.id, actor, "organisation-renamed", name, {"from": old, "to": name})
+    db.flush()
+    return True
+
+
+def set_seat_limit(db: Session, org: Organisation, limit: int | None,
+                   actor: str | None) -> bool:
+    """Change the number of seats (None: no limit). OrgError when fewer than the people it
+    counts now: members plus invitations still open. False when nothing changed."""
+    if limit is not None:
+        members = members_count(db, org)
+        used = seats_used(db, org)
+        if limit < used:
+            held = used - members
+            raise OrgError(
+                f"{org.name} has {members} member{'' if members == 1 else 's'}"
+                + (f" and {held} open invitation{'' if held == 1 else 's'}" if held else "")
+                + f", so it needs at least {used} seat{'' if used == 1 else 's'}. Remove "
+                "members or revoke invitations first, or choose a larger number.")
+    if limit == org.seat_limit:
+        return False
+    old, org.seat_limit = org.seat_limit, limit
+    audit(db, org.id, actor, "seats-changed", org.name,
+          {"from": old, "to": limit})
+    db.flush()
+    return True
+
+
+def managers(db: Session, org: Organisation) -> list[Membership]:
+    """The organisation's current managers, by name."""
+    return list(db.scalars(select(Membership).where(
+        Membership.org_id == org.id, Membership.role == MANAGER, ACTIVE_MEMBER)
+        .order_by(Membership.name, Membership.id)))
+
+
+def remove_manager(db: Session, org: Organisation, member_id: int,
+                   actor: str | None) -> Membership | None:
+    """Take a manager's rights away (they stay a member, with their records); None if they are
+    not one of this organisation's managers. Removing the last manager is allowed: the
+    organisation then has none until an administrator appoints one."""
+    member = active_member(db, org, member_id)
+    if member is None or member.role != MANAGER:
+        return None
+    member.role = MEMBER
+    audit(db, org.id, actor, "manager-removed", _who(member))
+    db.flush()
+    return member
+
+
+def appoint_member(db: Session, org: Organisation, email: str,
+                   actor: str | None) -> Membership | None:
+    """Make a current member of this organisation (found by address) a manager now; None when
+    the address is no member of it. OrgError when they manage it already."""
+    member = db.scalar(select(Membership).where(
+        Membership.org_id == org.id, Membership.email == normalise_email(email), ACTIVE_MEMBER))
+    if member is None:
+        return None
+    if member.role == MANAGER:
+        raise OrgError(f"{member.name} manages {org.name} already.")
+    member.role = MANAGER
+    audit(db, org.id, actor, "manager-appointed", _who(member))
+    db.flush()
+    return member
+
+
+def org_roles(db: Session, user_ids: list[str]) -> dict[str, str]:
+    """For a page of users: each one's place in an organisation ("Manager of Acme Ltd",
+    "Member of Acme Ltd"); users in none are left out. One query."""
+    if not user_ids:
+        return {}
+    rows = db.execute(select(Membership.user_id, Membership.role, Organisation.name)
+                      .join(Organisation, Organisation.id == Membership.org_id)
+                      .where(Membership.user_id.in_(user_ids), ACTIVE_MEMBER))
+    return {user_id: f"{'Manager' if role == MANAGER else 'Member'} of {name}"
+            for user_id, role, name in rows}
+
+
 def org_by_slug(db: Session, slug: str) -> Organisation | None:
     return db.scalar(select(Organisation).where(Organisation.slug == slug))
 

@@ -235,7 +235,7 @@ def unsubscribe(token: str) -> str | tuple[str, int]:
 
 def create_blueprint() -> Blueprint:
     """The `course.orgs` blueprint."""
-    from . import manage, people
+    from . import directory, manage, people
 
     bp = Blueprint("orgs", __name__)
     bp.add_url_rule("/org/", view_func=dashboard)
@@ -251,6 +251,7 @@ def create_blueprint() -> Blueprint:
                     methods=["GET", "POST"])
     manage.add_rules(bp)
     people.add_rules(bp)
+    directory.add_rules(bp)
     return bp
 
 
