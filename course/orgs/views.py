@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from ..db import session as db_session
 from ..db import utcnow
+from ..hostlinks import host_login_url
 from ..identity import current_display_name, current_email, current_user_id
 from ..links import url_for
 from ..ops import refuse
@@ -191,6 +192,11 @@ def accept(token: str) -> Response | str | tuple[str, int]:
     org = db.get(Organisation, invitation.org_id)
     form = CourseForm()
     user_id = current_user_id()
+    if user_id is None and not get_state().accounts:
+        # In a host, signing in is the host's: its log-in page, then back to this link.
+        login = host_login_url(request.path)
+        if login is not None:
+            return redirect(login)
     if user_id is not None and request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
