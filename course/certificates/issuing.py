@@ -137,30 +137,36 @@ def issue_and_announce(course_slug: str, holder: Holder | None = None) -> Certif
               "success")
         return certificate
     flash(Markup('Congratulations: your certificate for {} is ready. '
+                 '<a href="{}">See it and share it</a>, or '
                  '<a href="{}">Download it from My certificates</a>.').format(
-                     certificate.course_title, url_for("course.certificates.mine")), "success")
+                     certificate.course_title,
+                     url_for("course.certificates.completion", course=certificate.course),
+                     url_for("course.certificates.mine")), "success")
     return certificate
 
 
-def after_progress(user_id: str, course: str, passed: bool | None = None) -> None:
+def after_progress(user_id: str, course: str, passed: bool | None = None
+                   ) -> Certificate | None:
     """Called by the lesson and quiz views after they commit the learner's progress: issue the
-    certificate if it is now due (or renew it, during a recertification). The progress is
-    committed already, so a failure here costs the learner only a notice; the certificate is
-    issued on the next try (My certificates)."""
+    certificate if it is now due (or renew it, during a recertification), and return it (the
+    view may then lead to the completion page). The progress is committed already, so a
+    failure here costs the learner only a notice; the certificate is issued on the next try
+    (My certificates)."""
     if passed is False:  # a quiz that was not passed cannot complete a course
-        return
+        return None
     db = db_session()
     try:
         existing = services.current(db, user_id, course)
         if existing is not None and services.recertification_started(db, existing) is None:
-            return  # already certified and not renewing: nothing to check
-        issue_and_announce(course)
+            return None  # already certified and not renewing: nothing to check
+        return issue_and_announce(course)
     except (CertificateRenderError, SQLAlchemyError):
         log.exception("certificate for %s could not be issued", user_id)
         db.rollback()
         flash(Markup('You have earned your certificate, but it could not be produced just '
                      'now. <a href="{}">Open My certificates</a> to try again.').format(
                          url_for("course.certificates.mine")), "error")
+        return None
 
 
 # ------------------------------------------------------------------ staff actions

@@ -30,12 +30,14 @@ from ..identity import (
     current_user_id,
     role_required,
 )
+from ..lessons.progress import course_progress
+from ..lessons.services import lesson_states
 from ..links import external_url, url_for
 from ..loaded import content
 from ..ops import refuse, security_event
 from ..state import get_state
 from ..web import CourseForm, client_address
-from . import services
+from . import services, standing
 from .issuing import Holder, apply_action, issue_and_announce
 
 __all__ = ["Holder", "issue_and_announce"]  # kept importable from here for older callers
@@ -90,13 +92,17 @@ def issue_due() -> Response | tuple[str, int]:
     if not CourseForm().validate_on_submit():
         abort(400)
     db = db_session()
+    issued = []
     try:
         for course in _standing(db, current_user_id())[0]:
-            issue_and_announce(course.slug)
+            if issue_and_announce(course.slug) is not None:
+                issued.append(course.slug)
     except CertificateRenderError:
         log.exception("certificate for %s could not be rendered", current_user_id())
         db.rollback()
         return render_template("course/certificates/render_failed.html"), 503
+    if len(issued) == 1:  # the moment a course is done: its completion page
+        return redirect(url_for("course.certificates.completion", course=issued[0]))
     return redirect(url_for("course.certificates.mine"))
 
 
@@ -116,6 +122,30 @@ def recertify(certificate_id: int) -> Response:
         else:
             flash("This certificate cannot be renewed yet.", "error")
     return redirect(url_for("course.certificates.mine"))
+
+
+@login_required
+def completion(course: str) -> str:
+    """The course's completion page: the certificate (a miniature of it, download, verify link,
+    LinkedIn, copy link) and the factor profile before and after; before it is issued, what is
+    left and the next step (reads only)."""
+    loaded = content()
+    info = loaded.course(course) or abort(404)
+    db, user_id = db_session(), current_user_id()
+    certificate = services.current(db, user_id, info.slug)
+    if certificate is not None:
+        return render_template(
+            "course/certificates/complete.html", course=info, certificate=certificate,
+            status=services.verify_status(certificate), linkedin=linkedin_url(certificate),
+            verify_link=external_url("course.certificates.verify", code=certificate.code),
+            snapshot=certificate.snapshot or {})
+    eligibility = services.eligibility(db, user_id, info, loaded.quizzes)
+    progress = course_progress(info, lesson_states(db, user_id, info.slug))
+    step = standing.step_for(db, user_id, info, progress, loaded.quizzes, resume=True)
+    return render_template("course/certificates/complete.html", course=info, certificate=None,
+                           eligibility=eligibility, step=step, progress=progress,
+                           due=standing.due_for(db, user_id, info.slug, False),
+                           form=CourseForm())
 
 
 def linkedin_url(certificate: Certificate) -> str:
@@ -246,6 +276,7 @@ def create_blueprint() -> Blueprint:
     bp = Blueprint("certificates", __name__)
     bp.add_url_rule("/certificates/", view_func=mine, endpoint="mine")
     bp.add_url_rule("/certificates/issue", view_func=issue_due, methods=["POST"])
+    bp.add_url_rule("/courses/<course>/complete", view_func=completion, endpoint="completion")
     bp.add_url_rule("/certificates/<course_id:certificate_id>/certificate.pdf", view_func=download)
     bp.add_url_rule("/certificates/<course_id:certificate_id>/recertify", view_func=recertify,
                     methods=["POST"])

@@ -80,11 +80,13 @@ def left_off(progress: CourseProgress) -> Lesson | None:
 
 def next_step(progress: CourseProgress, quizzes: Mapping[str, QuizFacts],
               capstone: CapstoneFacts | None = None, *, after: Lesson | None = None,
-              resume: bool = False) -> NextStep:
+              resume: bool = False, forward: bool = False) -> NextStep:
     """The learner's next step. `quizzes`: facts per module slug with a quiz. `after`: the lesson
     the learner is on (the pager and "Mark complete"): it counts as done, and the lessons after
-    it come before earlier ones. `resume`: an unfinished lesson the learner was reading comes
-    first ("Continue where you left off")."""
+    it come before earlier ones; with `forward` (the pager) the earlier unfinished ones of its
+    module are left to the quiz's page to name, so Next after a module's last lesson is its
+    quiz. `resume`: an unfinished lesson the learner was reading comes first ("Continue where
+    you left off")."""
     if resume and (reading := left_off(progress)) is not None:
         return NextStep(LESSON, reading, reading.module, reading.title)
     modules = [m for m in progress.modules if m.unlocked]
@@ -96,6 +98,8 @@ def next_step(progress: CourseProgress, quizzes: Mapping[str, QuizFacts],
         if after is not None and after in module.lessons:
             position = module.lessons.index(after)
             todo.sort(key=lambda x: module.lessons.index(x) < position)  # later ones first
+            if forward:
+                todo = [x for x in todo if module.lessons.index(x) > position]
         if todo:
             return NextStep(LESSON, todo[0], module.module.slug, todo[0].title)
         quiz = quizzes.get(module.module.slug)

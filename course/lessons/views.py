@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -19,6 +17,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from .. import signals
+from ..certificates import standing
 from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
@@ -69,11 +68,31 @@ def catalogue() -> str:
     return render_template("course/lessons/catalogue.html", catalog=catalog, progress=progress)
 
 
+def step_for(info: CourseInfo, progress: CourseProgress, *, after: Lesson | None = None,
+             resume: bool = False, forward: bool = False) -> standing.StepLink | None:
+    """The current learner's next step in `info` (None for visitors)."""
+    user_id = current_user_id()
+    if user_id is None:
+        return None
+    return standing.step_for(db_session(), user_id, info, progress, content().quizzes,
+                             after=after, resume=resume, forward=forward)
+
+
+def due_for(step: standing.StepLink | None, course: str) -> standing.Due | None:
+    """The learner's due date for `course` (their organisation's assignment), if any."""
+    user_id = current_user_id()
+    if step is None or user_id is None:
+        return None
+    return standing.due_for(db_session(), user_id, course, step.certificate is not None)
+
+
 def overview(course: str) -> str:
-    """A course's modules and lessons, progress bars, and where to continue."""
+    """A course's modules and lessons, progress bars, the next step and the due date."""
     info = _course(course)
-    return render_template("course/lessons/overview.html", course=info,
-                           progress=progress_for(info), quizzes=content().quizzes)
+    progress = progress_for(info)
+    step = step_for(info, progress, resume=True)
+    return render_template("course/lessons/overview.html", course=info, progress=progress,
+                           quizzes=content().quizzes, step=step, due=due_for(step, info.slug))
 
 
 def _lesson(course: str, lesson: str) -> tuple[CourseInfo, Lesson, CourseProgress]:
@@ -97,8 +116,8 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
     if services.record_view(db, user_id, found, progress.states.get(found.slug)):
         services.touch_learner(db, user_id, current_display_name() or user_id, current_email())
         db.commit()
-    previous, following = neighbours(progress, found)
-    quiz = _quiz_after(info, found, following)
+    previous = neighbours(progress, found)[0]
+    step = step_for(info, progress, after=found, forward=True)
     rendered = content().rendered(found)
     provider = get_state().practice_blocks
     practice = provider(db, user_id, info.slug, found.slug) if provider else {}
@@ -106,7 +125,7 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
         "course/lessons/lesson.html", course=info, lesson=found, module=module,
         progress=progress, rendered=rendered, previous=previous,
         lesson_html=fill(rendered.html, practice), has_practice=bool(practice),
-        following=following, quiz_next=quiz, form=CompleteForm(),
+        step=step, form=CompleteForm(),
         position=module.lessons.index(found) + 1,
         auto_complete=current_app.config["COURSE_AUTO_COMPLETE_SECONDS"])
 
@@ -126,40 +145,29 @@ def complete(course: str, lesson: str) -> Response | tuple[Response, int]:
     user_id = current_user_id()
     newly = services.complete_lesson(db_session(), user_id, found)
     db_session().commit()
+    issued = None
     if newly:
         signals.lesson_completed.send(current_app._get_current_object(), user_id=user_id,
                                       course=info.slug, module=found.module, lesson=found.slug)
-        after_progress(user_id, info.slug)
+        issued = after_progress(user_id, info.slug)
     if wants_json:
-        return jsonify(done=True, newly=newly)
+        return jsonify(done=True, newly=newly, **({"next": url_for(
+            "course.certificates.completion", course=course)} if issued else {}))
     flash(f"“{found.title}” is complete.", "success")
-    after = progress_for(info)
-    following = neighbours(after, found)[1]
-    quiz = _quiz_after(info, found, following)
-    if quiz is not None and after.module_of(found).complete:  # the module's lessons are done
-        return redirect(url_for("course.quizzes.start_page", course=course, module=found.module))
-    if following is not None:
-        return redirect(url_for("course.lessons.lesson_page", course=course,
-                                lesson=following.slug))
-    return redirect(url_for("course.lessons.overview", course=course))
-
-
-def _quiz_after(info: CourseInfo, lesson: Lesson, following: Lesson | None) -> Any:
-    """The module's quiz when `lesson` is its last one (the next step is the quiz, not the
-    next module), else None."""
-    if following is not None and following.module == lesson.module:
-        return None
-    return content().quizzes.get((info.slug, lesson.module))
+    if issued is not None:  # the moment the course is done: its completion page
+        return redirect(url_for("course.certificates.completion", course=course))
+    step = step_for(info, progress_for(info), after=found)
+    return redirect(step.url if step is not None else
+                    url_for("course.lessons.overview", course=course))
 
 
 @login_required
 def resume(course: str) -> Response:
-    """Continue where you left off."""
-    progress = progress_for(_course(course))
-    if progress.resume is None:
-        return redirect(url_for("course.lessons.overview", course=course))
-    return redirect(url_for("course.lessons.lesson_page", course=course,
-                            lesson=progress.resume.slug))
+    """Continue where you left off: the unfinished lesson being read, else the next step."""
+    info = _course(course)
+    step = step_for(info, progress_for(info), resume=True)
+    return redirect(step.url if step is not None else
+                    url_for("course.lessons.overview", course=course))
 
 
 @login_required
@@ -169,8 +177,12 @@ def my_learning() -> str:
     started = services.courses_started(db_session(), current_user_id())
     order = {slug: i for i, slug in enumerate(started)}
     courses = sorted(catalog.courses, key=lambda c: order.get(c.slug, len(order)))
-    return render_template("course/lessons/my_learning.html",
-                           items=[progress_for(c) for c in courses])
+    items = []
+    for info in courses:
+        progress = progress_for(info)
+        step = step_for(info, progress, resume=True)
+        items.append((progress, step, due_for(step, info.slug)))
+    return render_template("course/lessons/my_learning.html", items=items)
 
 
 def course_file(course: str, path: str) -> Response:

@@ -89,6 +89,14 @@ def test_the_pager_counts_the_current_lesson_as_done_and_looks_forward_first() -
     assert step([done("b"), done("d")], two_passed, after=C).lesson == A
 
 
+def test_the_pager_looks_forward_only_so_a_modules_last_lesson_leads_to_its_quiz() -> None:
+    assert step({}, after=A, forward=True).lesson == B
+    pager = step({}, after=B, forward=True)
+    assert (pager.kind, pager.module) == (QUIZ, "one")
+    # "Mark complete" on the same lesson sends the learner back to the unfinished one instead.
+    assert step({}, after=B).lesson == A
+
+
 def test_resume_prefers_the_unfinished_lesson_being_read() -> None:
     reading = [done("a"), viewed("c", 5), viewed("b", 1)]
     assert left_off(course_progress(COURSE, dict(reading))) == C

@@ -52,3 +52,19 @@
     pending = window.setTimeout(markScrolling, 150);
   });
 }());
+
+// Times the server wrote in UTC (<time datetime="...Z" data-local-time>) are shown in the
+// reader's own time zone; without the script the UTC text stays, labelled as UTC.
+(function () {
+  "use strict";
+  document.querySelectorAll("time[data-local-time]").forEach(function (node) {
+    var moment = new Date(node.getAttribute("datetime"));
+    if (isNaN(moment.getTime())) {
+      return;
+    }
+    node.setAttribute("title", node.textContent);
+    node.textContent = moment.toLocaleString([], {day: "numeric", month: "long", year: "numeric",
+                                                  hour: "2-digit", minute: "2-digit",
+                                                  timeZoneName: "short"});
+  });
+}());
