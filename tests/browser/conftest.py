@@ -37,6 +37,13 @@ class LiveServer:
         self.thread.join(5)
 
 
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Pages look and behave the same on every database: the browser tests run on SQLite only
+    (the HTTP tests cover PostgreSQL)."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
