@@ -22,10 +22,14 @@ def _invitation_link(token: str) -> str:
 
 
 def send_invitation(org: Organisation, invitation: Invitation, token: str) -> None:
-    """Email the invitation link, in the background."""
+    """Email the invitation link (and the due date of each course the organisation assigned
+    with one), in the background."""
     config = current_app.config
+    loaded = get_state().content()
+    due = [(course.title, row.due_on) for row in services.assignments(db_session(), org)
+           if row.due_on is not None and (course := loaded.course(row.course)) is not None]
     body = render_template("course/orgs/invitation_email.txt", org=org, invitation=invitation,
-                           link=_invitation_link(token), config=config)
+                           link=_invitation_link(token), config=config, due=due)
     msg = build_message(config, invitation.email,
                         f"{org.name} invites you to {config['COURSE_SITE_NAME']}", body)
     get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
