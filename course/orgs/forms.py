@@ -98,6 +98,7 @@ class RenameForm(CourseForm):
 
 
 class SeatsForm(CourseForm):
-    seat_limit = IntegerField("Seats", validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+    seat_limit = IntegerField("Number of seats",
+                              validators=[Optional(), NumberRange(min=1, max=1_000_000)],
                               description=("Members and open invitations each take a seat. "
                                            "Leave empty for no limit."))

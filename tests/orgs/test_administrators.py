@@ -27,20 +27,29 @@ ROOT = "root@host.example"
 TOKEN = re.compile(r'name="(?:[a-z]+-)?csrf_token"[^>]*value="([^"]+)"')
 
 
-def admin(orgs: Orgs) -> FlaskClient:
-    """An administrator: the standalone site's own account, or in the host app a member of
-    staff whom the host's roles hook makes an administrator."""
+def admin_account(orgs: Orgs) -> str:
+    """An administrator's address: the standalone site's own account, or in the host app a
+    member of staff whom the host's roles hook makes an administrator. Password: PASSWORD."""
     site = orgs.site
     if site.mode == "standalone":
         _account(site.app, "root@example.com", "Root", "admin")
-        client = site.client()
-        assert login(client, "root@example.com", PASSWORD).status_code == 302
-        return client
+        return "root@example.com"
     state = site.app.extensions["course"]
     roles = state.hooks.roles
     state.hooks = replace(state.hooks, roles=lambda user: roles(user) | (
         {"admin"} if user.email == ROOT else set()))
-    return orgs.people.client(ROOT, "Root Admin")
+    orgs.people.user_id(ROOT, "Root Admin")
+    return ROOT
+
+
+def admin(orgs: Orgs) -> FlaskClient:
+    """A client logged in as the administrator."""
+    email = admin_account(orgs)
+    if orgs.site.mode == "standalone":
+        client = orgs.site.client()
+        assert login(client, email, PASSWORD).status_code == 302
+        return client
+    return orgs.people.client(email)
 
 
 def _account(app: Flask, email: str, name: str, role: str = "learner") -> None:
