@@ -46,6 +46,7 @@ from .orgs import init_feature as init_orgs
 from .privacy import init_feature as init_privacy
 from .quizzes import init_feature as init_quizzes
 from .state import EXTENSION_KEY, CourseState, get_state
+from .trainers import init_feature as init_trainers
 from .web import IdConverter, add_security_headers
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ __all__ = ["CoursePlugin", "CourseState", "get_state"]
 #: Each feature's `init_feature(app, state)`: its blueprint, its receivers, what it provides.
 #: The order is the order of their blueprints under the parent `course` blueprint.
 FEATURES = (init_lessons, init_quizzes, init_certificates, init_orgs, init_capstone,
-            init_privacy, init_accounts)
+            init_privacy, init_accounts, init_trainers)
 HOOK_NAMES = ("user_id", "roles", "display_name", "email")
 #: Options that are not identity hooks: `base_url` is a callable returning the site's address
 #: for links in emails (a host serving several domains); see `course.links`.

@@ -84,7 +84,8 @@ def test_every_module_starts_with_a_docstring() -> None:
 
 
 #: The feature packages (design.md §4): below the top, above the floor.
-FEATURES = ("accounts", "capstone", "certificates", "lessons", "orgs", "privacy", "quizzes")
+FEATURES = ("accounts", "capstone", "certificates", "lessons", "orgs", "privacy", "quizzes",
+            "trainers")
 #: The top: modules that assemble the plugin; nothing below imports them.
 TOP = ("course", "course.__main__", "course.app", "course.cli", "course.extension",
        "course.gunicorn_conf", "course.datatransfer", "course.migrations_check")

@@ -1,0 +1,68 @@
+"""Whose results a trainer may see (security.md, "Authorisation"; the same rule as capstone
+reviews): an administrator sees everyone; a trainer sees learners in no organisation and, if
+they manage one, their own organisation's. Organisations are tenants: a learner of another
+organisation is "not found"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+
+from ..orgs.models import ACTIVE_MEMBER, Membership, Organisation
+from ..orgs.services import managed_org
+
+NO_ORG = "none"  # the organisation filter's value for learners in no organisation
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the current trainer may see: everyone, or no organisation's learners plus those of
+    `org_id` (the organisation they manage, if any)."""
+
+    everyone: bool
+    org_id: int | None = None
+
+    def clause(self, member: Any = Membership) -> ColumnElement[bool]:
+        """A condition on an outer-joined (active) membership row: the learner is in scope."""
+        if self.everyone:
+            return true()
+        if self.org_id is None:
+            return member.id.is_(None)
+        return member.id.is_(None) | (member.org_id == self.org_id)
+
+
+def scope_for(db: Session, user_id: str, is_admin: bool) -> Scope:
+    """The scope of this trainer (administrators see every organisation)."""
+    if is_admin:
+        return Scope(everyone=True)
+    org = managed_org(db, user_id)
+    return Scope(everyone=False, org_id=org.id if org is not None else None)
+
+
+def org_choices(db: Session, scope: Scope) -> list[tuple[str, str]]:
+    """The organisation filter's choices (value, label): only organisations in scope."""
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    if not scope.everyone:
+        if scope.org_id is None:
+            return [(NO_ORG, "No organisation")]
+        query = query.where(Organisation.id == scope.org_id)
+    return [(NO_ORG, "No organisation")] + [(str(r.id), r.name) for r in db.execute(query)]
+
+
+def organisation_of(db: Session, user_id: str) -> tuple[int, str] | None:
+    """The learner's organisation (id, name), if they are an active member of one."""
+    row = db.execute(select(Organisation.id, Organisation.name).join(
+        Membership, Membership.org_id == Organisation.id).where(
+        Membership.user_id == user_id, ACTIVE_MEMBER)).first()
+    return (row.id, row.name) if row else None
+
+
+def may_see(db: Session, scope: Scope, user_id: str) -> bool:
+    """True when the learner is in the trainer's scope."""
+    if scope.everyone:
+        return True
+    org = organisation_of(db, user_id)
+    return org is None or org[0] == scope.org_id

@@ -1,0 +1,101 @@
+"""The gradebook: learners by quiz with status, grade, attempts and last attempt, 50 a page in
+SQL, filtered by status, quiz and organisation (within the trainer's tenancy), as CSV too; one
+learner's every attempt and one attempt's answers. Standalone and mounted, on each database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from tests.conftest import Site
+from tests.trainers.helpers import BOOK, MODULE, add_attempt, add_learners
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def seeded(site: Site) -> None:
+    """120 learners: 000 passed on a second try, 001 failed, 002 in progress, the rest none."""
+    add_learners(site, {f"g{i:03d}": f"Learner {i:03d}" for i in range(120)})
+    add_attempt(site, "g000", 1, 40, minutes_ago=90)
+    add_attempt(site, "g000", 2, 87, minutes_ago=30, took=12)
+    add_attempt(site, "g001", 1, 55)
+    add_attempt(site, "g002", 1, None)
+
+
+def test_fifty_a_page_with_status_grade_and_attempts(course_site: Site) -> None:
+    seeded(course_site)
+    trainer = course_site.trainer_client()
+    first = trainer.get(course_site.url(BOOK)).get_data(as_text=True)
+    assert names(first) == [f"Learner {i:03d}" for i in range(50)]
+    row = first.split("Learner 000</a>")[1].split("</tr>")[0]
+    assert "Passed" in row and "<td>87%</td>" in row and "<td>2</td>" in row
+    assert "Failed" in first.split("Learner 001</a>")[1].split("</tr>")[0]
+    assert "In progress" in first.split("Learner 002</a>")[1].split("</tr>")[0]
+    assert "Not started" in first.split("Learner 003</a>")[1].split("</tr>")[0]
+    nxt = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert nxt.startswith(course_site.url(BOOK)) and "page=2" in nxt
+    third = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}&page=3")).get_data(as_text=True)
+    assert names(third) == [f"Learner {i:03d}" for i in range(100, 120)]
+    assert 'rel="next"' not in third and 'rel="prev"' in third
+
+
+def test_filters_by_status_and_quiz(course_site: Site) -> None:
+    seeded(course_site)
+    trainer = course_site.trainer_client()
+
+    def shown(query: str) -> list[str]:
+        return names(trainer.get(course_site.url(BOOK + query)).get_data(as_text=True))
+
+    assert shown(f"?quiz={MODULE}&status=passed") == ["Learner 000"]
+    assert shown(f"?quiz={MODULE}&status=failed") == ["Learner 001"]
+    assert shown(f"?quiz={MODULE}&status=in_progress") == ["Learner 002"]
+    assert shown(f"?quiz={MODULE}&status=not_started")[:2] == ["Learner 003", "Learner 004"]
+    assert "Learner 000" not in shown(f"?quiz={MODULE}&status=not_started&page=3")
+    # Another quiz: nobody has started it.
+    assert shown("?quiz=organisation&status=passed") == []
+    assert len(shown("?quiz=organisation&status=not_started")) == 50
+
+
+def test_csv_is_the_filtered_view_and_formula_safe(course_site: Site) -> None:
+    seeded(course_site)
+    add_learners(course_site, {"evil": "=HYPERLINK(\"http://x\")"})
+    add_attempt(course_site, "evil", 1, 90)
+    trainer = course_site.trainer_client()
+    response = trainer.get(course_site.url(BOOK[:-1] + f".csv?quiz={MODULE}&status=passed"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:4] == ["learner", "organisation", "quiz", "status"]
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "Learner 000"]
+    assert rows[2][3:6] == ["Passed", "87", "2"]
+    every = trainer.get(course_site.url(BOOK[:-1] + f".csv?quiz={MODULE}")).get_data(
+        as_text=True)
+    assert len(every.strip().splitlines()) == 1 + 121  # every page, not just the first
+
+
+def test_learner_page_and_an_attempts_answers(course_site: Site) -> None:
+    from tests.quizzes.test_quiz_views import finish_lessons, right_answers, start
+
+    learner = course_site.logged_in_client()
+    finish_lessons(course_site, learner)
+    url = start(course_site, learner)
+    page = learner.get(course_site.url(url)).get_data(as_text=True)
+    data = right_answers(page)
+    data["q-months"] = "12"  # one wrong answer
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    learner.post(course_site.url(url + "/submit"), data={**data, "csrf_token": token})
+    trainer = course_site.trainer_client()
+    book = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}")).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">(Lea Learner|Bob[^<]*)</a>', book).group(1)
+    person = trainer.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Every attempt at" in person and "Attempt 1" in person
+    attempt = re.search(r'href="([^"]+/gradebook/attempts/\d+)"', person).group(1)
+    html = trainer.get(attempt).get_data(as_text=True)
+    assert "Answer:</strong> 12" in html and "Not right" in html
+    assert "Correct answer: 5 to 7" in html  # the key, though the learner's policy hides it
+    assert "Answer:</strong> Keep a weekly routine" in html and "Right" in html
+    # A learner cannot open the gradebook.
+    assert learner.get(course_site.url(BOOK)).status_code == 403
+    assert learner.get(attempt).status_code == 403
