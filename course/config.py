@@ -87,6 +87,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COURSE_ARGON2_MEMORY_KIB", 19456, "Argon2id memory in KiB (OWASP minimum 19456)."),
     Setting("COURSE_ARGON2_PARALLELISM", 1, "Argon2id lanes."),
     Setting("COURSE_RESET_TOKEN_HOURS", 1, "Hours a password-reset link stays valid."),
+    Setting("COURSE_EMAIL_CHANGE_HOURS", 24,
+            "Hours the link that confirms a new email address stays valid (standalone)."),
     Setting("COURSE_CSRF_TIME_LIMIT", 4 * 3600,
             "Seconds a form's CSRF token lives; longer than the longest quiz."),
     Setting("COURSE_MAIL_SERVER", None,
