@@ -214,8 +214,8 @@ def test_a_weak_secret_never_blocks_the_hosts_commands(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ the blueprint's name
 def _bare(config: dict | None = None) -> tuple[Flask, SQLAlchemy]:
     app = Flask("host")
-    app.config.update(SECRET_KEY="host-secret-" + "x" * 40, TESTING=True,
-                      SQLALCHEMY_DATABASE_URI="sqlite://", **(config or {}))
+    app.config.update({"SECRET_KEY": "host-secret-" + "x" * 40, "TESTING": True,
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://", **(config or {})})
     db = SQLAlchemy(app)
     LoginManager(app)
     return app, db
@@ -263,4 +263,16 @@ def test_a_renamed_blueprint_serves_every_link(db_url: str) -> None:
         for asset in re.findall(r'(?:src|href)="(/learning/static/[^"]+)"', html):
             assert client.get(asset).status_code == 200, asset
     assert any("/lessons/" in u or u.count("/") > 3 for u in seen)  # got past the catalogue
+    _finish(app)
+
+
+def test_the_send_mail_option_of_the_plugin(db_url: str) -> None:
+    got: list[EmailMessage] = []
+    app, db = _bare({"SQLALCHEMY_DATABASE_URI": db_url})
+    CoursePlugin(app, db=db, send_mail=got.append)
+    with app.app_context():
+        from course.mail import build_message, send
+
+        send(app.config, build_message(app.config, "lea@host.example", "Hello", "Body."))
+    assert [m["Subject"] for m in got] == ["Hello"]
     _finish(app)
