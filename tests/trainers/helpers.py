@@ -44,3 +44,27 @@ def add_attempt(site: Site, user_id: str, number: int, percent: int | None,
             percent=None if percent is None else Decimal(percent),
             passed=None if percent is None else percent >= 80))
         session().commit()
+
+
+def give_role(site: Site, user_id: str, role: str) -> None:
+    """Make an existing person a trainer (or, standalone only, an administrator)."""
+    with site.app.app_context():
+        if site.mode == "host":
+            from tests.hostapp import Staff, db
+
+            assert role == "trainer"
+            db.session.get(Staff, int(user_id)).is_trainer = True
+            db.session.commit()
+        else:
+            from course.accounts.models import User
+
+            session().get(User, int(user_id)).role = role
+            session().commit()
+
+
+def grant_token(client, url: str) -> str:
+    """The CSRF token of the first grant form on a learner's gradebook page."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="[a-z0-9-]+-csrf_token" type="hidden" value="([^"]+)"', html).group(1)
