@@ -120,6 +120,17 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class HostLogin(Base):
+    """When a user last logged in through a host application's Flask-Login (its
+    `user_logged_in` signal; a remember-me cookie bringing a session back is not a log-in).
+    The standalone site keeps this on its own accounts instead."""
+
+    __tablename__ = "course_host_login"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class BulkJob(Base):
     """A bulk certificate issue or re-issue, run in the background, with its progress."""
 
