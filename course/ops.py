@@ -111,8 +111,9 @@ def configure_logging(app: Flask) -> None:
     logger.propagate = False
 
 
-#: Path segments that carry a secret: password-reset, invitation and unsubscribe tokens.
-TOKEN_IN_PATH = re.compile(r"(/(?:reset|invitations|unsubscribe)/)(?!\d+(?:[/?#\s\"]|$))"
+#: Path segments that carry a secret: password-reset, invitation, unsubscribe and
+#: email-change confirmation tokens.
+TOKEN_IN_PATH = re.compile(r"(/(?:reset|invitations|unsubscribe|confirm)/)(?!\d+(?:[/?#\s\"]|$))"
                            r"[^/?#\s\"]+")
 TOKEN_IN_QUERY = re.compile(r"([?&](?:token|code)=)[^&#\s\"]+", re.IGNORECASE)
 

@@ -69,3 +69,27 @@ class ResetForm(CourseForm):
 
 class LogoutForm(CourseForm):
     """Log-out is a POST with a CSRF token, so another site cannot log a user out."""
+
+
+class NameForm(CourseForm):
+    display_name = StringField("Your name", validators=[InputRequired(), Length(max=120),
+                                                        visible_name],
+                               description="As it appears on your pages and on certificates "
+                                           "issued from now on.",
+                               render_kw={"autocomplete": "name"})
+
+
+class EmailChangeForm(CourseForm):
+    email = EmailField("New email address",
+                       description="We send a link to this address; your address changes "
+                                   "only when you follow it.",
+                       validators=[InputRequired(), Email(check_deliverability=False),
+                                   Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Your password", validators=[InputRequired(), Length(max=1024)],
+                             description="To make sure it is you.",
+                             render_kw={"autocomplete": "current-password"})
+
+
+class ConfirmForm(CourseForm):
+    """A button that confirms what a link from an email asked for (a link only opens it)."""

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, exc, func, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -178,3 +179,57 @@ def delete_user(db: Session, user_id: str) -> None:
     db.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     db.delete(user)
     db.flush()
+
+
+# ------------------------------------------------------------------ name and email
+EMAIL_CHANGE_SALT = "course-email-change"
+EMAIL_TAKEN = "Another account already uses this email address. Choose a different one."
+
+
+def change_display_name(db: Session, user: User, name: str) -> str:
+    """Set the user's display name (cleaned); InvalidName when nothing visible is left."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise InvalidName(NAME_RULE)
+    user.display_name = cleaned
+    db.flush()
+    return cleaned
+
+
+def email_change_token(secret_key: str, user: User, new_email: str) -> str:
+    """A signed link token for moving `user` to `new_email`. It names the address it replaces,
+    so it works once: after the change (or any other change) the old address no longer
+    matches."""
+    return URLSafeTimedSerializer(secret_key, salt=EMAIL_CHANGE_SALT).dumps(
+        {"user": user.id, "old": user.email, "new": normalise_email(new_email)})
+
+
+def read_email_change(secret_key: str, token: str, max_age_seconds: int) -> dict | None:
+    """The change a token asks for, or None when it is forged, altered or expired."""
+    if not token or len(token) > 1000:
+        return None
+    try:
+        data = URLSafeTimedSerializer(secret_key, salt=EMAIL_CHANGE_SALT).loads(
+            token, max_age=max_age_seconds)
+    except BadSignature:  # SignatureExpired is one too
+        return None
+    return data if isinstance(data, dict) and {"user", "old", "new"} <= set(data) else None
+
+
+def change_email(db: Session, user: User, change: dict) -> str:
+    """Apply a confirmed change of address; AccountError when the link no longer applies,
+    AccountExists when another account took the address meanwhile. Returns the old address."""
+    if change["user"] != user.id or change["old"] != user.email:
+        raise AccountError("This link is no longer valid: your address changed since it was "
+                           "sent, or it was used already.")
+    if find_user(db, change["new"]) is not None:
+        raise AccountExists(EMAIL_TAKEN)
+    old = user.email
+    user.email = change["new"]
+    try:
+        with db.begin_nested():
+            db.flush()
+    except exc.IntegrityError as error:  # taken between the check and the write
+        user.email = old
+        raise AccountExists(EMAIL_TAKEN) from error
+    return old

@@ -16,15 +16,18 @@ from flask import (
     session,
 )
 from flask_login import current_user, login_required, logout_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import signals
+from ..certificates.issuing import holder_name_now
+from ..certificates.models import ACTIVE, Certificate
 from ..db import session as db_session
 from ..links import external_url, url_for
 from ..mail import build_message, send
 from ..state import get_state
 from ..web import client_address, safe_next
-from . import admin, services
+from . import admin, profile, services
 from .forms import ChangePasswordForm, ForgotForm, LoginForm, LogoutForm, RegisterForm, ResetForm
 from .login import sign_in
 
@@ -177,8 +180,14 @@ def _already_registered(form: RegisterForm) -> Response:
 
 @login_required
 def account() -> str:
-    """The account page: who you are, your role, and links to manage the account."""
-    return render_template("course/accounts/account.html", logout_form=LogoutForm())
+    """The account page: who you are, your role, links to manage the account, and the
+    certificates issued to a name you no longer use (to re-issue with the new one)."""
+    name_now = holder_name_now()
+    renamable = db_session().scalars(select(Certificate).where(
+        Certificate.user_id == current_user.course_user_id, Certificate.status == ACTIVE,
+        Certificate.name != name_now).order_by(Certificate.issued_at)).all()
+    return render_template("course/accounts/account.html", logout_form=LogoutForm(),
+                           renamable=renamable, name_now=name_now, form=LogoutForm())
 
 
 @login_required
@@ -282,6 +291,7 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/register", view_func=register, methods=["GET", "POST"])
     bp.add_url_rule("/", view_func=account, endpoint="account")
     bp.add_url_rule("/password", view_func=change_password, methods=["GET", "POST"])
+    profile.add_rules(bp)
     bp.add_url_rule("/forgot", view_func=forgot, methods=["GET", "POST"])
     bp.add_url_rule("/reset/<token>", view_func=reset, methods=["GET", "POST"])
     bp.add_url_rule("/users", view_func=admin.users, endpoint="users")

@@ -22,10 +22,11 @@ from ..db import session as db_session
 from ..identity import current_display_name, current_email, current_user_id
 from ..links import external_url, url_for
 from ..mail import build_message, send
+from ..names import name_or_neutral
 from ..state import get_state
 from . import services
 from .models import Certificate
-from .render import CertificateRenderError
+from .render import CertificateRenderError, normalise_name
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +193,30 @@ def apply_action(certificate: Certificate, action: str | None, reason: str, *,
     else:
         flash("Only an active certificate can be revoked or re-issued.", "error")
     return None
+
+
+NEW_NAME_REASON = "Re-issued at the holder's request, with the name they now use"
+
+
+def holder_name_now() -> str:
+    """The current user's name as a certificate would print it today."""
+    return normalise_name(name_or_neutral(current_display_name()))
+
+
+def reissue_with_current_name(certificate: Certificate) -> Certificate | None:
+    """The holder asked for their certificate with the name they use now: a new version with
+    the same results and dates that supersedes it (its verify page then points to the new
+    one); commit, then announce. None when it carries that name already. Raises
+    CertificateRenderError, having written nothing, when the PDF cannot be made."""
+    name = holder_name_now()
+    if certificate.status != "active" or name == certificate.name:
+        return None
+    db, app = db_session(), current_app._get_current_object()
+    new = services.reissue(db, context(), certificate, NEW_NAME_REASON, name=name,
+                           look=look_for(certificate.user_id))
+    db.commit()
+    announce(app, new, current_email())
+    return new
 
 
 def announce_all(app: Flask, issued: list[tuple[Certificate, str | None]]) -> None:

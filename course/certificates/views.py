@@ -38,7 +38,13 @@ from ..ops import refuse, security_event
 from ..state import get_state
 from ..web import CourseForm, client_address
 from . import services, standing
-from .issuing import Holder, apply_action, issue_and_announce
+from .issuing import (
+    Holder,
+    apply_action,
+    holder_name_now,
+    issue_and_announce,
+    reissue_with_current_name,
+)
 
 __all__ = ["Holder", "issue_and_announce"]  # kept importable from here for older callers
 from .models import ACTIVE, Certificate
@@ -83,7 +89,8 @@ def mine() -> str:
                       .order_by(Certificate.issued_at.desc())).all()
     return render_template("course/certificates/mine.html", certificates=rows, due=due,
                            pending=pending, linkedin=linkedin_url, renewals=renewals,
-                           status=services.verify_status, form=CourseForm())
+                           status=services.verify_status, form=CourseForm(),
+                           name_now=holder_name_now())
 
 
 @login_required
@@ -146,6 +153,33 @@ def completion(course: str) -> str:
                            eligibility=eligibility, step=step, progress=progress,
                            due=standing.due_for(db, user_id, info.slug, False),
                            form=CourseForm())
+
+
+@login_required
+def reissue_with_my_name(certificate_id: int) -> Response | tuple[str, int]:
+    """Re-issue one of my certificates with the name I use now (a POST); the old version is
+    superseded."""
+    certificate = db_session().get(Certificate, certificate_id)
+    if certificate is None or certificate.user_id != current_user_id():
+        refuse("certificate", certificate_id)
+    if not CourseForm().validate_on_submit():
+        abort(400)
+    try:
+        new = reissue_with_current_name(certificate)
+    except CertificateRenderError:
+        log.exception("certificate %s could not be re-issued", certificate_id)
+        db_session().rollback()
+        return render_template("course/certificates/render_failed.html"), 503
+    except ValueError:  # re-issued by a parallel request a moment ago
+        db_session().rollback()
+        new = None
+    if new is None:
+        flash("This certificate already carries the name you use now, or is no longer "
+              "current.", "info")
+        return redirect(url_for("course.certificates.mine"))
+    flash(f"Re-issued in the name {new.name} (version {new.version}). The earlier version "
+          "is superseded: its verification page points to this one.", "success")
+    return redirect(url_for("course.certificates.completion", course=new.course))
 
 
 def linkedin_url(certificate: Certificate) -> str:
@@ -214,7 +248,7 @@ def check_pdf() -> Response:
     if _limited():
         return _public(make_response(render_template("course/errors/429.html"), 429))
     # The cap applies before the body is read: a huge upload is refused, not stored first.
-    request.max_content_length = MAX_UPLOAD + FORM_SLACK
+    raise_request_limit(MAX_UPLOAD + FORM_SLACK)
     code = 200
     try:
         form = CheckForm()
@@ -280,6 +314,8 @@ def create_blueprint() -> Blueprint:
     bp.add_url_rule("/certificates/<course_id:certificate_id>/certificate.pdf", view_func=download)
     bp.add_url_rule("/certificates/<course_id:certificate_id>/recertify", view_func=recertify,
                     methods=["POST"])
+    bp.add_url_rule("/certificates/<course_id:certificate_id>/my-name",
+                    view_func=reissue_with_my_name, methods=["POST"])
     bp.add_url_rule("/certificates/admin", view_func=admin, endpoint="admin")
     bp.add_url_rule("/certificates/admin/<course_id:certificate_id>", view_func=admin_certificate,
                     methods=["GET", "POST"])
