@@ -99,7 +99,10 @@ def test_endpoints_nest_under_one_parent_blueprint(host_app: Flask) -> None:
 def test_host_users_reach_the_plugin_through_hooks(host_app: Flask) -> None:
     client = host_app.test_client()
     response = client.get("/training/catalogue")
-    assert "Log in" not in response.get_data(as_text=True)  # the plugin has no accounts here
+    anonymous = response.get_data(as_text=True)
+    # The plugin has no accounts here: its "Log in" is the host's log-in view.
+    assert "/training/account/login" not in anonymous
+    assert '<a href="/login?next=%2Ftraining%2Fcatalogue">Log in</a>' in anonymous
     client.post("/login", data={"email": "ada@host.example"})
     html = client.get("/training/catalogue").get_data(as_text=True)
     assert "Ada Host" in html  # the display_name hook
