@@ -165,12 +165,13 @@ def _read_password() -> tuple[str, bool]:
 @with_appcontext
 def check_cmd(root: Path | None) -> None:
     root = (root or find_content_root(current_app.config["COURSE_CONTENT_ROOT"])).resolve()
+    types = get_state().question_types  # this app's question types, added ones included
     try:
         catalog, errors = check_root(root, float(
-            current_app.config["COURSE_RENDER_BUDGET_SECONDS"])), []
+            current_app.config["COURSE_RENDER_BUDGET_SECONDS"]), types), []
     except ContentErrors as exc:
         catalog, errors = None, list(exc.errors)
-    reports = check_items(root)
+    reports = check_items(root, types)
     for report in reports:
         for warning in report.warnings:
             click.echo(f"warning: {warning}")

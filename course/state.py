@@ -18,6 +18,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from .content import find_content_root
+from .content.qtypes import QuestionTypes, default_types
 from .content_cache import Content, ContentLibrary
 from .errors import CourseConfigError
 from .ratelimit import RateLimiter
@@ -103,6 +104,9 @@ class CourseState:
     hooks: UserHooks
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     library: ContentLibrary = field(default_factory=ContentLibrary)
+    #: The question types this app's quizzes may use: its own set (the built-in types to start
+    #: with); a host adds one with `get_state(app).question_types.register(MyType())`.
+    question_types: QuestionTypes = field(default_factory=default_types)
     lessons_done: LessonsDone | None = None
     practice_blocks: PracticeBlocks | None = None
     certificate_look: CertificateLook | None = None
@@ -123,6 +127,9 @@ class CourseState:
     _limiter: RateLimiter | None = None
     _root: tuple[object, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.library.types = self.question_types  # the content is read with this app's types
 
     def content_root(self, app: Flask) -> Path:
         """The content root this app serves (resolved once per configured value)."""

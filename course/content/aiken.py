@@ -4,19 +4,24 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from ..errors import ContentError
 from .gift import GiftResult
-from .quiz import Option, Question, answer_text_problems
+from .qtypes import QuestionTypes, builtin_types
+from .quiz import Question, answer_text_problems
 from .yamlfile import strip_bom
 
 OPTION = re.compile(r"^([A-Z])[.)]\s+(.+)$")
 ANSWER = re.compile(r"^ANSWER:\s*([A-Z])\s*$")
 
 
-def parse_aiken(text: str, file: str) -> GiftResult:
+#: The question type Aiken's lettered options are.
+AIKEN_TYPE = "single"
+
+
+def parse_aiken(text: str, file: str, types: QuestionTypes | None = None) -> GiftResult:
     """Every question of an Aiken file, and every problem with its line."""
+    qtype = (types or builtin_types()).get(AIKEN_TYPE)
     result = GiftResult()
     stem: tuple[int, str] | None = None
     options: list[tuple[str, str]] = []
@@ -49,11 +54,10 @@ def parse_aiken(text: str, file: str) -> GiftResult:
                 problem(number, f"ANSWER: {match.group(1)} is not one of the options "
                                 f"({', '.join(letters)})")
             else:
-                question = Question(
-                    id=f"q{len(result.questions) + 1}", type="single", text=stem[1],
-                    line=stem[0], options=tuple(
-                        Option(text, Decimal(1) if letter == match.group(1) else Decimal(0))
-                        for letter, text in options))
+                fields = qtype.read_aiken([text for _, text in options],
+                                          letters.index(match.group(1))) or {}
+                question = Question(id=f"q{len(result.questions) + 1}", type=qtype.name,
+                                    text=stem[1], line=stem[0], **fields)
                 for reason in answer_text_problems(question):
                     problem(stem[0], reason)
                 result.questions.append(question)

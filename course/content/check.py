@@ -13,6 +13,7 @@ from .handouts import FOLDER as HANDOUTS_URL
 from .itemcheck import QuizReport, check_quiz
 from .markdown import Rendered, RenderJob
 from .practice import practice_of_course
+from .qtypes import QuestionTypes
 from .quizzes import load_quizzes
 from .renderpool import render_with_budget
 
@@ -83,10 +84,12 @@ def problems_of(job: RenderJob, rendered: Rendered) -> list[ContentError]:
     return [ContentError(job.path, line, reason) for line, reason in rendered.problems]
 
 
-def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Catalog:
-    """Load and render everything under `root`; raise ContentErrors listing every problem."""
+def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+               types: QuestionTypes | None = None) -> Catalog:
+    """Load and render everything under `root`; raise ContentErrors listing every problem.
+    `types`: the question types the site knows (the built-in ones by default)."""
     catalog, errors = scan_root(root)
-    quizzes, quiz_errors = load_quizzes(root, catalog)
+    quizzes, quiz_errors = load_quizzes(root, catalog, types)
     errors += quiz_errors
     errors += [e for course in catalog.courses for e in practice_of_course(course, quizzes)[1]]
     jobs = rejected_jobs(root, catalog, errors)
@@ -100,12 +103,12 @@ def check_root(root: Path, budget_seconds: float = DEFAULT_BUDGET_SECONDS) -> Ca
     return catalog
 
 
-def check_items(root: Path) -> list[QuizReport]:
+def check_items(root: Path, types: QuestionTypes | None = None) -> list[QuizReport]:
     """The item check of every quiz under `root` that loads (load problems are check_root's),
     each against its module's published lessons."""
     catalog, _ = scan_root(root)
     reports = []
-    for (course_slug, module_slug), quiz in sorted(load_quizzes(root, catalog)[0].items()):
+    for (course_slug, module_slug), quiz in sorted(load_quizzes(root, catalog, types)[0].items()):
         module = catalog.get(course_slug).module(module_slug)
         lessons = [x.slug for x in module.lessons if not x.draft] if module else []
         reports.append(check_quiz(quiz, lessons))

@@ -21,8 +21,8 @@ import yaml
 
 from ..errors import ContentError
 from .quiz import Question, Quiz
-from .quizyaml import line_map, read_question
-from .yamlfile import parse_yaml, yaml_error
+from .quizyaml import read_question
+from .yamlfile import line_map, parse_yaml, yaml_error
 
 if TYPE_CHECKING:  # the catalogue uses this module to leave blocks out of reading times
     from .catalog import CourseInfo

@@ -1,4 +1,5 @@
-"""The quiz model (pure): settings, question types and their answers, as frozen dataclasses.
+"""The quiz model (pure): settings, questions and their answers, as frozen dataclasses (what
+each question type reads, marks and shows lives in `qtypes/`, one module per type).
 
 Weights are exact: `Decimal` fractions of a question's marks, from -1 to 1, never floats, so a
 pass is never decided by rounding.
@@ -9,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering")
 GRADING_METHODS = ("highest", "last", "first", "average")
 REVIEW_ITEMS = ("score", "right_wrong", "feedback", "correct_answers")
 REVIEW_WHEN = ("never", "after_submit", "after_pass", "after_last_attempt")

@@ -11,24 +11,27 @@ from ..errors import ContentError
 from .aiken import parse_aiken
 from .catalog import Catalog, CourseInfo
 from .gift import parse_gift
+from .qtypes import QuestionTypes
 from .quiz import Quiz
 from .quizyaml import load_quiz_yaml
 
 SIDECAR = ".settings.yaml"
 
 
-def read_quiz_file(path: Path, root: Path, course: CourseInfo
+def read_quiz_file(path: Path, root: Path, course: CourseInfo,
+                   types: QuestionTypes | None = None
                    ) -> tuple[Quiz | None, list[ContentError]]:
-    """One quiz file of any supported format, validated against its course."""
+    """One quiz file of any supported format, validated against its course; `types` are the
+    question types the site knows (the built-in ones by default)."""
     file = str(path.relative_to(root))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, [ContentError(file, None, "not UTF-8 text")]
     if path.suffix in (".yaml", ".yml"):
-        quiz, errors = load_quiz_yaml(text, file, course.slug)
+        quiz, errors = load_quiz_yaml(text, file, course.slug, types=types)
     else:
-        parsed = (parse_gift if path.suffix == ".gift" else parse_aiken)(text, file)
+        parsed = (parse_gift if path.suffix == ".gift" else parse_aiken)(text, file, types)
         sidecar = path.with_name(path.stem + SIDECAR)
         module = course.module(path.stem)
         defaults = {"module": path.stem,
@@ -37,7 +40,8 @@ def read_quiz_file(path: Path, root: Path, course: CourseInfo
                                       if sidecar.is_file() else "",
                                       str(sidecar.relative_to(root)) if sidecar.is_file()
                                       else file, course.slug,
-                                      questions_from=tuple(parsed.questions), defaults=defaults)
+                                      questions_from=tuple(parsed.questions), defaults=defaults,
+                                      types=types)
         errors = parsed.errors + errors
         if quiz is not None:
             quiz = replace(quiz, path=file)
@@ -65,8 +69,8 @@ def _against_course(quiz: Quiz, file: str, course: CourseInfo) -> list[ContentEr
     return errors
 
 
-def load_quizzes(root: Path, catalog: Catalog) -> tuple[dict[tuple[str, str], Quiz],
-                                                        list[ContentError]]:
+def load_quizzes(root: Path, catalog: Catalog, types: QuestionTypes | None = None
+                 ) -> tuple[dict[tuple[str, str], Quiz], list[ContentError]]:
     """Every quiz under `root/quizzes`, keyed by (course, module), and every problem."""
     quizzes: dict[tuple[str, str], Quiz] = {}
     errors: list[ContentError] = []
@@ -93,7 +97,7 @@ def load_quizzes(root: Path, catalog: Catalog) -> tuple[dict[tuple[str, str], Qu
                                            "unsupported file: quizzes are .yaml, .gift or "
                                            "Aiken .txt"))
                 continue
-            quiz, found = read_quiz_file(path, root, course)
+            quiz, found = read_quiz_file(path, root, course, types)
             errors += found
             if quiz is None:
                 continue

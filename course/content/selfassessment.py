@@ -13,8 +13,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError
-from .quizyaml import line_map
-from .yamlfile import describe_type, parse_yaml, yaml_error
+from .yamlfile import describe_type, line_map, parse_yaml, yaml_error
 
 FILE = "self-assessment.yaml"
 SCALE = ("Never", "Rarely", "Sometimes", "Often", "Always")

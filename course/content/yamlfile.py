@@ -10,12 +10,14 @@ and size budget bounds the rest. A UTF-8 byte-order mark at the start is ignored
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
 
 from ..errors import ContentError
 
+Path_ = tuple[Any, ...]
 MAX_YAML_BYTES = 1_000_000
 MAX_YAML_NODES = 100_000
 BOM = "\ufeff"
@@ -128,3 +130,103 @@ def describe_type(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def line_map(node: yaml.Node, path: Path_ = (), out: dict[Path_, int] | None = None
+           ) -> dict[Path_, int]:
+    """The 1-based line of every mapping key and list item, by its path in the document."""
+    out = {} if out is None else out
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = (*path, str(key.value))
+            out[sub] = key.start_mark.line + 1
+            line_map(value, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            line_map(item, (*path, i), out)
+    return out
+
+
+class Reader:
+    """Reads values out of a parsed document, recording typed, located errors (the quiz
+    schema and every question type read with it)."""
+
+    def __init__(self, file: str, lines: dict[Path_, int], errors: list[ContentError]):
+        self.file, self.lines, self.errors = file, lines, errors
+
+    def line(self, path: Path_) -> int | None:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def error(self, path: Path_, reason: str) -> None:
+        self.errors.append(ContentError(self.file, self.line(path), reason))
+
+    def text(self, data: dict, key: str, path: Path_, required: bool = False) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(path, f"'{key}' is required")
+            return ""
+        if not isinstance(value, str):
+            self.error((*path, key), f"'{key}' must be text, found {describe_type(value)}")
+            return ""
+        return value.strip()
+
+    def integer(self, data: dict, key: str, path: Path_, low: int, high: int | None,
+                default: Any) -> Any:
+        value = data.get(key, default)
+        if value is default:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (
+                high is not None and value > high):
+            upper = f" to {high}" if high is not None else " or more"
+            self.error((*path, key), f"'{key}' must be a whole number from {low}{upper}")
+            return default
+        return value
+
+    def boolean(self, data: dict, key: str, path: Path_, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.error((*path, key), f"'{key}' must be true or false")
+            return default
+        return value
+
+    def choice(self, data: dict, key: str, path: Path_, allowed: tuple[str, ...],
+               default: str) -> str:
+        value = data.get(key, default)
+        if value not in allowed:
+            self.error((*path, key), f"'{key}' must be one of: {', '.join(allowed)}")
+            return default
+        return value
+
+    def weight(self, value: Any, path: Path_, default: int) -> Decimal:
+        """A percentage from -100 to 100 as a fraction."""
+        if value is None:
+            value = default
+        try:
+            number = Decimal(str(value)) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            number = None
+        if number is None or not -100 <= number <= 100:
+            self.error(path, "a weight is a percentage from -100 to 100")
+            return Decimal(default) / 100
+        return number / 100
+
+    def keys(self, data: dict, allowed: set[str], path: Path_, what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error((*path, str(key)), f"unknown {what} key '{key}' "
+                                              f"(known: {', '.join(sorted(allowed))})")
+
+    def number(self, value: Any, path: Path_) -> Decimal | None:
+        """A number written as a YAML number or as text."""
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.error(path, "expected a number")
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            self.error(path, f"'{value}' is not a number")
+            return None

@@ -29,6 +29,7 @@ from ..content.catalog import Catalog, CourseInfo, Lesson, scan_root
 from ..content.check import brief_jobs, handout_jobs, problems_of, render_jobs
 from ..content.markdown import PIPELINE_VERSION, Rendered, RenderJob
 from ..content.practice import PracticeBlock, practice_of_course
+from ..content.qtypes import QuestionTypes
 from ..content.quiz import Quiz
 from ..content.quizzes import load_quizzes
 from ..content.renderpool import render_with_budget
@@ -87,7 +88,9 @@ class Content:
 class ContentLibrary:
     """Loads, renders and caches one app's content root; safe to share between threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, types: QuestionTypes | None = None) -> None:
+        #: The question types quizzes may use (the app's own; the state sets it).
+        self.types = types
         self._lock = threading.Lock()
         self._content: Content | None = None
         self._good: Content | None = None  # the last version loaded without problems
@@ -136,7 +139,7 @@ class ContentLibrary:
 
     def _load(self, root: Path, engine: Engine, budget: float) -> Content:
         catalog, errors = scan_root(root)
-        quizzes, quiz_errors = load_quizzes(root, catalog)
+        quizzes, quiz_errors = load_quizzes(root, catalog, self.types)
         content = Content(catalog, errors=list(errors) + quiz_errors, quizzes=quizzes)
         for course in catalog.courses:
             blocks, problems = practice_of_course(course, quizzes)

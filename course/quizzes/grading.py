@@ -11,27 +11,23 @@ gives the same decision.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from ..content.qtypes import QuestionTypes, builtin_types
+from ..content.qtypes.base import Marked, Shown
+from ..content.qtypes.numeric import parse_number
 from ..content.quiz import Question, Quiz
 
 ZERO, ONE, HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+__all__ = ["AttemptResult", "Marked", "Shown", "draw", "grade", "mark", "overall",
+           "parse_number"]
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A question as one attempt shows it: which one, and the order of its parts."""
-
-    id: str
-    order: tuple[int, ...] = ()  # options, or ordering items, in the order shown
-    answers_order: tuple[int, ...] = ()  # matching: the answers' order in each drop-down
-
-
-def draw(quiz: Quiz, seed: int, avoid: Collection[str] = frozenset()) -> list[Shown]:
+def draw(quiz: Quiz, seed: int, avoid: Collection[str] = frozenset(),
+         types: QuestionTypes | None = None) -> list[Shown]:
     """The questions one attempt shows, drawn from the pools and shuffled as the quiz says.
 
     Each pool takes questions whose id is not in `avoid` first (practised, or seen before a
@@ -52,7 +48,8 @@ def draw(quiz: Quiz, seed: int, avoid: Collection[str] = frozenset()) -> list[Sh
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
         chosen = _keep_scenarios_together(chosen)
-    return [_shown(q, rng, quiz.shuffle_options) for q in chosen]
+    types = types or builtin_types()
+    return [_shown(q, rng, quiz.shuffle_options, types) for q in chosen]
 
 
 def _keep_scenarios_together(questions: list[Question]) -> list[Question]:
@@ -67,7 +64,7 @@ def _keep_scenarios_together(questions: list[Question]) -> list[Question]:
     return out
 
 
-def _shown(q: Question, rng: random.Random, shuffle: bool) -> Shown:
+def _shown(q: Question, rng: random.Random, shuffle: bool, types: QuestionTypes) -> Shown:
     def order(n: int, always: bool = False) -> tuple[int, ...]:
         items = list(range(n))
         if shuffle or always:
@@ -76,106 +73,19 @@ def _shown(q: Question, rng: random.Random, shuffle: bool) -> Shown:
                 items.reverse()  # an ordering question never starts solved
         return tuple(items)
 
-    if q.type in ("single", "multiple"):
-        return Shown(q.id, order(len(q.options)))
-    if q.type == "ordering":
-        return Shown(q.id, order(len(q.order), always=True))
-    if q.type == "matching":
-        return Shown(q.id, answers_order=order(len(q.pairs), always=True))
-    return Shown(q.id)
+    return types.get(q.type).shown(q, order)
 
 
-@dataclass(frozen=True)
-class Marked:
-    """One question's result: the fraction earned and the feedback that applies."""
-
-    fraction: Decimal
-    right: bool
-    feedback: tuple[str, ...]
-
-
-def _wildcard(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    parts = (re.escape(p) for p in " ".join(pattern.split()).split("*"))
-    return re.compile(".*".join(parts), 0 if case_sensitive else re.IGNORECASE)
-
-
-def parse_number(text: str) -> Decimal | None:
-    """A learner's number: spaces and thousands separators ignored, a comma decimal accepted."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    cleaned = cleaned.replace(",", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def mark(q: Question, response: Any) -> Marked:
+def mark(q: Question, response: Any, types: QuestionTypes | None = None) -> Marked:
     """Grade one response. Responses: an option index (single), a list of option indices
     (multiple), a bool (true/false), text (short, numeric), a list of answer indices per prompt
     (matching), a list of item indices in the learner's order (ordering); None if unanswered."""
     if response is None:
         return Marked(ZERO, False, (q.general_feedback,) if q.general_feedback else ())
-    fraction, feedback = _MARKERS[q.type](q, response)
+    fraction, feedback = (types or builtin_types()).get(q.type).mark(q, response)
     fraction = max(ZERO, min(ONE, fraction))
     notes = tuple(f for f in (*feedback, q.general_feedback) if f)
     return Marked(fraction, fraction == ONE, notes)
-
-
-def _single(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    if not isinstance(response, int) or not 0 <= response < len(q.options):
-        return ZERO, []
-    option = q.options[response]
-    return option.weight, [option.feedback]
-
-
-def _multiple(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    chosen = {i for i in response if isinstance(i, int) and 0 <= i < len(q.options)} if (
-        isinstance(response, list | tuple | set)) else set()
-    return (sum((q.options[i].weight for i in chosen), ZERO),
-            [q.options[i].feedback for i in sorted(chosen)])
-
-
-def _truefalse(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    right = response is q.correct
-    return (ONE if right else ZERO), [q.feedback_right if right else q.feedback_wrong]
-
-
-def _short(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    text = " ".join(str(response).split())
-    for answer in sorted(q.answers, key=lambda a: a.weight, reverse=True):
-        if _wildcard(answer.pattern, q.case_sensitive).fullmatch(text):
-            return answer.weight, [answer.feedback]
-    return ZERO, [q.wrong_feedback]
-
-
-def _numeric(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    value = parse_number(str(response))
-    if value is not None:
-        for answer in sorted(q.numbers, key=lambda a: a.weight, reverse=True):
-            if answer.low <= value <= answer.high:
-                return answer.weight, [answer.feedback]
-    return ZERO, [q.wrong_feedback]
-
-
-def _matching(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    if not isinstance(response, list | tuple) or not q.pairs:
-        return ZERO, []
-    right = sum(1 for i, choice in enumerate(response[: len(q.pairs)]) if choice == i)
-    return Decimal(right) / len(q.pairs), []
-
-
-def _ordering(q: Question, response: Any) -> tuple[Decimal, list[str]]:
-    if not isinstance(response, list | tuple) or not q.order:
-        return ZERO, []
-    right = sum(1 for position, item in enumerate(response[: len(q.order)]) if item == position)
-    return Decimal(right) / len(q.order), []
-
-
-_MARKERS = {"single": _single, "multiple": _multiple, "truefalse": _truefalse, "short": _short,
-            "numeric": _numeric, "matching": _matching, "ordering": _ordering}
 
 
 @dataclass(frozen=True)
@@ -189,14 +99,15 @@ class AttemptResult:
     passed: bool
 
 
-def grade(quiz: Quiz, shown: Iterable[Shown], responses: Mapping[str, Any]) -> AttemptResult:
+def grade(quiz: Quiz, shown: Iterable[Shown], responses: Mapping[str, Any],
+          types: QuestionTypes | None = None) -> AttemptResult:
     """Grade every shown question; unanswered questions score 0."""
     questions = {q.id: q for q in quiz.questions}
     marks: dict[str, Marked] = {}
     earned, possible = ZERO, 0
     for item in shown:
         q = questions[item.id]
-        marks[q.id] = mark(q, responses.get(q.id))
+        marks[q.id] = mark(q, responses.get(q.id), types)
         earned += marks[q.id].fraction * q.points
         possible += q.points
     percent = (earned * HUNDRED / possible).quantize(Decimal("0.01"), ROUND_DOWN) if (

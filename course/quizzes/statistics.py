@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 import statistics as stats
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..content.qtypes import QuestionTypes, builtin_types
 from ..content.quiz import Question, Quiz
 from .snapshot import current_version, question_from_json, question_version
 
@@ -114,24 +114,6 @@ def _correlation(xs: list[float], ys: list[float]) -> float | None:
     return cov / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in ys))
 
 
-def _choices(q: Question, attempts: list[AttemptData]) -> list[tuple[str, int, bool]]:
-    counts: Counter[Any] = Counter()
-    for a in attempts:
-        r = a.responses.get(q.id)
-        if q.type == "single" and isinstance(r, int):
-            counts[r] += 1
-        elif q.type == "multiple" and isinstance(r, list):
-            counts.update(r)
-        elif q.type == "truefalse" and isinstance(r, bool):
-            counts[r] += 1
-    if q.type in ("single", "multiple"):
-        return [(o.text, counts[i], o.weight > 0) for i, o in enumerate(q.options)]
-    if q.type == "truefalse":
-        return [("True", counts[True], q.correct is True),
-                ("False", counts[False], q.correct is False)]
-    return []
-
-
 def versions_in_order(current: list[tuple[Question, str]],
                       seen: list[tuple[Question, str]]) -> list[Version]:
     """Every version to report: each question of the quiz now (its current version first,
@@ -169,8 +151,10 @@ def from_records(quiz: Quiz, records: Iterable[Any]
 
 
 def compute(questions: list[Question] | list[Version], attempts: list[AttemptData],
-            first_only: bool = True) -> QuizStats:
-    """Every figure for a quiz from its finished attempts, per question or per version."""
+            first_only: bool = True, types: QuestionTypes | None = None) -> QuizStats:
+    """Every figure for a quiz from its finished attempts, per question or per version; each
+    question type counts its own choices."""
+    types = types or builtin_types()
     chosen = choose(attempts, first_only)
     percents = [a.percent for a in chosen]
     items_in = [x if isinstance(x, Version) else Version(x, None) for x in questions]
@@ -190,7 +174,8 @@ def compute(questions: list[Question] | list[Version], attempts: list[AttemptDat
             100 * stats.fmean(scores) if scores else None,
             100 * stats.pstdev(scores) if len(scores) > 1 else None,
             100 * disc if disc is not None else None,
-            _choices(q, seen), item.version, item.current))
+            types.get(q.type).choices(q, [a.responses.get(q.id) for a in seen]),
+            item.version, item.current))
     current = [x.question for x in items_in if x.current]
     return QuizStats(len(chosen), stats.fmean(percents) if percents else None,
                      stats.median(percents) if percents else None,

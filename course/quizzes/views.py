@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from .. import signals
 from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo
+from ..content.qtypes import QuestionTypes
 from ..content.quiz import Quiz
 from ..csvsafe import to_csv
 from ..db import session as db_session
@@ -43,6 +44,11 @@ def _quiz(course: str, module: str) -> tuple[CourseInfo, Quiz]:
     info = loaded.course(course) or abort(404)
     quiz = loaded.quizzes.get((course, module)) or abort(404)
     return info, quiz
+
+
+def _types() -> QuestionTypes:
+    """This app's question types."""
+    return get_state().question_types
 
 
 def _open(info: CourseInfo, quiz: Quiz) -> bool:
@@ -80,7 +86,8 @@ def start(course: str, module: str) -> Response:
     if not _open(info, quiz):
         abort(403)
     try:
-        attempt_id = services.start(db_session(), current_user_id(), quiz).id
+        attempt_id = services.start(db_session(), current_user_id(), quiz,
+                                    types=_types()).id
     except services.AttemptExpired as expired:
         flash("Time was up on your last attempt. The answers you saved before the deadline "
               "have been graded.", "info")
@@ -106,7 +113,8 @@ def take(course: str, module: str, attempt_id: int) -> Response | str:
                                attempt=attempt, form=QuizForm())
     parts = services.questions_of(attempt)
     return render_template("course/quizzes/take.html", course=info, quiz=quiz, attempt=attempt,
-                           parts=parts, values=responses.form_values(parts, attempt.responses),
+                           parts=parts, types=_types(),
+                           values=responses.form_values(parts, attempt.responses, _types()),
                            form=QuizForm(), field_name=responses.field_name)
 
 
@@ -116,7 +124,7 @@ def save(course: str, module: str, attempt_id: int) -> tuple[Response, int] | Re
     _, _, attempt = _attempt(course, module, attempt_id)
     if not QuizForm().validate_on_submit():
         return jsonify(saved=False, error="The page has expired; reload it."), 400
-    answers = responses.parse(services.questions_of(attempt), request.form)
+    answers = responses.parse(services.questions_of(attempt), request.form, _types())
     if not services.save(db_session(), attempt, answers):
         db_session().rollback()
         return jsonify(saved=False, error="Time is up: this attempt is closed."), 409
@@ -137,7 +145,7 @@ def submit(course: str, module: str, attempt_id: int) -> Response | str:
         return redirect(url_for("course.quizzes.take", course=course, module=module,
                                 attempt_id=attempt.id))
     parts = services.questions_of(attempt)
-    answers = responses.parse(parts, request.form)
+    answers = responses.parse(parts, request.form, _types())
     missing = responses.unanswered(parts, {**attempt.responses, **answers})
     if missing and request.form.get("confirm") != "yes" and services.accepting(attempt):
         services.save(db_session(), attempt, answers)  # kept while the learner confirms
@@ -171,7 +179,7 @@ def _finish(info: CourseInfo, quiz: Quiz, attempt: QuizAttempt, answers: dict) -
     """Grade once (the answers and the grade written in one statement), commit, then tell the
     signal's receivers; nothing is read again after the commit."""
     attempt_id, user_id = attempt.id, attempt.user_id
-    result = services.finish(db_session(), attempt, answers)
+    result = services.finish(db_session(), attempt, answers, types=_types())
     db_session().commit()
     if result is not None:
         signals.quiz_submitted.send(current_app._get_current_object(),
@@ -204,7 +212,7 @@ def _statistics(course: str, module: str) -> tuple[CourseInfo, Quiz, QuizStats, 
         QuizAttempt.course == course, QuizAttempt.module == module,
         QuizAttempt.state == FINISHED).order_by(QuizAttempt.id))
     versions, data = from_records(quiz, rows)
-    return info, quiz, compute(versions, data, first_only), first_only
+    return info, quiz, compute(versions, data, first_only, _types()), first_only
 
 
 @role_required(TRAINER)
