@@ -12,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
+from .compat import standalone_request_class
 from .extension import CoursePlugin, database_unavailable, render_error, template_context
 from .links import trusted_hosts
 from .ops import assign_request_id, send_request_id
@@ -95,3 +96,4 @@ def _behind_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
+    standalone_request_class(app)  # Flask 3.0 only: what 3.1 does from these settings

@@ -20,6 +20,7 @@ from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from ..compat import raise_request_limit
 from ..content.capstone import RENDER_KEY, Capstone, Rubric
 from ..content.catalog import CourseInfo
 from ..db import session as db_session
@@ -71,7 +72,7 @@ def page(course: str) -> Response | tuple[str, int]:
     info, capstone = _course(course)
     if request.method == "GET":
         return _learner_page(info, ResponseForm(body=_start_text(info)))
-    request.max_content_length = operations.max_upload() + FORM_SLACK
+    raise_request_limit(operations.max_upload() + FORM_SLACK)
     try:
         form = ResponseForm()
         valid = form.validate_on_submit()

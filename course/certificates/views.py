@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from ..compat import raise_request_limit
 from ..db import session as db_session
 from ..identity import (
     ADMIN,
