@@ -15,7 +15,7 @@ from ..identity import ADMIN, role_required
 from ..lessons.models import Learner
 from ..links import url_for
 from ..state import get_state
-from .models import MANAGER, Membership, Organisation
+from .models import MANAGER, HostLogin, Membership, Organisation
 
 PAGE_SIZE = 50
 
@@ -26,16 +26,19 @@ def _like(query: str) -> str:
 
 
 def _people(query: str):  # noqa: ANN202
-    """Everyone the plugin knows: who opened the training (learners) and who belongs to an
-    organisation (members, invited or appointed, who may not have opened it yet)."""
+    """Everyone the plugin knows: who opened the training (learners), who belongs to an
+    organisation (members, invited or appointed, who may not have opened it yet) and who
+    logged in through the host since the plugin was added."""
     ids = union(select(Learner.user_id.label("user_id")),
-                select(Membership.user_id.label("user_id"))).subquery()
+                select(Membership.user_id.label("user_id")),
+                select(HostLogin.user_id.label("user_id"))).subquery()
     name = func.coalesce(Learner.display_name, Membership.name).label("name")
     email = func.coalesce(Learner.email, Membership.email).label("email")
-    stmt = (select(ids.c.user_id, name, email, Learner.last_seen_at, Membership.role,
-                   Membership.removed_at, Organisation.name.label("org"))
+    stmt = (select(ids.c.user_id, name, email, Learner.last_seen_at, HostLogin.last_login_at,
+                   Membership.role, Membership.removed_at, Organisation.name.label("org"))
             .select_from(ids)
             .outerjoin(Learner, Learner.user_id == ids.c.user_id)
+            .outerjoin(HostLogin, HostLogin.user_id == ids.c.user_id)
             .outerjoin(Membership, Membership.user_id == ids.c.user_id)
             .outerjoin(Organisation, Organisation.id == Membership.org_id))
     if query:

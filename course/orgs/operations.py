@@ -3,10 +3,13 @@ invitation (in the background, after the view's commit), and the audit of certif
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, render_template
+from flask_login import user_logged_in
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import signals
 from ..db import session as db_session
@@ -14,7 +17,9 @@ from ..links import external_url
 from ..mail import build_message, send
 from ..state import get_state
 from . import services
-from .models import Invitation, Membership, Organisation
+from .models import HostLogin, Invitation, Membership, Organisation
+
+log = logging.getLogger(__name__)
 
 
 def _invitation_link(token: str) -> str:
@@ -74,3 +79,24 @@ def connect(app: Flask) -> None:
     """Record certificate events of this organisation's members in its audit log."""
     signals.certificate_issued.connect(_RECEIVERS["issued"], sender=app)
     signals.certificate_revoked.connect(_RECEIVERS["revoked"], sender=app)
+
+
+def _record_host_login(app: Flask, user: Any = None, **_: Any) -> None:
+    """The host logged someone in (Flask-Login's `user_logged_in`; a remember-me cookie
+    bringing a session back sends another signal, not this one): note when, for the
+    administrators' Users page. In its own short transaction, so the host's session is left
+    alone; a failure is logged and never stops the host's log-in."""
+    user_id = get_state().hooks.user_id(user) if user is not None else None
+    if not user_id:
+        return
+    try:
+        with db_session().get_bind(mapper=HostLogin).begin() as conn:
+            services.record_host_login(conn, str(user_id))
+    except SQLAlchemyError as exc:
+        log.warning("could not record the log-in of user %s: %s", user_id, exc)
+
+
+def connect_host_logins(app: Flask) -> None:
+    """In a host application: record its users' log-ins (the standalone site records them on
+    its own accounts)."""
+    user_logged_in.connect(_record_host_login, sender=app)

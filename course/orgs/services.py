@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from ..certificates.render import Branding
 from ..certificates.services import Look
-from ..db import utcnow
+from ..db import insert_ignore, utcnow
 from ..errors import CourseError
 from ..identity import normalise_email
 from ..lessons.models import Learner
@@ -28,6 +28,7 @@ from .models import (
     UNDO_DAYS,
     Assignment,
     AuditEvent,
+    HostLogin,
     Invitation,
     Membership,
     Organisation,
@@ -147,6 +148,14 @@ def org_roles(db: Session, user_ids: list[str]) -> dict[str, str]:
                       .where(Membership.user_id.in_(user_ids), ACTIVE_MEMBER))
     return {user_id: f"{'Manager' if role == MANAGER else 'Member'} of {name}"
             for user_id, role, name in rows}
+
+
+def record_host_login(conn: Connection, user_id: str, now: datetime | None = None) -> None:
+    """Note that `user_id` logged in through the host application just now."""
+    now = now or utcnow()
+    insert_ignore(conn, HostLogin.__table__, [{"user_id": user_id, "last_login_at": now}])
+    conn.execute(update(HostLogin).where(HostLogin.user_id == user_id)
+                 .values(last_login_at=now))
 
 
 def org_by_slug(db: Session, slug: str) -> Organisation | None:

@@ -283,33 +283,55 @@ def test_replace_the_manager_by_inviting_someone_new(orgs: Orgs, mailbox: Mailbo
 
 
 # ------------------------------------------------------------------ users page
+def _user_rows(root: FlaskClient, url: str) -> dict[str, str]:
+    text = root.get(url, follow_redirects=True).get_data(as_text=True)
+    return {re.sub(r"<[^>]+>", "", m.group(1)).strip(): m.group(0)
+            for m in re.finditer(r"<tr>\s*<th scope=\"row\">(.*?)</th>.*?</tr>", text, re.S)}
+
+
 def test_users_page_shows_organisation_places_apart_from_site_roles(orgs: Orgs) -> None:
     site = orgs.site
     orgs.add_member("acme", "ada@acme.example", "Ada Acme")
-    for email in ("ada@acme.example", "boss@acme.example", "boss@globex.example"):
-        orgs.people.client(email).get(site.url("/catalogue"))  # seen by the plugin
+    orgs.add_member("acme", "cy@acme.example", "Cy Acme")  # never logged in
+    ada = orgs.people.client("ada@acme.example")
+    for email in ("boss@acme.example", "boss@globex.example"):
+        orgs.people.client(email)
     root = admin(orgs)
     nav = root.get(site.url("/catalogue")).get_data(as_text=True)
     assert re.search(r'href="[^"]*/users[^"]*">Users</a>', nav)
-    page = root.get(site.url("/orgs/admin/users"), follow_redirects=True)
+    users = site.url("/orgs/admin/users")
+    page = root.get(users, follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert page.status_code == 200
-    rows = {re.sub(r"<[^>]+>", "", m.group(1)).strip(): m.group(0)
-            for m in re.finditer(r"<tr>\s*<th scope=\"row\">(.*?)</th>.*?</tr>", text, re.S)}
+    assert page.status_code == 200 and "Site role" in text and "Organisation" in text
+    rows = _user_rows(root, users)
     assert "Manager of Acme Ltd" in rows["Acme Boss"]
-    assert "Member of Acme Ltd" in rows["Ada Acme"]
+    assert "Member of Acme Ltd" in rows["Ada Acme"] and "Member of Acme Ltd" in rows["Cy Acme"]
     assert "Manager of Globex plc" in rows["Globex Boss"]
-    assert "Site role" in text and "Organisation" in text
+    today = utcnow().strftime("%Y-%m-%d")
+    assert f"<td>{today} " in rows["Ada Acme"]  # her log-in, through the host's too
     if site.mode == "standalone":
         assert "Administrator" in rows["Root"] and "Learner" in rows["Ada Acme"]
-    else:  # the host keeps roles and log-ins: the page says it cannot know
+        assert "<td>never</td>" in rows["Cy Acme"]
+    else:  # the host keeps site roles; a log-in before the plugin was there is unknown
+        assert 'title="Set in the host application"' in rows["Ada Acme"]
+        assert re.search(r'title="No log-in through the host application[^"]*">—<',
+                         rows["Cy Acme"])
         assert "cannot know" in text
-        assert re.search(r'title="The host application logs people in[^"]*"[^>]*>—<',
-                         rows["Ada Acme"])
-    searched = root.get(site.url("/orgs/admin/users?q=ada"), follow_redirects=True)
-    assert "Ada Acme" in searched.get_data(as_text=True)
-    assert "Globex Boss" not in searched.get_data(as_text=True)
-    assert orgs.manager().get(site.url("/orgs/admin/users")).status_code == 403
+        # Using the session is no log-in: only the host's log-in moves the date.
+        with site.app.app_context():
+            from course.orgs.models import HostLogin
+
+            session().execute(update(HostLogin).where(
+                HostLogin.user_id == orgs.people.ids["ada@acme.example"]).values(
+                last_login_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC)))
+            session().commit()
+        assert ada.get(site.url("/catalogue")).status_code == 200
+        assert "<td>2026-01-02 03:04 UTC</td>" in _user_rows(root, users)["Ada Acme"]
+        orgs.people.client("ada@acme.example")
+        assert f"<td>{today} " in _user_rows(root, users)["Ada Acme"]
+    searched = _user_rows(root, site.url("/orgs/admin/users?q=ada"))
+    assert "Ada Acme" in searched and "Globex Boss" not in searched
+    assert orgs.manager().get(users).status_code == 403
 
 
 def test_last_log_in_counts_real_log_ins_only(standalone_app: Flask) -> None:
