@@ -101,7 +101,11 @@ def strict_policy(extra: object = None, nonce: str | None = None) -> str:
     """The plugin's policy widened with `extra` sources and, if given, a nonce."""
     policy = {name: list(srcs) for name, srcs in STRICT_POLICY.items()}
     for name, sources in parse_extra(extra).items():
-        current = [s for s in policy.get(name, []) if s != "'none'"]
+        if name not in policy:
+            # A directive of the host's own, possibly bare (upgrade-insecure-requests).
+            policy[name] = list(dict.fromkeys(sources))
+            continue
+        current = [s for s in policy[name] if s != "'none'"]  # 'none' with sources is void
         added = [s for s in sources if s not in current]
         policy[name] = (current + added) or ["'none'"]
     if nonce:

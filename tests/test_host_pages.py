@@ -143,7 +143,7 @@ def test_a_host_can_opt_in_to_the_plugin_policy_widened(make_host) -> None:
 def test_extra_sources_as_one_string_and_unsafe_inline_kept(make_host) -> None:
     app = make_host(COURSE_CSP="strict", COURSE_CSP_EXTRA=(
         f"script-src {CDN}; style-src 'unsafe-inline' https://cdn.example; "
-        "frame-ancestors 'self'"))
+        "frame-ancestors 'self'; upgrade-insecure-requests; worker-src 'self' blob:"))
     response = app.test_client().get("/learning/catalogue")
     policy = response.headers["Content-Security-Policy"]
     # A nonce would switch 'unsafe-inline' off in browsers, so the style directive has none.
@@ -151,6 +151,7 @@ def test_extra_sources_as_one_string_and_unsafe_inline_kept(make_host) -> None:
     assert "frame-ancestors 'self'" in policy and "'none'" not in policy.split(
         "frame-ancestors")[1]
     assert "X-Frame-Options" not in response.headers  # frame-ancestors decides
+    assert policy.endswith("; upgrade-insecure-requests; worker-src 'self' blob:")
 
 
 @pytest.mark.parametrize("extra", [
