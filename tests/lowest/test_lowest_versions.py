@@ -1,7 +1,7 @@
 """The lower bounds in pyproject.toml really work: a venv with every direct dependency at its
 lowest allowed version (`==` of each `>=` bound) runs a smoke test (import, create_app, a lesson,
-a certificate PDF). The venv is kept in .venv-lowest/<hash of pyproject.toml>, so only the first
-run after a change of the dependencies installs anything."""
+a certificate PDF). The venv is kept in .venv-lowest/<hash of the pins and Python>, so only the
+first run after a change of the lower bounds installs anything."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def index_reachable(python: str) -> bool:
 
 
 def test_the_lowest_allowed_versions_run_the_course() -> None:
-    key = hashlib.sha256(PYPROJECT.read_bytes()).hexdigest()[:16]
+    pins = lowest_pins()
+    key = hashlib.sha256("\n".join([sys.version, *pins]).encode()).hexdigest()[:16]
     venv = ROOT / ".venv-lowest" / key
     python = venv / "bin" / "python"
     ready = venv / "installed"
@@ -56,10 +57,10 @@ def test_the_lowest_allowed_versions_run_the_course() -> None:
         if not index_reachable(str(python)):
             pytest.skip("the package index is unreachable: cannot build the lowest-versions venv")
         result = subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                                 "--disable-pip-version-check", *lowest_pins()],
+                                 "--disable-pip-version-check", *pins],
                                 capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        ready.write_text("\n".join(lowest_pins()) + "\n")
+        ready.write_text("\n".join(pins) + "\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     smoke = subprocess.run([str(python), "-W", "ignore", str(ROOT / "tests/lowest/smoke.py")],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
