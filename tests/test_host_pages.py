@@ -123,6 +123,23 @@ def test_by_default_the_plugin_pages_take_the_hosts_policy(make_host) -> None:
     assert response.headers["Content-Security-Policy"] == host_policy.replace("{nonce}", nonce)
 
 
+@pytest.mark.parametrize("policy", ["host", "strict"])
+def test_the_hosts_own_header_values_win(make_host, policy: str) -> None:
+    app = make_host(COURSE_CSP=policy)
+
+    @app.after_request
+    def house_rules(response):
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Permissions-Policy", "camera=()")
+        return response
+
+    headers = app.test_client().get("/learning/catalogue").headers
+    assert headers["Referrer-Policy"] == "no-referrer" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Permissions-Policy"] == "camera=()"
+    assert headers["X-Content-Type-Options"] == "nosniff"  # ours, where the host says nothing
+
+
 def test_a_host_can_opt_in_to_the_plugin_policy_widened(make_host) -> None:
     app = make_host(COURSE_CSP="strict",
                     COURSE_CSP_EXTRA={"script-src": [CDN], "img-src": "https://img.example"})
