@@ -120,15 +120,22 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class HostLogin(Base):
-    """When a user last logged in through a host application's Flask-Login (its
-    `user_logged_in` signal; a remember-me cookie bringing a session back is not a log-in).
-    The standalone site keeps this on its own accounts instead."""
+class KnownUser(Base):
+    """A user as the plugin knows them, for the administrators' Users page in a host
+    application (the host keeps the accounts): their name and address when last seen, and
+    when they last logged in through the host's Flask-Login (its `user_logged_in` signal; a
+    remember-me cookie bringing a session back is not a log-in), None before the plugin saw
+    one. Written at a host log-in and when a person joins an organisation."""
 
-    __tablename__ = "course_host_login"
+    __tablename__ = "course_known_user"
+    # The Users page lists people by name, a page at a time.
+    __table_args__ = (Index("ix_course_known_user_display_name_user_id", "display_name",
+                            "user_id"),)
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class BulkJob(Base):

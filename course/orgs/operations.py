@@ -17,7 +17,7 @@ from ..links import external_url
 from ..mail import build_message, send
 from ..state import get_state
 from . import services
-from .models import HostLogin, Invitation, Membership, Organisation
+from .models import Invitation, KnownUser, Membership, Organisation
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +86,14 @@ def _record_host_login(app: Flask, user: Any = None, **_: Any) -> None:
     bringing a session back sends another signal, not this one): note when, for the
     administrators' Users page. In its own short transaction, so the host's session is left
     alone; a failure is logged and never stops the host's log-in."""
-    user_id = get_state().hooks.user_id(user) if user is not None else None
+    hooks = get_state().hooks
+    user_id = hooks.user_id(user) if user is not None else None
     if not user_id:
         return
     try:
-        with db_session().get_bind(mapper=HostLogin).begin() as conn:
-            services.record_host_login(conn, str(user_id))
+        with db_session().get_bind(mapper=KnownUser).begin() as conn:
+            services.record_host_login(conn, str(user_id), hooks.display_name(user) or "",
+                                       hooks.email(user))
     except SQLAlchemyError as exc:
         log.warning("could not record the log-in of user %s: %s", user_id, exc)
 

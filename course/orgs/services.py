@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..certificates.render import Branding
@@ -28,8 +28,8 @@ from .models import (
     UNDO_DAYS,
     Assignment,
     AuditEvent,
-    HostLogin,
     Invitation,
+    KnownUser,
     Membership,
     Organisation,
 )
@@ -150,12 +150,27 @@ def org_roles(db: Session, user_ids: list[str]) -> dict[str, str]:
             for user_id, role, name in rows}
 
 
-def record_host_login(conn: Connection, user_id: str, now: datetime | None = None) -> None:
-    """Note that `user_id` logged in through the host application just now."""
-    now = now or utcnow()
-    insert_ignore(conn, HostLogin.__table__, [{"user_id": user_id, "last_login_at": now}])
-    conn.execute(update(HostLogin).where(HostLogin.user_id == user_id)
-                 .values(last_login_at=now))
+def record_host_login(conn: Connection, user_id: str, name: str, email: str | None,
+                      now: datetime | None = None) -> None:
+    """Note that `user_id` logged in through the host application just now, as `name`."""
+    row = {"user_id": user_id, "display_name": (clean_name(name) or user_id)[:200],
+           "email": normalise_email(email)[:254] or None, "last_login_at": now or utcnow()}
+    insert_ignore(conn, KnownUser.__table__, [row])
+    conn.execute(update(KnownUser).where(KnownUser.user_id == user_id).values(
+        {k: v for k, v in row.items() if k != "user_id"}))
+
+
+def _know(db: Session, member: Membership) -> None:
+    """Make a new organisation member known to the Users page (a host's log-in, later, brings
+    their name and address up to date)."""
+    insert_ignore(db, KnownUser.__table__, [{"user_id": member.user_id,
+                                             "display_name": member.name[:200],
+                                             "email": member.email}])
+
+
+def forget_known_user(db: Session, user_id: str) -> None:
+    """The user closed their account or removed their data: the Users page forgets them."""
+    db.execute(delete(KnownUser).where(KnownUser.user_id == user_id))
 
 
 def org_by_slug(db: Session, slug: str) -> Organisation | None:
@@ -200,6 +215,7 @@ def add_member(db: Session, org: Organisation, *, user_id: str, name: str,
         current.email, current.team = normalise_email(email) or None, _team(team)
         current.joined_at = utcnow()
         db.flush()
+        _know(db, current)
         audit(db, org.id, actor, "member-added", _who(current),
               {"role": role, "team": current.team})
     elif role == MANAGER and current.role != MANAGER:

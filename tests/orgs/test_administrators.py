@@ -16,9 +16,8 @@ from sqlalchemy import select, update
 
 from course.accounts.models import User
 from course.db import session, utcnow
-from course.lessons.models import Learner
 from course.orgs import services
-from course.orgs.models import AuditEvent, Membership, Organisation
+from course.orgs.models import AuditEvent, KnownUser, Membership, Organisation
 from tests.conftest import Mailbox, Site, csrf_token, login, register, submit
 from tests.orgs.fixtures import PASSWORD, Orgs
 from tests.orgs.test_reports import certificate
@@ -319,10 +318,8 @@ def test_users_page_shows_organisation_places_apart_from_site_roles(orgs: Orgs) 
         assert "cannot know" in text
         # Using the session is no log-in: only the host's log-in moves the date.
         with site.app.app_context():
-            from course.orgs.models import HostLogin
-
-            session().execute(update(HostLogin).where(
-                HostLogin.user_id == orgs.people.ids["ada@acme.example"]).values(
+            session().execute(update(KnownUser).where(
+                KnownUser.user_id == orgs.people.ids["ada@acme.example"]).values(
                 last_login_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC)))
             session().commit()
         assert ada.get(site.url("/catalogue")).status_code == 200
@@ -332,6 +329,13 @@ def test_users_page_shows_organisation_places_apart_from_site_roles(orgs: Orgs) 
     searched = _user_rows(root, site.url("/orgs/admin/users?q=ada"))
     assert "Ada Acme" in searched and "Globex Boss" not in searched
     assert orgs.manager().get(users).status_code == 403
+    # Closing her account (or, in a host, removing her course data) forgets her here too.
+    closed = submit(ada, site.url("/privacy/close"), {"confirm": "CLOSE"},
+                    page=site.url("/privacy/"))
+    assert closed.status_code == 302
+    assert "Ada Acme" not in _user_rows(root, users)
+    with site.app.app_context():
+        assert session().get(KnownUser, orgs.people.ids["ada@acme.example"]) is None
 
 
 def test_last_log_in_counts_real_log_ins_only(standalone_app: Flask) -> None:
@@ -387,8 +391,8 @@ def test_users_pages_page_in_sql(orgs: Orgs) -> None:
             db.add_all([User(email=f"u{i:03}@example.com", display_name=f"User {i:03}",
                              password_hash="x") for i in range(120)])
         else:
-            db.add_all([Learner(user_id=f"p{i:03}", display_name=f"User {i:03}",
-                                last_seen_at=utcnow()) for i in range(120)])
+            db.add_all([KnownUser(user_id=f"p{i:03}", display_name=f"User {i:03}")
+                        for i in range(120)])
         db.commit()
     root = admin(orgs)
     first = root.get(site.url("/orgs/admin/users"), follow_redirects=True)
