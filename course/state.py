@@ -56,6 +56,15 @@ class CertificateLook(Protocol):
     def __call__(self, db: Session, user_id: str) -> Any: ...
 
 
+class CertificateAudit(Protocol):
+    """Record a certificate event ("certificate-issued", "certificate-revoked") in the holder's
+    organisation's audit log, in the caller's transaction: it flushes, never commits
+    (organisations provides; the issuing path calls it before its commit)."""
+
+    def __call__(self, db: Session, certificate: Any, action: str, *, by: str | None = None,
+                 reason: str | None = None) -> None: ...
+
+
 class InvitationOpen(Protocol):
     """An open invitation has this link token and address (organisations provides)."""
 
@@ -110,6 +119,7 @@ class CourseState:
     lessons_done: LessonsDone | None = None
     practice_blocks: PracticeBlocks | None = None
     certificate_look: CertificateLook | None = None
+    certificate_audit: CertificateAudit | None = None
     invitation_open: InvitationOpen | None = None
     manages_organisation: ManagesOrganisation | None = None
     org_roles: OrgRoles | None = None

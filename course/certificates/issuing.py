@@ -2,9 +2,11 @@
 the quiz and lesson views, the capstone's pass, the learner's retry, the administrator's and the
 manager's actions, bulk jobs and the command line.
 
-Eligibility, render and store happen first (services: flush only); then one commit; then the
-announcement, the same from every path: the `certificate_issued` signal (for hosts), the email
-with the PDF and, in a request, a notice to the person who caused it.
+Eligibility, render and store happen first (services: flush only), with the audit of the event
+in the holder's organisation (the `certificate_audit` the organisations feature provides); then
+one commit; then the announcement, the same from every path: the `certificate_issued` signal
+(for hosts), the email with the PDF and, in a request, a notice to the person who caused it.
+Revocation goes the same way: revoke and audit, commit, then `certificate_revoked`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, flash, has_app_context, render_template
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from .. import signals
 from ..db import session as db_session
@@ -71,6 +74,23 @@ def look_for(user_id: str) -> services.Look:
     return lookup(db_session(), user_id) if lookup is not None else services.Look()
 
 
+def audit(db: Session, certificate: Certificate, action: str, *, by: str | None = None,
+          reason: str | None = None) -> None:
+    """Record the event in the holder's organisation's audit log, before the commit (flush)."""
+    record = get_state().certificate_audit
+    if record is not None:
+        record(db, certificate, action, by=by, reason=reason)
+
+
+def complete(db: Session, pending: services.Pending, pdf: bytes) -> Certificate | None:
+    """Store a certificate rendered elsewhere (a bulk job's worker) and audit it (flush); None
+    when a parallel request stored this version first."""
+    certificate = services.complete(db, pending, pdf)
+    if certificate is not None:
+        audit(db, certificate, "certificate-issued")
+    return certificate
+
+
 # ------------------------------------------------------------------ the announcement
 def _mail_certificate(app: Flask, certificate: Certificate, email: str | None) -> None:
     """Email the holder their new certificate, in the background (never delays the page)."""
@@ -117,10 +137,14 @@ def issue_due_for(course_slug: str, holder: Holder | None = None) -> Certificate
     ctx, look = context(), look_for(user_id)
     existing = services.current(db, user_id, course_slug)
     if existing is None:
-        return services.issue_if_eligible(db, ctx, user_id=user_id, name=name, course=course,
-                                          look=look)
-    return services.recertify_if_eligible(db, ctx, existing, name=name, course=course,
-                                          look=look)
+        new = services.issue_if_eligible(db, ctx, user_id=user_id, name=name, course=course,
+                                         look=look)
+    else:
+        new = services.recertify_if_eligible(db, ctx, existing, name=name, course=course,
+                                             look=look)
+    if new is not None:
+        audit(db, new, "certificate-issued")
+    return new
 
 
 def issue_and_announce(course_slug: str, holder: Holder | None = None) -> Certificate | None:
@@ -173,10 +197,12 @@ def after_progress(user_id: str, course: str, passed: bool | None = None
 # ------------------------------------------------------------------ staff actions
 def apply_action(certificate: Certificate, action: str | None, reason: str, *,
                  name: str | None = None, look: services.Look | None = None) -> Certificate | None:
-    """Revoke or re-issue a certificate as an administrator or manager asked, commit, tell the
-    signal's receivers and the user; returns the new version of a re-issue."""
+    """Revoke or re-issue a certificate as an administrator or manager asked (audited), commit,
+    tell the signal's receivers and the user; returns the new version of a re-issue."""
     db, app = db_session(), current_app._get_current_object()
     if action == "revoke" and services.revoke(db, certificate, reason):
+        audit(db, certificate, "certificate-revoked", by=current_user_id(),
+              reason=certificate.reason)
         db.commit()
         signals.certificate_revoked.send(
             app, user_id=certificate.user_id, course=certificate.course, code=certificate.code,
@@ -186,6 +212,7 @@ def apply_action(certificate: Certificate, action: str | None, reason: str, *,
         new = services.reissue(db, context(), certificate, reason,
                                name=name or certificate.name,
                                look=look or look_for(certificate.user_id))
+        audit(db, new, "certificate-issued", by=current_user_id())
         db.commit()
         announce(app, new, holder_email(new.user_id))
         flash(f"Re-issued as version {new.version}.", "success")
@@ -214,6 +241,7 @@ def reissue_with_current_name(certificate: Certificate) -> Certificate | None:
     db, app = db_session(), current_app._get_current_object()
     new = services.reissue(db, context(), certificate, NEW_NAME_REASON, name=name,
                            look=look_for(certificate.user_id))
+    audit(db, new, "certificate-issued")
     db.commit()
     announce(app, new, current_email())
     return new

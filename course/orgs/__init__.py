@@ -17,7 +17,7 @@ def init_feature(app: Flask, state: CourseState) -> None:
     state.invitation_open = services.invitation_open
     state.manages_organisation = access.manages_an_organisation
     state.org_roles = services.org_roles
-    operations.connect(app)
+    state.certificate_audit = operations.audit_certificate
     state.close_hooks.append(services.forget_known_user)
     if not state.accounts:
         operations.connect_host_logins(app)

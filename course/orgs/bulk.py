@@ -148,7 +148,7 @@ def _run_local(db: Session, job: BulkJob, org: Organisation,
             for i, (item, pdf) in enumerate(zip(pending, pool.map(render_task, tasks,
                                                                   chunksize=4),
                                                 strict=True), start=1):
-                certificate = certs.complete(db, item, pdf)
+                certificate = issuing.complete(db, item, pdf)
                 if certificate is not None:
                     job.issued += 1
                     issued.append((certificate, emails.get(certificate.user_id)))
@@ -201,7 +201,7 @@ def rq_chunk(job_id: int, user_ids: list[str]) -> int:
         issued: list[tuple[Certificate, str | None]] = []
         for user_id in user_ids:
             item = prepare(db, job, org, user_id, job.course, ctx)
-            certificate = certs.complete(db, item, item.render()) if item is not None else None
+            certificate = issuing.complete(db, item, item.render()) if item is not None else None
             if certificate is not None:
                 issued.append((certificate, emails.get(user_id)))
         db.execute(update(BulkJob).where(BulkJob.id == job_id).values(

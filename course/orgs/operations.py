@@ -4,14 +4,13 @@ invitation (in the background, after the view's commit), and the audit of certif
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, render_template
+from flask import current_app, render_template
+from sqlalchemy.orm import Session
 from flask_login import user_logged_in
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import signals
 from ..db import session as db_session
 from ..links import external_url
 from ..mail import build_message, send
@@ -55,50 +54,15 @@ def send_manager_change(org: Organisation, member: Membership, *, appointed: boo
     get_state().tasks.submit(current_app._get_current_object(), send, config, msg)
 
 
-# ------------------------------------------------------------------ wiring
-def _audit_certificate(action: str) -> Callable[..., None]:
-    def receiver(app: Flask, **event: Any) -> None:
-        member = services.membership(db_session(), str(event["user_id"]))
-        if member is None:
-            return
-        services.audit(db_session(), member.org_id, event.get("by") or event["user_id"],
-                       action, member.email or member.name,
-                       {"code": event["code"], "course": event["course"],
-                        **({"reason": event["reason"]} if "reason" in event else {})})
-        db_session().commit()
-
-    receiver.__name__ = f"audit_{action}"
-    return receiver
-
-
-_RECEIVERS = {"issued": _audit_certificate("certificate-issued"),
-              "revoked": _audit_certificate("certificate-revoked")}
-
-
-def connect(app: Flask) -> None:
-    """Record certificate events of this organisation's members in its audit log."""
-    signals.certificate_issued.connect(_RECEIVERS["issued"], sender=app)
-    signals.certificate_revoked.connect(_RECEIVERS["revoked"], sender=app)
-
-
-def _record_host_login(app: Flask, user: Any = None, **_: Any) -> None:
-    """The host logged someone in (Flask-Login's `user_logged_in`; a remember-me cookie
-    bringing a session back sends another signal, not this one): note when, for the
-    administrators' Users page. In its own short transaction, so the host's session is left
-    alone; a failure is logged and never stops the host's log-in."""
-    hooks = get_state().hooks
-    user_id = hooks.user_id(user) if user is not None else None
-    if not user_id:
+# ------------------------------------------------------------------ certificate audit
+def audit_certificate(db: Session, certificate: Any, action: str, *, by: str | None = None,
+                      reason: str | None = None) -> None:
+    """The issuing path's audit (`state.certificate_audit`): a certificate event of one of an
+    organisation's members, in its audit log, in the caller's transaction (flush only)."""
+    member = services.membership(db, str(certificate.user_id))
+    if member is None:
         return
-    try:
-        with db_session().get_bind(mapper=KnownUser).begin() as conn:
-            services.record_host_login(conn, str(user_id), hooks.display_name(user) or "",
-                                       hooks.email(user))
-    except SQLAlchemyError as exc:
-        log.warning("could not record the log-in of user %s: %s", user_id, exc)
-
-
-def connect_host_logins(app: Flask) -> None:
-    """In a host application: record its users' log-ins (the standalone site records them on
-    its own accounts)."""
-    user_logged_in.connect(_record_host_login, sender=app)
+    services.audit(db, member.org_id, by or certificate.user_id, action,
+                   member.email or member.name,
+                   {"code": certificate.code, "course": certificate.course,
+                    **({"reason": reason} if reason else {})})

@@ -1,6 +1,7 @@
 """each member's best score per factor quiz, kept as attempts are graded (the manager's factor
 averages read it instead of every attempt), backfilled from the finished attempts; members by
-organisation, removal and team with their user id, for the dashboard's counts and joins
+organisation, removal and team with their user id, for the dashboard's counts and joins;
+a member's certificates by course, status and expiry (the dashboard's EXISTS filters)
 
 Revision ID: 0016
 Revises: 0015
@@ -31,9 +32,14 @@ def upgrade() -> None:
     with op.batch_alter_table('course_membership', schema=None) as batch_op:
         batch_op.create_index('ix_course_membership_org_id_removed_at_team_user_id',
                               ['org_id', 'removed_at', 'team', 'user_id'], unique=False)
+    with op.batch_alter_table('course_certificate', schema=None) as batch_op:
+        batch_op.create_index('ix_course_certificate_user_id_course_status_valid_until',
+                              ['user_id', 'course', 'status', 'valid_until'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('course_certificate', schema=None) as batch_op:
+        batch_op.drop_index('ix_course_certificate_user_id_course_status_valid_until')
     with op.batch_alter_table('course_membership', schema=None) as batch_op:
         batch_op.drop_index('ix_course_membership_org_id_removed_at_team_user_id')
     op.drop_table('course_quiz_best')
