@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, render_template
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, render_template
 from flask_login import user_logged_in
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ..db import session as db_session
 from ..links import external_url
@@ -66,3 +66,26 @@ def audit_certificate(db: Session, certificate: Any, action: str, *, by: str | N
                    member.email or member.name,
                    {"code": certificate.code, "course": certificate.course,
                     **({"reason": reason} if reason else {})})
+
+
+def _record_host_login(app: Flask, user: Any = None, **_: Any) -> None:
+    """The host logged someone in (Flask-Login's `user_logged_in`; a remember-me cookie
+    bringing a session back sends another signal, not this one): note when, for the
+    administrators' Users page. In its own short transaction, so the host's session is left
+    alone; a failure is logged and never stops the host's log-in."""
+    hooks = get_state().hooks
+    user_id = hooks.user_id(user) if user is not None else None
+    if not user_id:
+        return
+    try:
+        with db_session().get_bind(mapper=KnownUser).begin() as conn:
+            services.record_host_login(conn, str(user_id), hooks.display_name(user) or "",
+                                       hooks.email(user))
+    except SQLAlchemyError as exc:
+        log.warning("could not record the log-in of user %s: %s", user_id, exc)
+
+
+def connect_host_logins(app: Flask) -> None:
+    """In a host application: record its users' log-ins (the standalone site records them on
+    its own accounts)."""
+    user_logged_in.connect(_record_host_login, sender=app)
