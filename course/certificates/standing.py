@@ -5,7 +5,7 @@ so "what next" is answered once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -68,6 +68,8 @@ class StepLink:
     url: str
     label: str
     certificate: Certificate | None = None
+    #: The learner's standing with each module quiz (module slug -> facts), for the labels.
+    quizzes: dict[str, QuizFacts] = field(default_factory=dict)
 
     @property
     def retry_at(self) -> datetime | None:
@@ -79,12 +81,12 @@ def step_for(db: Session, user_id: str, course: CourseInfo, progress: CourseProg
              resume: bool = False, forward: bool = False) -> StepLink:
     """The learner's next step in `course` and its link (in a request); see
     `lessons.path.next_step` for `after`, `resume` and `forward`."""
-    step = next_step(progress, quiz_facts(db, user_id, course, quizzes),
-                     capstone_facts(db, user_id, course), after=after, resume=resume,
-                     forward=forward)
+    facts = quiz_facts(db, user_id, course, quizzes)
+    step = next_step(progress, facts, capstone_facts(db, user_id, course), after=after,
+                     resume=resume, forward=forward)
     certificate = services.current(db, user_id, course.slug)
     return StepLink(step, step_url(course.slug, step), step_label(step, certificate),
-                    certificate)
+                    certificate, facts)
 
 
 def step_url(course: str, step: NextStep) -> str:

@@ -105,6 +105,9 @@ def test_walking_the_whole_course_follows_one_rule(course_site: Site,
             assert "You can try again from" not in client.get(site.url(COURSE)).get_data(
                 as_text=True)
             take_quiz(site, client, path, right=True)
+            overview = client.get(site.url(COURSE)).get_data(as_text=True)
+            quiz_line = overview.split(f'href="{site.url(path)}"')[1].split("</p>")[0]
+            assert '<span class="done">Passed</span>' in quiz_line  # passed, not "open"
         else:
             pass_in_the_database(site, client, path.rstrip("/").rsplit("/", 1)[1])
     # Every lesson done, every quiz passed: the certificate, and no way back to lesson 1.
