@@ -5,6 +5,7 @@ reflows at 320 px and passes axe."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer
@@ -12,6 +13,8 @@ from tests.browser.test_organisation import log_in_as
 from tests.browser.test_reflow_axe import AXE, check
 from tests.orgs.fixtures import Orgs
 from tests.orgs.test_administrators import admin_account
+
+pytestmark = pytest.mark.browser
 
 
 def test_administrator_renames_sets_seats_and_replaces_the_manager(orgs: Orgs, browser) -> None:
