@@ -84,16 +84,16 @@ class CoursePlugin:
         url_prefix = self._prefix(url_prefix if url_prefix is not None
                                   else opts.get("url_prefix", "/course"))
         accounts = bool(accounts if accounts is not None else opts.get("accounts", False))
+        self._check_secret(app)  # the checks first: a refusal leaves the app untouched
+        if not accounts and not hasattr(app, "login_manager"):
+            raise CourseConfigError(
+                "the course plugin needs Flask-Login: call LoginManager().init_app(app) before "
+                "the plugin, or pass accounts=True to use the plugin's own accounts")
         db = self._database(app, db if db is not None else opts.get("db"))
         if opts.get("send_mail") is not None:
             app.config["COURSE_SEND_MAIL"] = opts["send_mail"]
         course_config.apply_defaults(app.config)
         check_header_config(app.config)
-        self._check_secret(app)
-        if not accounts and not hasattr(app, "login_manager"):
-            raise CourseConfigError(
-                "the course plugin needs Flask-Login: call LoginManager().init_app(app) before "
-                "the plugin, or pass accounts=True to use the plugin's own accounts")
         hook_values = {k: opts[k] for k in HOOK_NAMES if opts.get(k) is not None}
         state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values),
                             base_url=opts.get("base_url"), blueprint_name=blueprint_name)

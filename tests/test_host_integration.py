@@ -276,3 +276,17 @@ def test_the_send_mail_option_of_the_plugin(db_url: str) -> None:
         send(app.config, build_message(app.config, "lea@host.example", "Hello", "Body."))
     assert [m["Subject"] for m in got] == ["Hello"]
     _finish(app)
+
+
+@pytest.mark.parametrize("problem", ["weak secret", "no login manager"])
+def test_a_refused_registration_leaves_the_app_untouched(problem: str) -> None:
+    app = Flask("host")
+    app.config.update(SECRET_KEY="dev" if problem == "weak secret" else "host-secret-" + "x" * 40,
+                      SQLALCHEMY_DATABASE_URI="sqlite://")
+    if problem == "weak secret":
+        LoginManager(app)
+    extensions = set(app.extensions)
+    with pytest.raises(CourseConfigError):
+        CoursePlugin(app, url_prefix="/learning")  # it would make its own db
+    assert set(app.extensions) == extensions and not app.blueprints
+    assert not any(k.startswith("COURSE_") for k in app.config)
