@@ -263,6 +263,11 @@ def test_a_renamed_blueprint_serves_every_link(db_url: str) -> None:
         for asset in re.findall(r'(?:src|href)="(/learning/static/[^"]+)"', html):
             assert client.get(asset).status_code == 200, asset
     assert any("/lessons/" in u or u.count("/") > 3 for u in seen)  # got past the catalogue
+    with app.test_request_context("/"):
+        from flask import render_template_string
+
+        assert render_template_string(  # a host template, rename-proof
+            "{{ course_url_for('course.lessons.index') }}") == "/learning/"
     _finish(app)
 
 
