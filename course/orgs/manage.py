@@ -250,7 +250,9 @@ def admin_orgs() -> Response | str | tuple[str, int]:
             flash(f"{org.name} is created. Now appoint its manager.", "success")
             return redirect(url_for("course.orgs.admin_org", org_id=org.id))
     orgs = db.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("course/orgs/admin.html", orgs=orgs, form=form), (
+    return render_template("course/orgs/admin.html", orgs=orgs, form=form,
+                           managers=services.managers_by_org(db),
+                           members=services.seats_by_org(db)), (
         400 if form.errors else 200)
 
 

@@ -235,6 +235,10 @@ def test_replace_the_manager_with_a_member_then_remove_the_last_one(
     assert "Ada Acme is no longer a manager of Acme Ltd; they stay a member." in text
     assert "Acme Ltd has no manager." in text
     assert ada.get(site.url("/org/")).status_code == 403
+    listing = root.get(site.url("/orgs/admin")).get_data(as_text=True)
+    acme_row = listing.split("Acme Ltd</a>")[1].split("</tr>")[0]
+    assert "no manager" in acme_row and "<td>2</td>" in acme_row  # Boss and Ada stay members
+    assert "Globex Boss" in listing.split("Globex plc</a>")[1].split("</tr>")[0]
     [notice] = [m for m in mailbox.wait_for(3) if m["To"] == "ada@acme.example"
                 and "no longer" in m["Subject"]]
     assert "Acme Ltd" in _body(notice)
