@@ -16,7 +16,7 @@ from ..certificates.models import ACTIVE, Certificate
 from ..content.catalog import CourseInfo
 from ..db import utcnow
 from ..lessons.models import LessonProgress
-from ..quizzes.models import FINISHED, QuizAttempt
+from ..quizzes.models import QuizAttempt, QuizBest
 from .models import ACTIVE_MEMBER, Assignment, Membership, Organisation
 
 STATUSES = {"not-started": "Not started", "in-progress": "In progress",
@@ -121,10 +121,8 @@ def _details(db: Session, course: CourseInfo, members: list[Membership], now: da
     best: dict[str, dict[str, Decimal]] = {}
     if ids:
         for user_id, module, score in db.execute(select(
-                QuizAttempt.user_id, QuizAttempt.module, func.max(QuizAttempt.percent)).where(
-                QuizAttempt.user_id.in_(ids), QuizAttempt.course == course.slug,
-                QuizAttempt.state == FINISHED).group_by(QuizAttempt.user_id,
-                                                          QuizAttempt.module)):
+                QuizBest.user_id, QuizBest.module, QuizBest.percent).where(
+                QuizBest.user_id.in_(ids), QuizBest.course == course.slug)):
             best.setdefault(user_id, {})[module] = score
     certificates = {c.user_id: c for c in db.scalars(select(Certificate).where(
         Certificate.user_id.in_(ids), Certificate.course == course.slug,
@@ -145,16 +143,14 @@ class FactorAverage:
 
 def factor_averages(db: Session, org: Organisation, course: CourseInfo,
                     quiz_modules: list[str], team: str | None = None) -> list[FactorAverage]:
-    """The organisation's average of its members' best score on each factor quiz."""
+    """The organisation's average of its members' best score on each factor quiz (one row per
+    member and factor, kept as attempts are graded: no attempt is read)."""
     scope = [Membership.org_id == org.id, ACTIVE_MEMBER] + (
         [Membership.team == team] if team else [])
-    best = select(QuizAttempt.user_id, QuizAttempt.module,
-                  func.max(QuizAttempt.percent).label("best")).join(
-        Membership, Membership.user_id == QuizAttempt.user_id).where(
-        *scope, QuizAttempt.course == course.slug, QuizAttempt.state == FINISHED).group_by(
-        QuizAttempt.user_id, QuizAttempt.module).subquery()
     found = {module: (avg, count) for module, avg, count in db.execute(
-        select(best.c.module, func.avg(best.c.best), func.count()).group_by(best.c.module))}
+        select(QuizBest.module, func.avg(QuizBest.percent), func.count()).join(
+            Membership, Membership.user_id == QuizBest.user_id).where(
+            *scope, QuizBest.course == course.slug).group_by(QuizBest.module))}
     titles = {m.slug: m.title for m in course.modules}
     out = []
     for module in quiz_modules:

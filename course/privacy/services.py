@@ -18,7 +18,13 @@ from ..identity import normalise_email
 from ..lessons.models import Learner, LessonProgress
 from ..orgs.models import Invitation, Membership, Organisation, ReminderSent
 from ..orgs.services import audit
-from ..quizzes.models import PracticeAnswer, QuizAttempt, QuizRound, SelfAssessmentScore
+from ..quizzes.models import (
+    PracticeAnswer,
+    QuizAttempt,
+    QuizBest,
+    QuizRound,
+    SelfAssessmentScore,
+)
 
 
 def _plain(value: Any) -> Any:
@@ -65,6 +71,7 @@ def close(db: Session, user_id: str, *, keep_name: bool, email: str | None) -> d
                   ReminderSent, Learner):
         removed[model.__tablename__] = db.execute(
             delete(model).where(model.user_id == user_id)).rowcount
+    db.execute(delete(QuizBest).where(QuizBest.user_id == user_id))  # derived from the attempts
     member = db.scalar(select(Membership).where(Membership.user_id == user_id))
     if member is not None:
         audit(db, member.org_id, None, "member-closed-account", None)

@@ -40,6 +40,19 @@ class QuizAttempt(Base):
     marks: Mapped[dict | None] = mapped_column(JSON, default=None)  # per question, for review
 
 
+class QuizBest(Base):
+    """A learner's best score on one quiz over every finished attempt (earlier rounds included),
+    raised in the same transaction as the attempt that beats it: the manager's factor averages
+    read one row per member and factor instead of every attempt."""
+
+    __tablename__ = "course_quiz_best"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module: Mapped[str] = mapped_column(String(64), primary_key=True)
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+
 class SelfAssessmentScore(Base):
     """A learner's own rating of one factor, from the self-assessment: `stage` is "start" (the
     baseline, before the course) or "end" (after every factor quiz is passed); the first answers

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..content.qtypes import QuestionTypes
 from ..content.quiz import Quiz
 from ..db import utcnow
+from .best import raise_best
 from .grading import AttemptResult, grade, overall
 from .models import EXTRA, FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
 from .snapshot import question_from_json, question_to_json
@@ -252,6 +253,7 @@ def finish(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
     for key, value in dict(state=FINISHED, finished_at=now, responses=final,
                            percent=result.percent, passed=result.passed, marks=marks).items():
         set_committed_value(attempt, key, value)  # what was written; no re-read
+    raise_best(db, attempt.user_id, attempt.course, attempt.module, result.percent)
     return result
 
 
