@@ -78,6 +78,7 @@ def test_administrator_renames_sets_seats_and_replaces_the_manager(orgs: Orgs, b
                     url = server.url + site.url(f"/orgs/admin/{orgs.acme_id}")
                     assert check(small, url) == []
                     assert check(small, server.url + site.url("/orgs/admin/users")) == []
+                    assert check(small, server.url + site.url("/orgs/admin")) == []
                 finally:
                     narrow.close()
     finally:
