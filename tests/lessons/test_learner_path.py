@@ -98,6 +98,8 @@ def test_walking_the_whole_course_follows_one_rule(course_site: Site,
             wait = re.search(r'<time datetime="([0-9T:-]+Z)" data-local-time>([^<]+ UTC)</time>',
                              overview)
             assert wait, "the retry time, as a machine-readable UTC time with a UTC fallback"
+            start = client.get(site.url(path)).get_data(as_text=True)
+            assert f'You can try again from <time datetime="{wait.group(1)}"' in start
             with site.app.app_context():
                 session().execute(update(QuizAttempt).values(
                     finished_at=utcnow() - timedelta(minutes=11)))
