@@ -31,7 +31,7 @@ from ..state import get_state
 from ..web import CourseForm
 from . import responses, services
 from .models import FINISHED, QuizAttempt
-from .review import review_visibility
+from .review import review_items, review_visibility
 from .statistics import MIN_SAMPLE, QuizStats, compute, from_records
 
 
@@ -114,6 +114,7 @@ def take(course: str, module: str, attempt_id: int) -> Response | str:
     parts = services.questions_of(attempt)
     return render_template("course/quizzes/take.html", course=info, quiz=quiz, attempt=attempt,
                            parts=parts, types=_types(),
+                           unanswered=set(responses.unanswered(parts, attempt.responses)),
                            values=responses.form_values(parts, attempt.responses, _types()),
                            form=QuizForm(), field_name=responses.field_name)
 
@@ -199,10 +200,11 @@ def result(course: str, module: str, attempt_id: int) -> Response | str:
         return redirect(url_for("course.quizzes.take", course=course, module=module,
                                 attempt_id=attempt.id))
     state = services.status(db_session(), current_user_id(), quiz)
+    visible = review_visibility(quiz, state)
+    items = review_items(services.questions_of(attempt), attempt.responses or {},
+                         attempt.marks or {}, visible, _types(), info, quiz.module)
     return render_template("course/quizzes/result.html", course=info, quiz=quiz,
-                           attempt=attempt, parts=services.questions_of(attempt),
-                           status=state, review=review_visibility(quiz, state),
-                           marks=attempt.marks or {})
+                           attempt=attempt, items=items, status=state, review=visible)
 
 
 def _statistics(course: str, module: str) -> tuple[CourseInfo, Quiz, QuizStats, bool]:

@@ -68,3 +68,50 @@
                                                   timeZoneName: "short"});
   });
 }());
+
+// Quiz page: the "Answered 7 of 10" counter (a polite live region) and the question
+// navigator's answered marks follow the learner's answers. Without the script the page keeps
+// the counts and marks it was sent with (what was saved), and the navigator's links still jump.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.quiz-form");
+  var counter = document.querySelector("[data-answered-count]");
+  if (!form || !counter) {
+    return;
+  }
+  function filled(control) {
+    if (control.type === "radio" || control.type === "checkbox") {
+      return control.checked;
+    }
+    return control.type !== "hidden" && control.value.trim() !== "";
+  }
+  function answered(fieldset) {
+    var controls = Array.prototype.slice.call(
+      fieldset.querySelectorAll("input, select, textarea"));
+    if (fieldset.querySelector("[data-needs-all]")) {  // every part must be given
+      var parts = controls.filter(function (c) { return c.type !== "hidden"; });
+      return parts.length > 0 && parts.every(filled);
+    }
+    return controls.some(filled);
+  }
+  var last = counter.textContent;
+  function update() {
+    var count = 0;
+    form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
+      var done = answered(fieldset);
+      count += done ? 1 : 0;
+      var link = document.querySelector(".quiz-nav-link[data-question='" + fieldset.id + "']");
+      if (link) {
+        link.classList.toggle("answered", done);
+        link.querySelector(".quiz-nav-state").textContent = done ? ", answered" : ", not answered";
+      }
+    });
+    if (String(count) !== last) {  // the live region speaks only when the count changes
+      last = String(count);
+      counter.textContent = last;
+    }
+  }
+  form.addEventListener("change", update);
+  form.addEventListener("input", update);
+  update();
+}());
