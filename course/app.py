@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import DBAPIError
+from werkzeug.wrappers import Response
 
 from . import config as course_config
 from .compat import standalone_request_class
@@ -74,16 +75,38 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     db = SQLAlchemy()
     db.init_app(app)
     CoursePlugin(app, url_prefix="", db=db, accounts=True)
-    # The standalone app owns its whole site, so its error pages and headers apply app-wide.
-    app.context_processor(template_context)
-    app.before_request(assign_request_id)  # unknown URLs too: every answer has a request id
-    app.after_request(add_security_headers)
-    app.after_request(send_request_id)
+    # The standalone app owns its whole site, so its error pages and headers apply app-wide:
+    # to the requests the course blueprint does not serve (unknown URLs too), which would
+    # otherwise run its hooks twice (the blueprint registers the same ones).
+    _outside_the_course(app)
     for code in (404, 405, 413, 500):
         app.register_error_handler(code, render_error)
     app.register_error_handler(DBAPIError, database_unavailable)
     _behind_proxies(app)
     return app
+
+
+def _outside_the_course(app: Flask) -> None:
+    """The blueprint's context processor and request hooks, app-wide, for every request the
+    course blueprint does not serve (each runs once per request, not twice)."""
+    name = app.extensions["course"].blueprint_name
+
+    def ours() -> bool:
+        return has_request_context() and name in request.blueprints
+
+    def context() -> dict[str, Any]:
+        return {} if ours() else template_context()
+
+    def request_id() -> None:
+        if not ours():
+            assign_request_id()
+
+    def headers(response: Response) -> Response:
+        return response if ours() else send_request_id(add_security_headers(response))
+
+    app.context_processor(context)
+    app.before_request(request_id)
+    app.after_request(headers)
 
 
 def _behind_proxies(app: Flask) -> None:
