@@ -199,6 +199,7 @@ def client_for(path: str, clients: dict):  # noqa: ANN001, ANN201
 def time_pages(clients: dict, rounds: int) -> dict[str, list[float]]:
     """Each staff page `rounds` times, the pages interleaved; ms per view."""
     out: dict[str, list[float]] = {label: [] for label, _ in STAFF_PAGES}
+    missing: set[str] = set()
     for label, path in STAFF_PAGES:  # warm (templates compiled, content loaded), not counted
         if label.startswith("dashboard, page 1"):
             client_for(path, clients).get(path)
@@ -206,9 +207,14 @@ def time_pages(clients: dict, rounds: int) -> dict[str, list[float]]:
         for label, path in STAFF_PAGES:
             if out[label] and max(out[label]) > SLOW * 1000:
                 continue
+            if label in missing:
+                continue
             client = client_for(path, clients)
             started = time.perf_counter()
             response = client.get(path)
+            if response.status_code == 404:  # a revision without this page: shown as "–"
+                missing.add(label)
+                continue
             out[label].append(1000 * (time.perf_counter() - started))
             assert response.status_code == 200, (path, response.status_code)
     return out
@@ -373,7 +379,7 @@ def report(args: argparse.Namespace, statements: bool) -> None:
                                            for size in sizes for label, _ in measured) + " |")
     biggest = max(sizes)
     mine = results[(measured[-1][0], biggest)]["pages"]
-    worst = max(statistics.median(v) for v in mine.values())
+    worst = max(statistics.median(v) for v in mine.values() if v)
     print(f"\ntarget (performance.md): every staff page <= 50 ms median at {biggest:,} learners "
           f"on {engine}: {'met' if worst <= 50 else 'NOT met'} (slowest {worst:.0f} ms)")
 
