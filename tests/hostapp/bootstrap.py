@@ -25,7 +25,7 @@ TEMPLATES = Path(__file__).parent / "bootstrap_templates"
 
 def create_bootstrap_host(database_url: str, config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES))
-    app.config.update(SECRET_KEY="bootstrap-host-" + "b" * 40, TESTING=True,
+    app.config.update(SECRET_KEY="host-secret-" + "x" * 40, TESTING=True,
                       SQLALCHEMY_DATABASE_URI=database_url, COURSE_SITE_NAME="Intranet Academy",
                       COURSE_BASE_URL="http://localhost", HOST_CDN="http://127.0.0.1:9")
     app.config.update(config or {})
