@@ -74,3 +74,13 @@ def test_the_flash_links_to_the_completion_page(course_site: Site) -> None:
     page = client.get(site.url(COMPLETE)).get_data(as_text=True)
     assert "your certificate for The Social Divide is ready" in page
     assert f'<a href="{site.url(COMPLETE)}">See it and share it</a>' in page
+
+
+def test_the_end_of_lesson_script_is_told_where_the_certificate_is(course_site: Site) -> None:
+    site = course_site
+    client = site.logged_in_client()
+    nearly_done(site, client)
+    token = csrf_token(client, site.url(LAST))
+    done = client.post(site.url(LAST + "/complete"), data={"csrf_token": token},
+                       headers={"X-Requested-With": "fetch"})
+    assert done.get_json() == {"done": True, "newly": True, "next": site.url(COMPLETE)}

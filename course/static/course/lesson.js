@@ -31,9 +31,18 @@
       if (!response.ok) {
         throw new Error("HTTP " + response.status);
       }
+      return response.json();
+    }).then(function (data) {
       form.hidden = true;
       status.hidden = false;
       status.textContent = "Lesson complete. Well done.";
+      if (data && data.next) {  // this lesson finished the course: the certificate is issued
+        var link = document.createElement("a");
+        link.href = data.next;
+        link.textContent = "See your certificate";
+        status.appendChild(document.createTextNode(" You have finished the course. "));
+        status.appendChild(link);
+      }
     }).catch(function () {
       sent = false; // the button still works
     });
