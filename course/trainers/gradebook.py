@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session, aliased
 
 from ..content.quiz import Quiz
 from ..lessons.models import Learner, LessonProgress
-from ..orgs.models import ACTIVE_MEMBER, Membership, Organisation
 from ..quizzes.grading import overall
 from ..quizzes.models import FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
-from .scope import NO_ORG, Scope
+from .scope import NO_ORG, Scope, in_any_org, in_org, org_name
 
 PER_PAGE = 50
 PASSED, FAILED, NOT_STARTED, STARTED = "passed", "failed", "not_started", "in_progress"
@@ -106,16 +105,14 @@ def _query(scope: Scope, quiz: Quiz, filters: Filters) -> Any:
     """Learners who opened a lesson of the quiz's course, in scope and matching the filters,
     by name (an index), with their organisation."""
     query = (select(Learner.user_id, Learner.display_name, Learner.email,
-                    Organisation.name.label("org_name"))
-             .outerjoin(Membership, and_(Membership.user_id == Learner.user_id, ACTIVE_MEMBER))
-             .outerjoin(Organisation, Organisation.id == Membership.org_id)
+                    org_name().label("org_name"))
              .where(exists().where(LessonProgress.user_id == Learner.user_id,
                                    LessonProgress.course == quiz.course),
                     scope.clause()))
     if filters.org == NO_ORG:
-        query = query.where(Membership.id.is_(None))
+        query = query.where(~in_any_org())
     elif filters.org.isdigit():
-        query = query.where(Membership.org_id == int(filters.org))
+        query = query.where(in_org(int(filters.org)))
     wanted = status_clause(quiz, filters.status)
     if wanted is not None:
         query = query.where(wanted)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, exists, select, true
 from sqlalchemy.orm import Session
 
+from ..lessons.models import Learner
 from ..orgs.models import ACTIVE_MEMBER, Membership, Organisation
 from ..orgs.services import managed_org
 
@@ -25,13 +26,32 @@ class Scope:
     everyone: bool
     org_id: int | None = None
 
-    def clause(self, member: Any = Membership) -> ColumnElement[bool]:
-        """A condition on an outer-joined (active) membership row: the learner is in scope."""
+    def clause(self) -> ColumnElement[bool]:
+        """A condition on `Learner.user_id`: the learner is in scope (correlated EXISTS, so
+        the database can walk learners by name and stop after a page)."""
         if self.everyone:
             return true()
         if self.org_id is None:
-            return member.id.is_(None)
-        return member.id.is_(None) | (member.org_id == self.org_id)
+            return ~in_any_org()
+        return ~in_any_org() | in_org(self.org_id)
+
+
+def in_any_org() -> ColumnElement[bool]:
+    """The learner is an active member of some organisation."""
+    return exists().where(Membership.user_id == Learner.user_id, ACTIVE_MEMBER)
+
+
+def in_org(org_id: int) -> ColumnElement[bool]:
+    """The learner is an active member of this organisation."""
+    return exists().where(Membership.user_id == Learner.user_id, ACTIVE_MEMBER,
+                          Membership.org_id == org_id)
+
+
+def org_name() -> Any:
+    """The learner's organisation's name (NULL for none), as a correlated subquery."""
+    return (select(Organisation.name).join(Membership, Membership.org_id == Organisation.id)
+            .where(Membership.user_id == Learner.user_id, ACTIVE_MEMBER)
+            .limit(1).scalar_subquery())
 
 
 def scope_for(db: Session, user_id: str, is_admin: bool) -> Scope:
