@@ -17,7 +17,7 @@ from ..quizzes import responses
 from ..quizzes.grading import draw, grade
 from ..state import get_state
 from ..web import CourseForm
-from .answers import answer_text, key_text
+from .answers import texts
 
 
 class CheckForm(CourseForm):
@@ -47,14 +47,14 @@ def lesson(course: str, lesson: str) -> str:
 
 
 def _types() -> Any:
-    return getattr(get_state(), "question_types", None)
+    return get_state().question_types
 
 
 def _parts(quiz: Quiz, seed: int) -> list[tuple[Any, Any, str | None]]:
     """The questions one attempt with this seed would show: (question, order, scenario)."""
     by_id = {q.id: q for q in quiz.questions}
     return [(by_id[s.id], s, quiz.scenarios.get(by_id[s.id].scenario or ""))
-            for s in draw(quiz, seed)]
+            for s in draw(quiz, seed, types=_types())]
 
 
 def _quiz(course: str, module: str) -> tuple[CourseInfo, Quiz]:
@@ -79,10 +79,10 @@ def check(course: str, module: str) -> str | tuple[str, int]:
         abort(400)
     form = CheckForm()
     parts = _parts(found, seed)
-    answers = responses.parse(parts, request.form)
+    answers = responses.parse(parts, request.form, _types())
     if not form.validate_on_submit():
         return _page(info, found, seed, answers, None, expired=True), 400
-    result = grade(found, [s for _, s, _ in parts], answers)
+    result = grade(found, [s for _, s, _ in parts], answers, _types())
     return _page(info, found, seed, answers, result)
 
 
@@ -91,11 +91,11 @@ def _page(info: CourseInfo, found: Quiz, seed: int, answers: dict[str, Any], res
     parts = _parts(found, seed)
     checked = None
     if result is not None:
-        checked = {q.id: (answer_text(q, answers.get(q.id)), key_text(q), result.marks[q.id])
+        checked = {q.id: (*texts(_types(), q, answers.get(q.id)), result.marks[q.id])
                    for q, _, _ in parts if q.id in result.marks}
     return render_template(
         "course/trainers/preview_quiz.html", course=info, quiz=found, seed=seed, parts=parts,
-        values=responses.form_values(parts, answers), field_name=responses.field_name,
+        values=responses.form_values(parts, answers, _types()), field_name=responses.field_name,
         types=_types(), form=CheckForm(), result=result, checked=checked, expired=expired,
         module=info.module(found.module))
 

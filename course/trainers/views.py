@@ -26,8 +26,9 @@ from ..links import url_for
 from ..loaded import content
 from ..quizzes import services as quiz_services
 from ..quizzes.models import QuizAttempt
+from ..state import get_state
 from . import gradebook, operations
-from .answers import answer_text, key_text
+from .answers import texts
 from .forms import GrantForm
 from .scope import Scope, may_see, org_choices, organisation_of, scope_for
 
@@ -174,7 +175,8 @@ def attempt(course: str, attempt_id: int) -> str:
         abort(404)
     name, org, _ = _learner(found.user_id)
     title = next((t for q, t in quizzes if q.module == found.module), found.module)
-    parts = [(q, scenario, answer_text(q, (found.responses or {}).get(q.id)), key_text(q))
+    types = get_state().question_types
+    parts = [(q, scenario, *texts(types, q, (found.responses or {}).get(q.id)))
              for q, _, scenario in quiz_services.questions_of(found)]
     return render_template("course/trainers/attempt.html", course=info, attempt=found,
                            name=name, org=org, quiz_title=title, parts=parts,
