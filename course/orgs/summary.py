@@ -5,9 +5,8 @@ always agree. Removed members are not counted."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -73,11 +72,19 @@ def completions_by_month(db: Session, org: Organisation, course: str, months: in
     the last `months` calendar months, oldest first."""
     now = now or utcnow()
     labels = _month_labels(now.date(), months)
-    firsts = db.execute(select(Certificate.user_id, func.min(Certificate.issued_at)).join(
+    year, month = (int(part) for part in labels[0].split("-"))
+    start = datetime(year, month, 1, tzinfo=UTC)
+    first = func.min(Certificate.issued_at)
+    firsts = select(first.label("first")).join(
         Membership, Membership.user_id == Certificate.user_id).where(
-        Membership.org_id == org.id, ACTIVE_MEMBER, Certificate.course == course)
-        .group_by(Certificate.user_id)).all()
-    counted = Counter(first.strftime("%Y-%m") for _, first in firsts)
+        Membership.org_id == org.id, ACTIVE_MEMBER, Certificate.course == course).group_by(
+        Certificate.user_id).having(first >= start).subquery()
+    # Counted in SQL, a month label per row: no timestamp comes back to Python.
+    if db.get_bind().dialect.name == "postgresql":
+        label = func.to_char(func.timezone("UTC", firsts.c.first), "YYYY-MM")
+    else:
+        label = func.strftime("%Y-%m", firsts.c.first)
+    counted = dict(db.execute(select(label, func.count()).group_by(label)).all())
     return [Month(label, counted.get(label, 0)) for label in labels]
 
 
