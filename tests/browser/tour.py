@@ -1,6 +1,6 @@
 """A site with something on every page: a learner part-way through a second look at the course
 (every lesson read, the four factor quizzes passed, a self-assessment, a certificate), in an
-organisation with a manager, and a trainer. Used by the reflow and axe test and by
+organisation with a manager, a trainer and an administrator. Used by the reflow and axe test and by
 scripts/screenshots, so both walk the same pages."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ NOW = {"social-graph-presence": 70, "organisation": 50, "role-model": 65, "educa
 LEARNER = ("rhea.reader@acme-industries.example", "Rhea Reader")
 MANAGER = ("morgan.manager@acme-industries.example", "Morgan Manager")
 TRAINER = ("tia.trainer@example.com", "Tia Trainer")
+ADMIN = ("ada.admin@example.com", "Ada Admin")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Tour:
     learner_id: str
     certificate_id: int
     certificate_code: str
+    org_id: int
 
 
 def _user(app: Flask, email: str, name: str, role: str = "learner") -> str:
@@ -43,10 +45,11 @@ def _user(app: Flask, email: str, name: str, role: str = "learner") -> str:
 
 
 def _progress(app: Flask, user_id: str) -> None:
-    from course.lessons.services import complete_lesson
+    from course.lessons.services import complete_lesson, touch_learner
     from course.quizzes.models import QuizAttempt, SelfAssessmentScore
 
     loaded = app.extensions["course"].content()
+    touch_learner(session(), user_id, LEARNER[1], LEARNER[0])  # as a visit does: gradebook rows
     for lesson in loaded.course(COURSE).lessons:
         complete_lesson(session(), user_id, lesson)
     for (course, module), quiz in loaded.quizzes.items():
@@ -64,7 +67,8 @@ def _progress(app: Flask, user_id: str) -> None:
                 percent=Decimal(figure.get(module, 50)), rated=rated, statements=4))
 
 
-def _organisation(learner_id: str, manager_id: str) -> None:
+def _organisation(learner_id: str, manager_id: str) -> int:
+    from course.lessons.services import touch_learner
     from course.orgs import services
     from course.orgs.models import MANAGER as MANAGER_ROLE
 
@@ -79,6 +83,10 @@ def _organisation(learner_id: str, manager_id: str) -> None:
                                            ("Lee Leader", None)], start=1):
         services.add_member(session(), org, user_id=f"tour-member-{number}", name=name,
                             email=f"{name.split()[0].lower()}@acme-industries.example", team=team)
+        touch_learner(session(), f"tour-member-{number}", name,
+                      f"{name.split()[0].lower()}@acme-industries.example")
+    session().flush()
+    return org.id
 
 
 def seed(app: Flask) -> Tour:
@@ -91,13 +99,14 @@ def seed(app: Flask) -> Tour:
         learner = _user(app, *LEARNER)
         manager = _user(app, *MANAGER)
         _user(app, *TRAINER, role="trainer")
-        _organisation(learner, manager)
+        _user(app, *ADMIN, role="admin")
+        org_id = _organisation(learner, manager)
         _progress(app, learner)
         session().commit()
     with app.test_request_context():
         certificate = issue_and_announce(COURSE, Holder(learner, LEARNER[1], None))
         assert certificate is not None, "the tour's learner should be certified"
-        tour = Tour(learner, certificate.id, certificate.code)
+        tour = Tour(learner, certificate.id, certificate.code, org_id)
         session().remove()
     return tour
 
@@ -134,7 +143,14 @@ def submit_quiz(page, take_url: str) -> str:
     return page.url
 
 
-PAGES: list[tuple[str, str, str]] = [  # (name, who, path); {take}, {result}, {code}, {cert}
+def attempt_of(result_url: str) -> str:
+    """The attempt's id in a quiz result page's URL (.../attempts/<id>/result)."""
+    return re.search(r"/attempts/(\d+)/result$", result_url).group(1)
+
+
+#: (name, who, path); {take}, {result}, {attempt}, {code}, {cert}, {learner}, {org}. Pages with
+#: {result} or {attempt} exist once the quiz started with {take} is submitted.
+PAGES: list[tuple[str, str, str]] = [
     ("catalogue", "learner", "/catalogue"),
     ("course-overview", "learner", f"/courses/{COURSE}/"),
     ("lesson", "learner", f"/courses/{COURSE}/lessons/building-a-relevant-network"),
@@ -156,5 +172,24 @@ PAGES: list[tuple[str, str, str]] = [  # (name, who, path); {take}, {result}, {c
     ("org-members", "manager", "/org/members"),
     ("org-certificate", "manager", "/org/certificates/{cert}"),
     ("quiz-statistics", "trainer", f"/courses/{COURSE}/quizzes/organisation/statistics"),
+    ("completion", "learner", f"/courses/{COURSE}/complete"),
+    ("completion-before", "manager", f"/courses/{COURSE}/complete"),  # not certified yet
+    ("change-name", "learner", "/account/name"),
+    ("change-email", "learner", "/account/email"),
+    # the administrator sees every organisation's learners (a trainer only theirs or none)
+    ("gradebook", "admin", f"/trainer/courses/{COURSE}/gradebook/"),
+    ("gradebook-learner", "admin", f"/trainer/courses/{COURSE}/gradebook/learners/{{learner}}"),
+    ("gradebook-attempt", "admin", f"/trainer/courses/{COURSE}/gradebook/attempts/{{attempt}}"),
+    ("preview-lesson", "trainer",
+     f"/trainer/preview/courses/{COURSE}/lessons/building-a-relevant-network"),
+    ("preview-quiz", "trainer", f"/trainer/preview/courses/{COURSE}/quizzes/organisation"),
+    ("admin-organisation", "admin", "/orgs/admin/{org}"),
+    ("admin-users", "admin", "/account/users"),
 ]
-EMAILS = {"learner": LEARNER[0], "manager": MANAGER[0], "trainer": TRAINER[0], "anonymous": None}
+EMAILS = {"learner": LEARNER[0], "manager": MANAGER[0], "trainer": TRAINER[0], "admin": ADMIN[0],
+          "anonymous": None}
+
+
+def after_submit(path: str) -> bool:
+    """Whether the page exists only once the tour's quiz attempt is submitted."""
+    return "{result}" in path or "{attempt}" in path
