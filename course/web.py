@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 from .headers import DEFAULT_CSP, add_security_headers, csp_nonce
 
 __all__ = ["DEFAULT_CSP", "CourseForm", "IdConverter", "add_security_headers", "client_address",
-           "csp_nonce", "safe_next"]
+           "csp_nonce", "page_number", "safe_next", "text_arg"]
 
 #: The largest id a plugin table holds (its integer columns are 32-bit on PostgreSQL).
 MAX_ID = 2**31 - 1
@@ -53,6 +53,23 @@ def safe_next(target: str | None) -> str | None:
     if target.startswith("//"):
         return None
     return target
+
+
+#: The last page number a listing accepts: beyond it OFFSET would overflow the database's integer
+#: (a 500); no listing has that many pages.
+MAX_PAGE = 1_000_000
+
+
+def page_number() -> int:
+    """The `?page=` asked for, kept within 1..MAX_PAGE (anything else reads as page 1)."""
+    return min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+
+
+def text_arg(name: str, limit: int = 100) -> str:
+    """A free-text query argument (a search), without control characters (PostgreSQL refuses
+    NUL in text: a 503, not an empty result) and at most `limit` characters."""
+    raw = request.args.get(name, "")[:limit * 4]
+    return "".join(ch for ch in raw if ch.isprintable() or ch == " ").strip()[:limit]
 
 
 def client_address() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from ..db import session as db_session
 from ..identity import ADMIN, ROLE_LABELS, ROLES, role_required
 from ..links import url_for
 from ..state import get_state
-from ..web import CourseForm
+from ..web import CourseForm, page_number, text_arg
 from . import services
 from .models import User
 
@@ -40,8 +40,8 @@ def users() -> str:
     """Every standalone account, searchable by name or email, 50 to a page (LIMIT and OFFSET
     in SQL, in address order: the unique index on the address serves it), with its site role,
     its place in an organisation and its last log-in."""
-    query = request.args.get("q", "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = text_arg("q")
+    page = page_number()
     stmt = _search(query)
     total = db_session().scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db_session().scalars(stmt.order_by(User.email).limit(PAGE_SIZE)

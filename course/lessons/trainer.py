@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template
 
 from ..content.check import check_items, check_root
 from ..db import session as db_session
 from ..errors import ContentErrors
 from ..identity import ADMIN, TRAINER, current_roles, role_required
 from ..state import get_state
+from ..web import page_number
 from . import services
 
 
@@ -38,7 +39,7 @@ def learners(course: str) -> str:
         abort(404)
     total = sum(1 for x in info.lessons if not x.draft)
     page = services.learners_page(db_session(), info,
-                                  max(1, request.args.get("page", 1, type=int) or 1))
+                                  page_number())
     return render_template("course/lessons/trainer_learners.html", course=info, total=total,
                            learners=page.learners, page=page,
                            show_emails=ADMIN in current_roles())

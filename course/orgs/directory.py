@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, redirect, render_template
 from sqlalchemy import func, or_, select, true
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from ..identity import ADMIN, role_required
 from ..lessons.models import Learner
 from ..links import url_for
 from ..state import get_state
+from ..web import page_number, text_arg
 from .models import MANAGER, KnownUser, Membership, Organisation
 
 PAGE_SIZE = 50
@@ -65,8 +66,8 @@ def _place(row: Any) -> str | None:
 def admin_users() -> Response | str:
     """Everyone the plugin knows, by name, 50 to a page (LIMIT and OFFSET in SQL), searchable
     by name or address, with their place in an organisation."""
-    query = request.args.get("q", "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = text_arg("q")
+    page = page_number()
     if get_state().accounts:
         return redirect(url_for("course.accounts.users", q=query or None,
                                 page=page if page > 1 else None))

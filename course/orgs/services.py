@@ -55,9 +55,10 @@ def create_org(db: Session, slug: str, name: str, seat_limit: int | None = None,
         raise OrgError("The short name takes lower-case letters, digits and hyphens.")
     if db.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
         raise OrgError(f"An organisation called {slug!r} exists already.")
-    if not name.strip():
+    name = clean_name(name, 120)  # no control or bidi characters: it goes on certificates
+    if not name:
         raise OrgError("The organisation needs a name.")
-    org = Organisation(slug=slug, name=name.strip()[:120], seat_limit=seat_limit)
+    org = Organisation(slug=slug, name=name, seat_limit=seat_limit)
     db.add(org)
     db.flush()
     audit(db, org.id, actor, "organisation-created", slug)
@@ -67,7 +68,7 @@ def create_org(db: Session, slug: str, name: str, seat_limit: int | None = None,
 def rename_org(db: Session, org: Organisation, name: str, actor: str | None) -> bool:
     """Give the organisation a new name (its short name, links and issued certificates stay;
     certificates issued from now on carry the new name). False when nothing changed."""
-    name = " ".join(name.split())[:120]
+    name = clean_name(name, 120)  # no control or bidi characters: it goes on certificates
     if not name:
         raise OrgError("The organisation needs a name.")
     if name == org.name:

@@ -27,7 +27,7 @@ from ..identity import current_display_name, current_email, current_user_id
 from ..links import url_for
 from ..ops import refuse
 from ..state import get_state
-from ..web import CourseForm
+from ..web import CourseForm, text_arg
 from . import exports, reports, services, summary
 from .access import (
     NAV_KEY,
@@ -48,7 +48,7 @@ UNSUBSCRIBE_SALT = "course-unsubscribe"
 def _filters() -> reports.Filters:
     status = request.args.get("status")
     expiring = request.args.get("expiring", type=int)
-    return reports.Filters(team=request.args.get("team") or None,
+    return reports.Filters(team=text_arg("team", 80) or None,
                            status=status if status in reports.STATUSES else None,
                            overdue=request.args.get("overdue") == "1",
                            expiring=expiring if expiring in (30, 60, 90) else None)

@@ -27,6 +27,7 @@ from ..loaded import content
 from ..quizzes import services as quiz_services
 from ..quizzes.models import QuizAttempt
 from ..state import get_state
+from ..web import page_number
 from . import gradebook, operations
 from .answers import texts
 from .forms import GrantForm
@@ -71,7 +72,7 @@ def index(course: str) -> str:
     scope = _scope()
     filters, orgs = _filters(scope)
     page = gradebook.gradebook_page(db_session(), scope, quiz, filters,
-                                    request.args.get("page", 1, type=int) or 1)
+                                    page_number())
     args = {"course": info.slug, "quiz": quiz.module, "org": filters.org or None,
             "status": filters.status or None}
     return render_template("course/trainers/gradebook.html", course=info, quiz=quiz,

@@ -1,0 +1,282 @@
+"""This round's new pages attacked from outside through HTTP (standalone and mounted, on each
+database): hostile page numbers, names full of markup and formulas, control characters in an
+organisation's new name, missing CSRF tokens, previews for learners, hostile `next` targets and
+email-change links used by the wrong person or after the address was taken."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from course.db import session
+from course.quizzes.models import QuizGrant
+from tests.conftest import Mailbox, Site, csrf_token, login, register, submit
+from tests.orgs.fixtures import Orgs
+from tests.orgs.test_administrators import TOKEN, admin
+from tests.trainers.conftest import course_site  # noqa: F401 (the fixed five-question quiz)
+from tests.trainers.helpers import BOOK, MODULE, add_attempt, add_learners, give_role
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def _quiet(site: Site, response) -> str:  # noqa: ANN001
+    text = response.get_data(as_text=True)
+    assert response.status_code < 500, text[:500]
+    return text
+
+
+# ------------------------------------------------------------------ the gradebook
+def test_hostile_page_numbers_are_not_a_server_error(course_site: Site) -> None:  # noqa: F811
+    trainer = course_site.trainer_client()
+    for page in ("99999999999999999999999", "-5", "0", "abc", "1e9", str(2 ** 62)):
+        got = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}&page={page}"))
+        assert got.status_code in (200, 404), (page, got.status_code)
+
+
+def test_names_are_escaped_and_csv_cells_are_inert(course_site: Site) -> None:  # noqa: F811
+    site = course_site
+    trainer = site.trainer_client()
+    add_learners(site, {"evil-1": XSS, "evil-2": FORMULA, "evil-3": "-2+3", "evil-4": "@SUM(A1)"})
+    add_attempt(site, "evil-1", 1, 90)
+    html = trainer.get(site.url(BOOK + f"?quiz={MODULE}")).get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+    page = trainer.get(site.url(BOOK + "learners/evil-1"))
+    assert page.status_code == 200
+    assert "<script>alert" not in page.get_data(as_text=True)
+    link = re.search(r'href="([^"]+/gradebook/attempts/\d+)"', page.get_data(as_text=True))
+    attempt = trainer.get(link.group(1))
+    assert attempt.status_code == 200 and "<script>alert" not in attempt.get_data(as_text=True)
+    exported = trainer.get(site.url(BOOK[:-1] + f".csv?quiz={MODULE}"))
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    names = [r[0] for r in rows[1:]]
+    assert names and all(not n.startswith(("=", "+", "-", "@")) for n in names), names
+    assert "Content-Disposition" in exported.headers
+
+
+def test_no_grant_or_preview_check_without_a_csrf_token(course_site: Site) -> None:  # noqa: F811
+    site = course_site
+    add_learners(site, {"nora-1": "Nora None"})
+    trainer = site.trainer_client()
+    url = site.url(BOOK + f"learners/nora-1/quizzes/{MODULE}/grant")
+    refused = trainer.post(url, data={f"{MODULE}-kind": "extra", f"{MODULE}-reason": "Because"})
+    assert refused.status_code == 400
+    with site.app.app_context():
+        assert session().scalar(select(func.count()).select_from(QuizGrant)) == 0
+    check = site.url(f"/trainer/preview/courses/social-divide/quizzes/{MODULE}/check")
+    assert trainer.post(check, data={"seed": "1"}).status_code == 400
+    # Hostile seeds and unknown modules are refused, never a server error.
+    for seed in ("-1", "99999999999999999999", "x", ""):
+        assert trainer.post(check, data={"seed": seed}).status_code == 400
+    assert trainer.get(site.url(
+        "/trainer/preview/courses/social-divide/quizzes/nope")).status_code == 404
+    assert trainer.get(site.url(
+        "/trainer/preview/courses/nope/lessons/x")).status_code == 404
+
+
+def test_learners_and_anonymous_visitors_get_no_gradebook_or_preview(
+        course_site: Site) -> None:  # noqa: F811
+    site = course_site
+    learner = site.logged_in_client()
+    anonymous = site.client()
+    for path in (BOOK, BOOK[:-1] + ".csv", BOOK + "learners/1", BOOK + "attempts/1",
+                 f"/trainer/preview/courses/social-divide/quizzes/{MODULE}",
+                 "/trainer/preview/courses/social-divide/lessons/what-the-social-divide-is"):
+        assert learner.get(site.url(path)).status_code in (403, 404), path
+        assert anonymous.get(site.url(path)).status_code in (302, 401, 403, 404), path
+
+
+def test_a_trainer_cannot_grant_themselves_through_another_spelling_of_their_id(
+        orgs: Orgs) -> None:
+    site = orgs.site
+    me = orgs.people.user_id("tom@example.com", "Tom Trainer")
+    give_role(site, me, "trainer")
+    add_learners(site, {me: "Tom Trainer"})
+    trainer = orgs.people.client("tom@example.com")
+    page = site.url(BOOK + f"learners/{me}")
+    html = trainer.get(page).get_data(as_text=True)
+    token = re.search(r'name="[a-z0-9-]+-csrf_token"[^>]*value="([^"]+)"', html)
+    token = token.group(1) if token else csrf_token(
+        trainer, site.url(f"/trainer/preview/courses/social-divide/quizzes/{MODULE}"))
+    for spelling in (me, f"0{me}", f"{me} ", f"{me}%20"):
+        trainer.post(site.url(BOOK + f"learners/{spelling}/quizzes/{MODULE}/grant"),
+                     data={f"{MODULE}-csrf_token": token, f"{MODULE}-kind": "extra",
+                           f"{MODULE}-reason": "For me"})
+    with site.app.app_context():
+        assert session().scalar(select(func.count()).select_from(QuizGrant)) == 0
+
+
+# ------------------------------------------------------------------ administrators
+def test_hostile_organisation_names_and_seats(orgs: Orgs) -> None:
+    site = orgs.site
+    root = admin(orgs)
+    page = site.url(f"/orgs/admin/{orgs.acme_id}")
+
+    def post(data: dict) -> str:  # noqa: ANN202
+        token = TOKEN.search(root.get(page).get_data(as_text=True)).group(1)
+        got = root.post(page, data={"rename-csrf_token": token, "seats-csrf_token": token,
+                                    "csrf_token": token, **data})
+        return _quiet(site, got)
+
+    def name() -> str:
+        with site.app.app_context():
+            from course.orgs.models import Organisation
+
+            return session().get(Organisation, orgs.acme_id).name
+
+    post({"rename-name": "Acme\x00Nul"})
+    assert "\x00" not in name()
+    post({"rename-name": "Acme\u202eevil\u200b\x1b[31m"})
+    assert name() == "Acmeevil[31m"  # no bidi, zero-width or escape characters (certificates)
+    post({"rename-name": "\u202e\u200b\x07"})  # nothing visible: refused, name kept
+    assert name() == "Acmeevil[31m"
+    post({"rename-name": "A" * 100_000})
+    post({"rename-name": XSS})
+    post({"seats-seat_limit": "99999999999999999999999"})
+    post({"seats-seat_limit": "-1"})
+    post({"seats-seat_limit": "1e3"})
+    listing = root.get(site.url("/orgs/admin")).get_data(as_text=True)
+    assert "<script>alert" not in listing
+    assert "<script>alert" not in root.get(page).get_data(as_text=True)
+    # No CSRF token: nothing changes.
+    assert root.post(page, data={"rename-name": "NoToken Ltd"}).status_code in (400, 403)
+    assert "NoToken" not in root.get(site.url("/orgs/admin")).get_data(as_text=True)
+
+
+def test_users_page_hostile_query_and_page(orgs: Orgs) -> None:
+    site = orgs.site
+    root = admin(orgs)
+    for query in ("page=99999999999999999999999", "page=-1", "q=%25", "q=%5C", "q=" + "x" * 5000,
+                  "q=%00"):
+        got = root.get(site.url("/orgs/admin/users?" + query), follow_redirects=True)
+        assert got.status_code == 200, (query, got.status_code)
+
+
+def test_manager_dashboard_team_filter_with_control_characters(orgs: Orgs) -> None:
+    site = orgs.site
+    orgs.add_member("acme", "ada@acme.example", "Ada Acme", team="Sales")
+    manager = orgs.manager("acme")
+    for team in ("%00", "Sales%00", "%1b", "x" * 3000):
+        got = manager.get(site.url(f"/org/?course=social-divide&team={team}"))
+        assert got.status_code == 200, (team, got.status_code)
+
+
+def test_manager_removal_is_bound_to_the_organisation_in_the_url(orgs: Orgs) -> None:
+    from course.orgs.models import MANAGER, Membership
+
+    site = orgs.site
+    root = admin(orgs)
+    with site.app.app_context():
+        globex_boss = session().scalar(select(Membership.id).where(
+            Membership.org_id == orgs.globex_id, Membership.role == MANAGER))
+    token = TOKEN.search(root.get(site.url(f"/orgs/admin/{orgs.acme_id}")).get_data(
+        as_text=True)).group(1)
+    got = root.post(site.url(f"/orgs/admin/{orgs.acme_id}/managers/{globex_boss}/remove"),
+                    data={"csrf_token": token})
+    assert got.status_code == 404
+    with site.app.app_context():
+        assert session().get(Membership, globex_boss).role == MANAGER
+    # A GET does nothing there.
+    assert root.get(site.url(
+        f"/orgs/admin/{orgs.globex_id}/managers/{globex_boss}/remove")).status_code == 405
+
+
+# ------------------------------------------------------------------ next and email changes
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example",
+    "/%5Cevil.example", "%2F%2Fevil.example", "/\t/evil.example", "javascript:alert(1)",
+    "http:evil.example", "/%0d%0aSet-Cookie:x=1", "\u3000//evil.example", "///evil.example"])
+def test_login_next_never_leaves_the_site(standalone_app, target: str) -> None:
+    from urllib.parse import quote
+
+    client = standalone_app.test_client()
+    register(client, email="lea@example.com")
+    client = standalone_app.test_client()
+    got = login(client, "lea@example.com", "correct horse battery",
+                next_url=quote(target, safe=""))
+    assert got.status_code == 302
+    location = got.headers["Location"]
+    assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+    assert "evil" not in location.split("?")[0].lstrip("/").split("/")[0] or \
+        location.startswith("/%"), location
+    assert "\r" not in location and "\n" not in location
+
+
+def _ask_change(client: FlaskClient, new: str) -> None:
+    got = submit(client, "/account/email", {"email": new, "password": "correct horse battery"})
+    assert got.status_code == 302, got.get_data(as_text=True)
+
+
+def _link(mailbox: Mailbox) -> str:
+    [message] = mailbox.wait_for(1)
+    mailbox.clear()
+    body = message.get_payload(decode=True).decode()
+    return re.search(r"http://localhost(/account/email/confirm/\S+)", body).group(1)
+
+
+def test_email_change_links_are_bound_to_their_account_and_the_address_being_free(
+        standalone_app, mailbox: Mailbox) -> None:
+    from course.accounts.models import User
+
+    lea = standalone_app.test_client()
+    register(lea, email="lea@example.com", name="Lea")
+    _ask_change(lea, "shared@example.com")
+    link = _link(mailbox)
+    # Another account cannot use Lea's link (nor see where it points).
+    mallory = standalone_app.test_client()
+    register(mallory, email="mallory@example.com", name="Mallory")
+    opened = mallory.get(link)
+    assert opened.status_code == 404 and "shared@example" not in opened.get_data(as_text=True)
+    token = csrf_token(mallory, "/account/email")
+    assert mallory.post(link, data={"csrf_token": token}).status_code == 404
+    # Meanwhile someone else registers the address: the link no longer changes anything.
+    taken = standalone_app.test_client()
+    register(taken, email="shared@example.com", name="Sam")
+    token = csrf_token(lea, link)
+    assert lea.post(link, data={"csrf_token": token}).status_code == 409
+    # A tampered link is refused.
+    assert lea.get(link[:-3] + "abc").status_code == 404
+    with standalone_app.app_context():
+        assert session().scalar(select(func.count()).select_from(User).where(
+            User.email == "shared@example.com")) == 1
+        assert session().scalar(select(User.email).where(User.display_name == "Lea")) == (
+            "lea@example.com")
+
+
+def test_two_confirmation_links_only_one_applies(standalone_app, mailbox: Mailbox) -> None:
+    from course.accounts.models import User
+
+    lea = standalone_app.test_client()
+    register(lea, email="lea@example.com", name="Lea")
+    _ask_change(lea, "one@example.com")
+    first = _link(mailbox)
+    _ask_change(lea, "two@example.com")
+    second = _link(mailbox)
+    assert lea.post(first, data={"csrf_token": csrf_token(lea, first)}).status_code == 302
+    mailbox.clear()
+    token = csrf_token(lea, "/account/email")
+    assert lea.post(second, data={"csrf_token": token}).status_code == 404
+    # Changing back does not revive the first link for the address in between.
+    with standalone_app.app_context():
+        assert session().scalar(select(User.email).where(User.display_name == "Lea")) == (
+            "one@example.com")
+
+
+def test_expired_email_change_link(standalone_app, mailbox: Mailbox) -> None:
+    import time
+
+    lea = standalone_app.test_client()
+    register(lea, email="lea@example.com", name="Lea")
+    _ask_change(lea, "new@example.com")
+    link = _link(mailbox)
+    standalone_app.config["COURSE_EMAIL_CHANGE_HOURS"] = 0
+    time.sleep(1.1)
+    assert lea.get(link).status_code == 404
+    token = csrf_token(lea, "/account/email")
+    assert lea.post(link, data={"csrf_token": token}).status_code == 404
