@@ -232,4 +232,10 @@ def change_email(db: Session, user: User, change: dict) -> str:
     except exc.IntegrityError as error:  # taken between the check and the write
         user.email = old
         raise AccountExists(EMAIL_TAKEN) from error
+    # Reset links sent to the old address stop working: whoever still reads that mailbox
+    # cannot take the account back with one.
+    db.execute(update(PasswordReset)
+               .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+               .values(used_at=utcnow()))
+    db.flush()
     return old

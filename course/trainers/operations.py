@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
+from ..names import clean_name
 from ..quizzes.models import EXTRA, RESET, QuizGrant
 
 KINDS = {EXTRA: "Extra attempt", RESET: "Reset"}
@@ -25,11 +26,11 @@ def grant(db: Session, *, learner_id: str, course: str, module: str, kind: str, 
         raise GrantRefused("Choose an extra attempt or a reset.")
     if learner_id == by:
         raise GrantRefused("You cannot grant yourself an attempt or reset your own quiz.")
-    reason = " ".join(reason.split())
+    reason = clean_name(reason, 500)  # no NUL (PostgreSQL), control or bidi characters
     if not reason:
         raise GrantRefused("Give a reason.")
     row = QuizGrant(user_id=learner_id, course=course, module=module, kind=kind,
-                    reason=reason[:500], granted_by=by, granted_by_name=by_name[:200],
+                    reason=reason, granted_by=by, granted_by_name=by_name[:200],
                     granted_at=now or utcnow())
     db.add(row)
     db.flush()

@@ -280,3 +280,45 @@ def test_expired_email_change_link(standalone_app, mailbox: Mailbox) -> None:
     assert lea.get(link).status_code == 404
     token = csrf_token(lea, "/account/email")
     assert lea.post(link, data={"csrf_token": token}).status_code == 404
+
+
+def test_an_email_change_voids_reset_links_sent_to_the_old_address(
+        standalone_app, mailbox: Mailbox) -> None:
+    """Whoever still reads the old mailbox (a former employer's, a compromised one) cannot take
+    the account back with a reset link sent there before the move."""
+    lea = standalone_app.test_client()
+    register(lea, email="lea@example.com", name="Lea")
+    submit(standalone_app.test_client(), "/account/forgot", {"email": "lea@example.com"})
+    [message] = mailbox.wait_for(1)
+    mailbox.clear()
+    reset = re.search(r"http://localhost(/account/reset/\S+)",
+                      message.get_payload(decode=True).decode()).group(1)
+    _ask_change(lea, "new@example.com")
+    link = _link(mailbox)
+    assert lea.post(link, data={"csrf_token": csrf_token(lea, link)}).status_code == 302
+    mallory = standalone_app.test_client()
+    page = mallory.get(reset)
+    if page.status_code == 200:
+        taken = submit(mallory, reset, {"password": "mallory owns this now",
+                                        "confirm": "mallory owns this now"})
+        assert taken.status_code != 302
+    assert login(standalone_app.test_client(), "new@example.com",
+                 "mallory owns this now").status_code != 302
+    assert login(standalone_app.test_client(), "new@example.com",
+                 "correct horse battery").status_code == 302
+
+
+def test_a_grant_reason_with_control_characters(course_site: Site) -> None:  # noqa: F811
+    site = course_site
+    add_learners(site, {"nora-1": "Nora None"})
+    trainer = site.trainer_client()
+    page = site.url(BOOK + "learners/nora-1")
+    html = trainer.get(page).get_data(as_text=True)
+    token = re.search(r'name="[a-z0-9-]+-csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    got = trainer.post(page + f"/quizzes/{MODULE}/grant", data={
+        f"{MODULE}-csrf_token": token, f"{MODULE}-kind": "extra",
+        f"{MODULE}-reason": "Sick\x00 leave\x1b[2J\u202e"})
+    assert got.status_code in (302, 400), got.status_code
+    with site.app.app_context():
+        reasons = list(session().scalars(select(QuizGrant.reason)))
+    assert all("\x00" not in r and "\x1b" not in r and "\u202e" not in r for r in reasons)
