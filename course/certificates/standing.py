@@ -5,8 +5,10 @@ so "what next" is answered once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,22 +35,39 @@ from . import services
 from .models import Certificate
 
 
+class QuizFactsReader(Mapping[str, QuizFacts]):
+    """The learner's standing with each module quiz of a course, read when first asked for: the
+    lesson pager usually needs none, the course page needs all of them (reads only)."""
+
+    def __init__(self, db: Session, user_id: str, course: CourseInfo,
+                 quizzes: dict[tuple[str, str], Quiz], now: datetime | None = None) -> None:
+        self._db, self._user_id, self._now = db, user_id, now or utcnow()
+        self._quizzes = {m.slug: q for m in course.modules
+                         if (q := quizzes.get((course.slug, m.slug))) is not None}
+        self._facts: dict[str, QuizFacts] = {}
+
+    def __getitem__(self, module: str) -> QuizFacts:
+        if module not in self._facts:
+            quiz = self._quizzes[module]  # KeyError for a module without a quiz
+            state = status(self._db, self._user_id, quiz, self._now)
+            retry_at = state.next_start if (state.refusal and state.next_start
+                                            and self._now < state.next_start) else None
+            exhausted = bool(state.refusal) and retry_at is None and not state.passed
+            self._facts[module] = QuizFacts(quiz.title, state.passed, exhausted, retry_at)
+        return self._facts[module]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._quizzes)
+
+    def __len__(self) -> int:
+        return len(self._quizzes)
+
+
 def quiz_facts(db: Session, user_id: str, course: CourseInfo,
                quizzes: dict[tuple[str, str], Quiz], now: datetime | None = None
                ) -> dict[str, QuizFacts]:
     """The learner's standing with each module quiz of `course` (reads only)."""
-    now = now or utcnow()
-    facts: dict[str, QuizFacts] = {}
-    for module in course.modules:
-        quiz = quizzes.get((course.slug, module.slug))
-        if quiz is None:
-            continue
-        state = status(db, user_id, quiz, now)
-        retry_at = state.next_start if (state.refusal and state.next_start
-                                        and now < state.next_start) else None
-        exhausted = bool(state.refusal) and retry_at is None and not state.passed
-        facts[module.slug] = QuizFacts(quiz.title, state.passed, exhausted, retry_at)
-    return facts
+    return dict(QuizFactsReader(db, user_id, course, quizzes, now))
 
 
 def capstone_facts(db: Session, user_id: str, course: CourseInfo) -> CapstoneFacts | None:
@@ -60,16 +79,23 @@ def capstone_facts(db: Session, user_id: str, course: CourseInfo) -> CapstoneFac
                          submission.status if submission else None)
 
 
-@dataclass(frozen=True)
 class StepLink:
-    """The next step as a page shows it: where it goes and what the button says."""
+    """The next step as a page shows it: where it goes and what the button says. The
+    learner's certificate and quiz standings are read only if a page asks for them."""
 
-    step: NextStep
-    url: str
-    label: str
-    certificate: Certificate | None = None
-    #: The learner's standing with each module quiz (module slug -> facts), for the labels.
-    quizzes: dict[str, QuizFacts] = field(default_factory=dict)
+    def __init__(self, step: NextStep, url: str, certificate: Callable[[], Certificate | None],
+                 quizzes: Mapping[str, QuizFacts]) -> None:
+        self.step, self.url, self._certificate = step, url, certificate
+        #: The learner's standing with each module quiz (module slug -> facts), for the labels.
+        self.quizzes = quizzes
+
+    @cached_property
+    def certificate(self) -> Certificate | None:
+        return self._certificate()
+
+    @property
+    def label(self) -> str:
+        return step_label(self.step, self.certificate if self.step.kind == COMPLETE else None)
 
     @property
     def retry_at(self) -> datetime | None:
@@ -80,13 +106,15 @@ def step_for(db: Session, user_id: str, course: CourseInfo, progress: CourseProg
              quizzes: dict[tuple[str, str], Quiz], *, after: Lesson | None = None,
              resume: bool = False, forward: bool = False) -> StepLink:
     """The learner's next step in `course` and its link (in a request); see
-    `lessons.path.next_step` for `after`, `resume` and `forward`."""
-    facts = quiz_facts(db, user_id, course, quizzes)
-    step = next_step(progress, facts, capstone_facts(db, user_id, course), after=after,
-                     resume=resume, forward=forward)
-    certificate = services.current(db, user_id, course.slug)
-    return StepLink(step, step_url(course.slug, step), step_label(step, certificate),
-                    certificate, facts)
+    `lessons.path.next_step` for `after`, `resume` and `forward`. Reads only what the step
+    depends on: a lesson step reads no quiz, capstone or certificate."""
+    facts = QuizFactsReader(db, user_id, course, quizzes)
+    step = next_step(progress, facts, None, after=after, resume=resume, forward=forward)
+    if step.kind == COMPLETE and course.capstone is not None:  # the capstone comes last
+        step = next_step(progress, facts, capstone_facts(db, user_id, course), after=after,
+                         resume=resume, forward=forward)
+    return StepLink(step, step_url(course.slug, step),
+                    lambda: services.current(db, user_id, course.slug), facts)
 
 
 def step_url(course: str, step: NextStep) -> str:

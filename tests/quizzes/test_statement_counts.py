@@ -120,3 +120,20 @@ def test_many_earlier_attempts_cost_the_same_statements(course_site: Site,
     assert attempt.rsplit("/", 1)[1] != first.rsplit("/", 1)[1]
     _, many_submit = submit_counted(course_site, ready, attempt, {})
     assert len(many_start) == len(few_start) and len(many_submit) == len(few_submit)
+
+
+#: A logged-in lesson page: the learner, their progress, the view record; the next step of a
+#: lesson in the middle of a module reads no quiz, capstone or certificate.
+LESSON_MAX = 4
+
+
+def test_a_lesson_page_reads_only_what_its_next_step_needs(course_site: Site) -> None:
+    from tests.quizzes.test_quiz_views import MODULE_LESSONS
+
+    client = course_site.logged_in_client()
+    client.get(course_site.url(MODULE_LESSONS[0]))  # the first visit records it
+    with counted(course_site) as seen:
+        response = client.get(course_site.url(MODULE_LESSONS[0]))
+    assert response.status_code == 200
+    assert len(seen) <= LESSON_MAX, seen
+    assert not [s for s in seen if "course_quiz" in s or "course_certificate" in s], seen
