@@ -3,7 +3,6 @@ attempts, bank size against the draw, lesson coverage, and the `python -m` comma
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from fractions import Fraction
 
@@ -269,13 +268,13 @@ def test_the_estimate_follows_the_draw_and_points() -> None:
     assert estimate(quiz(*heavy)).percent == pytest.approx(100 * (9 + 0.75) / 12)
 
 
-def test_sampled_draws_are_deterministic_and_fast() -> None:
+def test_sampled_draws_are_deterministic_and_bounded() -> None:
+    """A bank too large to enumerate is sampled (a bounded number of draws, not every form);
+    its speed is the benchmark's business, not a timed test's."""
     bank = [single(f"t{i}", "Pick", "abcd", "efgh", "ijkl", tags=(f"l{i % 5}",))
             for i in range(40)]
     big = quiz(*bank, pools=tuple(Pool(2, f"l{i}") for i in range(5)), attempts=3)
-    started = time.perf_counter()
     first = estimate(big)
-    assert time.perf_counter() - started < 1
     assert not first.exact and first.draws == 2000
     assert estimate(big) == first
 
