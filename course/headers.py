@@ -81,7 +81,8 @@ def parse_extra(extra: object) -> dict[str, tuple[str, ...]]:
         items = sources.split() if isinstance(sources, str) else list(sources)
         for source in items:
             if not isinstance(source, str) or not source or any(
-                    ch in source for ch in ";,\r\n\t ") or not source.isprintable():
+                    ch in source for ch in ";,\r\n\t ") or not source.isprintable() or (
+                    not source.isascii()):  # a header is Latin-1 at most; IDNs as punycode
                 raise CourseConfigError(
                     f"COURSE_CSP_EXTRA[{directive!r}]: {source!r} is not one CSP source")
         parsed[name] = tuple(items)
@@ -93,7 +94,8 @@ def check_config(config: Mapping[str, Any]) -> None:
     parse_extra(config.get("COURSE_CSP_EXTRA"))
     custom = config.get("COURSE_CSP")
     if csp_mode(config) == "custom" and (not isinstance(custom, str) or "\n" in custom
-                                         or "\r" in custom):
+                                         or "\r" in custom or not custom.isascii()
+                                         or not custom.isprintable()):
         raise CourseConfigError("COURSE_CSP must be \"strict\", \"host\" or a one-line policy")
 
 

@@ -10,14 +10,17 @@ import io
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from course.db import session
+from course.errors import CourseConfigError
 from course.quizzes.models import QuizGrant
 from tests.conftest import Mailbox, Site, csrf_token, login, register, submit
 from tests.orgs.fixtures import Orgs
 from tests.orgs.test_administrators import TOKEN, admin
+from tests.test_host_pages import make_host  # noqa: F401 (a fixture)
 from tests.trainers.conftest import course_site  # noqa: F401 (the fixed five-question quiz)
 from tests.trainers.helpers import BOOK, MODULE, add_attempt, add_learners, give_role
 
@@ -322,3 +325,25 @@ def test_a_grant_reason_with_control_characters(course_site: Site) -> None:  # n
     with site.app.app_context():
         reasons = list(session().scalars(select(QuizGrant.reason)))
     assert all("\x00" not in r and "\x1b" not in r and "\u202e" not in r for r in reasons)
+
+
+@pytest.mark.parametrize("config", [
+    {"COURSE_CSP": "strict", "COURSE_CSP_EXTRA": {"img-src": ["https://\u4f8b.example"]}},
+    {"COURSE_CSP": "strict", "COURSE_CSP_EXTRA": "img-src https://b\u00fccher.example"},
+    {"COURSE_CSP": "strict", "COURSE_CSP_EXTRA": {"img-src": ["https://a.example\x00"]}},
+    {"COURSE_CSP": "default-src 'self'; img-src https://\u4f8b.example"},
+    {"COURSE_CSP": "default-src 'self';\x0bimg-src *"},
+])
+def test_a_policy_no_header_can_carry_is_refused_at_start(make_host, config) -> None:  # noqa: F811
+    """Non-ASCII (an IDN not in punycode) or control characters would fail every response when
+    the server encodes the header; the host learns at start-up instead."""
+    with pytest.raises(CourseConfigError, match="COURSE_CSP"):
+        make_host(**config)
+
+
+def test_an_ascii_extra_policy_still_starts(make_host) -> None:  # noqa: F811
+    app: Flask = make_host(COURSE_CSP="strict",
+                           COURSE_CSP_EXTRA={"img-src": ["https://xn--fsq.example"]})
+    policy = app.test_client().get("/learning/catalogue").headers[
+        "Content-Security-Policy"]
+    assert "https://xn--fsq.example" in policy
