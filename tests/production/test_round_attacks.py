@@ -347,3 +347,44 @@ def test_an_ascii_extra_policy_still_starts(make_host) -> None:  # noqa: F811
     policy = app.test_client().get("/learning/catalogue").headers[
         "Content-Security-Policy"]
     assert "https://xn--fsq.example" in policy
+
+
+def _everything(site: Site) -> dict[str, list]:
+    """Every row of every plugin table (a small test database) but the rendering cache."""
+    from course.db import Base
+
+    with site.app.app_context():
+        return {t.name: sorted(map(repr, session().execute(t.select()).all()))
+                for t in Base.metadata.sorted_tables
+                if t.name != "course_rendered_lesson"}  # a cache of rendered lessons
+
+
+def test_no_post_anywhere_acts_without_a_csrf_token(orgs: Orgs) -> None:
+    """Every POST route, filled with plausible ids and fields, as an administrator and as a
+    manager: without a token nothing in the database changes (pages re-render with errors or
+    redirect with "the page had expired")."""
+    site = orgs.site
+    root = admin(orgs)
+    manager = orgs.manager("acme")
+    learner = orgs.people.client("ada@acme.example", "Ada Acme")
+    values = {"course": "social-divide", "module": MODULE, "org_id": str(orgs.acme_id),
+              "lesson": "what-the-social-divide-is"}
+    fields = {"name": "x", "reason": "because", "kind": "extra", "rename-name": "Taken Over",
+              "seats-seat_limit": "5", "email": "new@example.com", "display_name": "Renamed",
+              "confirm": "yes", "seed": "1"}
+    before = _everything(site)
+    tried = 0
+    for rule in site.app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()) or not rule.endpoint.startswith("course."):
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = re.sub(rf"<(?:[a-z_]+:)?{arg}>", values.get(arg, "1"), path)
+        for client in (root, manager, learner):
+            assert client.post(path, data=fields).status_code < 500, path
+            tried += 1
+    assert tried > 20
+    after = _everything(site)
+    changed = {name: (before[name], after[name]) for name in before
+               if before[name] != after[name]}
+    assert not changed, changed
