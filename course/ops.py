@@ -113,8 +113,10 @@ def configure_logging(app: Flask) -> None:
 
 #: Path segments that carry a secret: password-reset, invitation, unsubscribe and
 #: email-change confirmation tokens.
-TOKEN_IN_PATH = re.compile(r"(/(?:reset|invitations|unsubscribe|confirm)/)(?!\d+(?:[/?#\s\"]|$))"
-                           r"[^/?#\s\"]+")
+#: Also URL-encoded, as in a host log-in's `next` back to an invitation (`%2F`, `%252F`).
+_SLASH = r"(?:/|%2F|%252F)"
+TOKEN_IN_PATH = re.compile(rf"({_SLASH}(?:reset|invitations|unsubscribe|confirm){_SLASH})"
+                           r"(?!\d+(?:[/?#&%\s\"]|$))[^/?#&%\s\"]+", re.IGNORECASE)
 TOKEN_IN_QUERY = re.compile(r"([?&](?:token|code)=)[^&#\s\"]+", re.IGNORECASE)
 
 

@@ -388,3 +388,23 @@ def test_no_post_anywhere_acts_without_a_csrf_token(orgs: Orgs) -> None:
     changed = {name: (before[name], after[name]) for name in before
                if before[name] != after[name]}
     assert not changed, changed
+
+
+@pytest.mark.parametrize("site", ["host"], indirect=True)
+def test_the_host_login_redirect_keeps_the_invitation_token_out_of_access_logs(
+        orgs: Orgs) -> None:
+    """A logged-out invitee is sent to the host's log-in with the invitation's path, token
+    included, URL-encoded in `next`: the redacting access logger must catch it there too."""
+    from course.ops import redact_tokens
+    from course.orgs import services
+
+    with orgs.site.app.app_context():
+        org = services.org_by_slug(session(), "acme")
+        _, token = services.invite(session(), org, "nia@host.example", invited_by="x", days=3)
+        session().commit()
+    sent = orgs.site.client().get(orgs.site.url(f"/invitations/{token}"))
+    assert sent.status_code == 302 and token in sent.headers["Location"].replace("%2D", "-")
+    for line in (f'"GET {sent.headers["Location"]} HTTP/1.1" 200',
+                 f'"GET {sent.headers["Location"].lower()} HTTP/1.1" 200',
+                 "GET /login?next=%252Ftraining%252Finvitations%252F" + token):
+        assert token not in redact_tokens(line) and token.lower() not in redact_tokens(line)
