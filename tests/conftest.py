@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -40,6 +41,36 @@ FAST_CONFIG = {
     # Links in emails come from the configured address, never the request: the test client's.
     "COURSE_BASE_URL": "http://localhost",
 }
+
+
+# ---------------------------------------------------------------- templates
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every app this test process creates (each test makes a
+    fresh app, whose Jinja environment would compile every template again). Jinja checks each
+    entry against its template's source, so a test that overrides a template gets its own."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_SHARED_BYTECODE = _SharedBytecode()
+_create_jinja_environment = Flask.create_jinja_environment
+
+
+def _jinja_environment_with_shared_bytecode(self: Flask) -> Any:
+    env = _create_jinja_environment(self)
+    env.bytecode_cache = _SHARED_BYTECODE
+    return env
+
+
+Flask.create_jinja_environment = _jinja_environment_with_shared_bytecode
 
 
 # ---------------------------------------------------------------- databases

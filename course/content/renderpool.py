@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from .markdown import Rendered, RenderJob
@@ -46,22 +47,14 @@ class _Worker:
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line
 
-    def render(self, job: RenderJob, budget: float) -> Rendered | None:
-        """The rendered lesson, or None when the worker ran over budget or died."""
-        request = {"path": job.path, "rel": job.rel, "body": job.body,
-                   "body_line": job.body_line, "lessons": job.lessons,
-                   "assets": sorted(job.assets)}
+    def render(self, request: bytes, budget: float) -> bytes | None:
+        """The worker's reply to one encoded job, or None when it ran over budget or died."""
         try:
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.write(request + b"\n")
             self.proc.stdin.flush()
         except BrokenPipeError:
             return None
-        line = self._read_line(budget)
-        if line is None:
-            return None
-        reply = json.loads(line)
-        return Rendered(reply["html"], reply["toc"],
-                        [(line_no, reason) for line_no, reason in reply["problems"]])
+        return self._read_line(budget)
 
     def stop(self) -> None:
         """End the worker and reap it."""
@@ -74,6 +67,35 @@ class _Worker:
 
 _lock = threading.Lock()
 _worker: _Worker | None = None
+#: Replies already rendered in this process, by request: rendering is a pure function of the
+#: job, so a lesson rendered once (for another database, another app, a check) is not sent to
+#: the worker again. Bounded by bytes; the oldest go first.
+_done: OrderedDict[bytes, bytes] = OrderedDict()
+_done_bytes = 0
+DONE_MAX_BYTES = 32 * 1024 * 1024
+
+
+def _encode(job: RenderJob) -> bytes:
+    return json.dumps({"path": job.path, "rel": job.rel, "body": job.body,
+                       "body_line": job.body_line, "lessons": job.lessons,
+                       "assets": sorted(job.assets)}, sort_keys=True).encode()
+
+
+def _decode(reply: bytes) -> Rendered:
+    data = json.loads(reply)
+    return Rendered(data["html"], data["toc"],
+                    [(line_no, reason) for line_no, reason in data["problems"]])
+
+
+def _remember(request: bytes, reply: bytes) -> None:
+    global _done_bytes
+    if len(request) + len(reply) > DONE_MAX_BYTES // 4:
+        return
+    _done[request] = reply
+    _done_bytes += len(request) + len(reply)
+    while _done_bytes > DONE_MAX_BYTES:
+        old_request, old_reply = _done.popitem(last=False)
+        _done_bytes -= len(old_request) + len(old_reply)
 
 
 def _stop_worker() -> None:
@@ -92,17 +114,24 @@ def render_with_budget(jobs: list[RenderJob], budget_seconds: float) -> list[Ren
     results: list[Rendered] = []
     with _lock:
         for job in jobs:
+            request = _encode(job)
+            if (reply := _done.get(request)) is not None:
+                _done.move_to_end(request)
+                results.append(_decode(reply))
+                continue
             if _worker is None:
                 _worker = _Worker()
             if not _worker.ready:
                 _stop_worker()
                 results.append(Rendered(problems=[(None, "the lesson renderer did not start")]))
                 continue
-            rendered = _worker.render(job, budget_seconds)
-            if rendered is None:
+            reply = _worker.render(request, budget_seconds)
+            if reply is None:
                 _stop_worker()
-                rendered = Rendered(problems=[(None, (
+                results.append(Rendered(problems=[(None, (
                     f"rendering took longer than {budget_seconds:g} s; simplify deeply nested "
-                    "brackets, lists or quotes"))])
-            results.append(rendered)
+                    "brackets, lists or quotes"))]))
+                continue
+            _remember(request, reply)
+            results.append(_decode(reply))
     return results
