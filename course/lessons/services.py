@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo, Lesson
@@ -92,15 +92,18 @@ class LearnerPage:
 
 
 def learners_page(db: Session, course: CourseInfo, page: int = 1,
-                  per_page: int = LEARNERS_PER_PAGE) -> LearnerPage:
+                  per_page: int = LEARNERS_PER_PAGE,
+                  in_scope: ColumnElement[bool] | None = None) -> LearnerPage:
     """One page of the learners who opened `course`, most recently active first: name, lessons
     done, the lesson they were on last. Paged in SQL (the newest activity by index, one row more
-    than the page to know if another follows); progress is read for this page's learners only."""
+    than the page to know if another follows); progress is read for this page's learners only.
+    `in_scope`: a condition on `Learner` the viewer may see (organisations are tenants)."""
     page = max(1, page)
     found = list(db.execute(
         select(Learner.user_id, Learner.display_name, Learner.email)
         .where(exists().where(LessonProgress.user_id == Learner.user_id,
-                              LessonProgress.course == course.slug))
+                              LessonProgress.course == course.slug),
+               *([] if in_scope is None else [in_scope]))
         .order_by(Learner.last_seen_at.desc(), Learner.user_id.desc())  # one index, backwards
         .limit(per_page + 1).offset((page - 1) * per_page)))
     shown = found[:per_page]

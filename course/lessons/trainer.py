@@ -7,8 +7,9 @@ from flask import abort, current_app, render_template
 from ..content.check import check_items, check_root
 from ..db import session as db_session
 from ..errors import ContentErrors
-from ..identity import ADMIN, TRAINER, current_roles, role_required
+from ..identity import ADMIN, TRAINER, current_roles, current_user_id, role_required
 from ..state import get_state
+from ..trainers.scope import scope_for
 from ..web import page_number
 from . import services
 
@@ -38,8 +39,10 @@ def learners(course: str) -> str:
     if info is None:
         abort(404)
     total = sum(1 for x in info.lessons if not x.draft)
-    page = services.learners_page(db_session(), info,
-                                  page_number())
+    # The gradebook's tenancy: no organisation's learners, and the trainer's own organisation's
+    # (an administrator sees everyone).
+    scope = scope_for(db_session(), current_user_id(), ADMIN in current_roles())
+    page = services.learners_page(db_session(), info, page_number(), in_scope=scope.clause())
     return render_template("course/lessons/trainer_learners.html", course=info, total=total,
                            learners=page.learners, page=page,
                            show_emails=ADMIN in current_roles())

@@ -408,3 +408,18 @@ def test_the_host_login_redirect_keeps_the_invitation_token_out_of_access_logs(
                  f'"GET {sent.headers["Location"].lower()} HTTP/1.1" 200',
                  "GET /login?next=%252Ftraining%252Finvitations%252F" + token):
         assert token not in redact_tokens(line) and token.lower() not in redact_tokens(line)
+
+
+def test_the_trainers_learners_page_follows_the_gradebooks_tenancy(orgs: Orgs) -> None:
+    """Who is on which lesson: a trainer sees the learners the gradebook shows them (those in
+    no organisation, and their own organisation's), never another organisation's people."""
+    from tests.trainers.test_tenancy import people
+
+    site = orgs.site
+    people(orgs)
+    page = site.url("/trainer/courses/social-divide/learners")
+    plain = site.trainer_client().get(page).get_data(as_text=True)
+    assert "Nora Nobody" in plain and "Ada Acme" not in plain and "Gina Globex" not in plain
+    give_role(site, orgs.people.user_id("boss@acme.example"), "trainer")
+    acme = orgs.manager("acme").get(page).get_data(as_text=True)
+    assert "Nora Nobody" in acme and "Ada Acme" in acme and "Gina Globex" not in acme
