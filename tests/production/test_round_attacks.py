@@ -159,6 +159,14 @@ def test_users_page_hostile_query_and_page(orgs: Orgs) -> None:
                   "q=%00"):
         got = root.get(site.url("/orgs/admin/users?" + query), follow_redirects=True)
         assert got.status_code == 200, (query, got.status_code)
+    reflected = root.get(site.url("/orgs/admin/users?q=%3Cscript%3Ealert(1)%3C/script%3E"),
+                         follow_redirects=True).get_data(as_text=True)
+    assert "<script>alert(1)" not in reflected
+    # Only administrators: a manager, a trainer and a learner are refused.
+    orgs.add_member("acme", "ada@acme.example", "Ada Acme")
+    for client in (orgs.manager("acme"), site.trainer_client(),
+                   orgs.people.client("ada@acme.example")):
+        assert client.get(site.url("/orgs/admin/users")).status_code in (302, 403)
 
 
 def test_manager_dashboard_team_filter_with_control_characters(orgs: Orgs) -> None:
@@ -423,3 +431,26 @@ def test_the_trainers_learners_page_follows_the_gradebooks_tenancy(orgs: Orgs) -
     give_role(site, orgs.people.user_id("boss@acme.example"), "trainer")
     acme = orgs.manager("acme").get(page).get_data(as_text=True)
     assert "Nora Nobody" in acme and "Ada Acme" in acme and "Gina Globex" not in acme
+
+
+def test_no_get_anywhere_changes_the_database(orgs: Orgs) -> None:
+    """Every GET route, filled with plausible ids, as an administrator, a manager, a trainer, a
+    learner and a visitor, answers without a server error and, under the suite's GET guard
+    (tests/getguard.py: any write but a visit record or the audit of an export fails the
+    request), writes nothing."""
+    from tests.trainers.test_tenancy import people
+
+    site = orgs.site
+    ids = people(orgs)
+    clients = [admin(orgs), orgs.manager("acme"), site.trainer_client(),
+               orgs.people.client("ada@acme.example"), site.client()]
+    values = {"course": "social-divide", "module": MODULE, "org_id": str(orgs.acme_id),
+              "lesson": "what-the-social-divide-is", "user_id": ids["ada"]}
+    for rule in site.app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or not rule.endpoint.startswith("course."):
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = re.sub(rf"<(?:[a-z_]+:)?{arg}>", values.get(arg, "1"), path)
+        for client in clients:
+            assert client.get(path).status_code < 500, path
