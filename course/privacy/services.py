@@ -22,6 +22,7 @@ from ..quizzes.models import (
     PracticeAnswer,
     QuizAttempt,
     QuizBest,
+    QuizGrant,
     QuizRound,
     SelfAssessmentScore,
 )
@@ -57,6 +58,7 @@ def collect(db: Session, user_id: str, profile: dict[str, Any]) -> dict[str, Any
         "self_assessment": _rows(db, SelfAssessmentScore, user_id),
         "quiz_attempts": _rows(db, QuizAttempt, user_id),
         "quiz_rounds": _rows(db, QuizRound, user_id),
+        "quiz_grants": _rows(db, QuizGrant, user_id),  # extra attempts and resets, with why
         "practice_answers": _rows(db, PracticeAnswer, user_id),
         "certificates": _rows(db, Certificate, user_id, "pdf"),
         "capstones": capstone_export(db, user_id),
@@ -67,8 +69,8 @@ def collect(db: Session, user_id: str, profile: dict[str, Any]) -> dict[str, Any
 def close(db: Session, user_id: str, *, keep_name: bool, email: str | None) -> dict[str, int]:
     """Erase the person's data; keep their certificates verifiable. Returns what was removed."""
     removed: dict[str, int] = {}
-    for model in (LessonProgress, QuizAttempt, QuizRound, SelfAssessmentScore, PracticeAnswer,
-                  ReminderSent, Learner):
+    for model in (LessonProgress, QuizAttempt, QuizRound, QuizGrant, SelfAssessmentScore,
+                  PracticeAnswer, ReminderSent, Learner):
         removed[model.__tablename__] = db.execute(
             delete(model).where(model.user_id == user_id)).rowcount
     db.execute(delete(QuizBest).where(QuizBest.user_id == user_id))  # derived from the attempts

@@ -454,3 +454,27 @@ def test_no_get_anywhere_changes_the_database(orgs: Orgs) -> None:
             path = re.sub(rf"<(?:[a-z_]+:)?{arg}>", values.get(arg, "1"), path)
         for client in clients:
             assert client.get(path).status_code < 500, path
+
+
+def test_grants_are_in_the_learners_data_and_go_when_they_close(course_site: Site) -> None:  # noqa: F811
+    """A grant's reason is personal (sick leave, a fire alarm): the learner's data export holds
+    it, and closing the account (removing the course data, in a host) erases it, so a reused
+    id never inherits someone else's extra attempts."""
+    from tests.quizzes.test_quiz_views import finish_lessons
+    from tests.trainers.test_grants import fail_once, grant, learner_page
+
+    site = course_site
+    learner = site.logged_in_client()
+    finish_lessons(site, learner)
+    fail_once(site, learner)
+    trainer = site.trainer_client()
+    assert grant(site, trainer, learner_page(site, trainer), "extra",
+                 "Sick leave during the attempt").status_code == 302
+    exported = learner.get(site.url("/privacy/my-data.json")).get_data(as_text=True)
+    assert "Sick leave during the attempt" in exported
+    token = csrf_token(learner, site.url("/privacy/"))
+    closed = learner.post(site.url("/privacy/close"), data={"csrf_token": token,
+                                                            "confirm": "CLOSE"})
+    assert closed.status_code == 302
+    with site.app.app_context():
+        assert session().scalar(select(func.count()).select_from(QuizGrant)) == 0
