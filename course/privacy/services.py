@@ -16,7 +16,7 @@ from ..capstone.services import export_for as capstone_export
 from ..certificates.models import Certificate
 from ..identity import normalise_email
 from ..lessons.models import Learner, LessonProgress
-from ..orgs.models import Invitation, Membership, Organisation, ReminderSent
+from ..orgs.models import Invitation, KnownUser, Membership, Organisation, ReminderSent
 from ..orgs.services import audit
 from ..quizzes.models import (
     PracticeAnswer,
@@ -54,6 +54,8 @@ def collect(db: Session, user_id: str, profile: dict[str, Any]) -> dict[str, Any
                          "joined_at": _plain(member.joined_at),
                          "optional_reminders": member.optional_reminders} if member else None,
         "learner": _rows(db, Learner, user_id),
+        # In a host: the name, address and last log-in the administrators' Users page shows.
+        "known_user": _rows(db, KnownUser, user_id),
         "lesson_progress": _rows(db, LessonProgress, user_id),
         "self_assessment": _rows(db, SelfAssessmentScore, user_id),
         "quiz_attempts": _rows(db, QuizAttempt, user_id),

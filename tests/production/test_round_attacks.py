@@ -478,3 +478,13 @@ def test_grants_are_in_the_learners_data_and_go_when_they_close(course_site: Sit
     assert closed.status_code == 302
     with site.app.app_context():
         assert session().scalar(select(func.count()).select_from(QuizGrant)) == 0
+
+
+@pytest.mark.parametrize("site", ["host"], indirect=True)
+def test_the_users_pages_record_of_a_person_is_in_their_data_export(site: Site) -> None:
+    """In a host the plugin notes each person's name, address and last log-in for the Users
+    page: that is personal data, so their export shows it."""
+    client = site.logged_in_client()  # a real log-in through the host
+    exported = client.get(site.url("/privacy/my-data.json")).get_json()
+    [known] = exported["known_user"]
+    assert known["email"] == "bob@host.example" and known["last_login_at"]
