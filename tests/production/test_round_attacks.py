@@ -488,3 +488,25 @@ def test_the_users_pages_record_of_a_person_is_in_their_data_export(site: Site) 
     exported = client.get(site.url("/privacy/my-data.json")).get_json()
     [known] = exported["known_user"]
     assert known["email"] == "bob@host.example" and known["last_login_at"]
+
+
+def test_the_completion_page_escapes_the_name_and_encodes_the_linkedin_link(
+        standalone_course_site: Site) -> None:
+    import html as htmllib
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.certificates.test_issue_verify import finish_last_lesson, nearly_done
+
+    site = standalone_course_site
+    site.app.config["COURSE_SITE_NAME"] = 'Evil & Co "x" <b>&startTask=HIJACK#'
+    client = site.client()
+    register(client, email="xss@example.com", name='Zoe <script>alert(1)</script> "&amp;')
+    nearly_done(site, client)
+    finish_last_lesson(site, client)
+    page = client.get(site.url("/courses/social-divide/complete")).get_data(as_text=True)
+    assert "Well done" in page and "<script>alert(1)" not in page
+    linkedin = htmllib.unescape(re.search(r'href="(https://www.linkedin.com/[^"]+)"',
+                                          page).group(1))
+    query = parse_qs(urlsplit(linkedin).query)
+    assert query["organizationName"] == ['Evil & Co "x" <b>&startTask=HIJACK#']
+    assert query["startTask"] == ["CERTIFICATION_NAME"] and not urlsplit(linkedin).fragment
