@@ -510,3 +510,17 @@ def test_the_completion_page_escapes_the_name_and_encodes_the_linkedin_link(
     query = parse_qs(urlsplit(linkedin).query)
     assert query["organizationName"] == ['Evil & Co "x" <b>&startTask=HIJACK#']
     assert query["startTask"] == ["CERTIFICATION_NAME"] and not urlsplit(linkedin).fragment
+
+
+def test_a_logged_out_email_change_link_keeps_its_token_out_of_access_logs(
+        standalone_app, mailbox: Mailbox) -> None:
+    from course.ops import redact_tokens
+
+    lea = standalone_app.test_client()
+    register(lea, email="lea@example.com", name="Lea")
+    _ask_change(lea, "new@example.com")
+    link = _link(mailbox)
+    token = link.rsplit("/", 1)[1]
+    sent = standalone_app.test_client().get(link)  # opened in another browser, logged out
+    assert sent.status_code == 302 and token[:20] in sent.headers["Location"]
+    assert token[:20] not in redact_tokens(f'"GET {sent.headers["Location"]} HTTP/1.1" 200')
