@@ -125,6 +125,9 @@ class CourseState:
     org_roles: OrgRoles | None = None
     learner_email: LearnerEmail | None = None
     base_url: BaseUrl | None = None
+    #: The parent blueprint's name (COURSE_BLUEPRINT_NAME): endpoints are "<name>.lessons.index"
+    #: and so on; the plugin's code and templates say "course." and `course.links` maps it.
+    blueprint_name: str = "course"
     close_hooks: list[CloseHook] = field(default_factory=list)
     #: What failed when this process warmed up (check name -> what), reported by /readyz.
     warm_up_problems: dict[str, str] = field(default_factory=dict)
