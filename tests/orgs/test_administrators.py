@@ -405,3 +405,6 @@ def test_users_pages_page_in_sql(orgs: Orgs) -> None:
     assert text.count('<th scope="row">') <= 50
     third = root.get(site.url("/orgs/admin/users?page=3"), follow_redirects=True)
     assert "Page 3 of 3" in third.get_data(as_text=True)
+    searched = root.get(site.url("/orgs/admin/users?q=User"), follow_redirects=True)
+    following = re.search(r'href="([^"]+)" rel="next"', searched.get_data(as_text=True))
+    assert following and "q=User" in following.group(1) and "page=2" in following.group(1)
