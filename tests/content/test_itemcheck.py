@@ -167,6 +167,40 @@ def test_quiz_wide_longest_rate_against_chance() -> None:
                for r in reasons(check_quiz(quiz(*qs))))
 
 
+def length_bank(key_longest: int, n: int = 16) -> list[Question]:
+    """`n` four-option questions (chance 1/4 each) of which the key is the longest in
+    `key_longest`, by a margin too small to be flagged on its own; elsewhere a distractor is."""
+    return [single(f"q{i}", "What should Ana do first?",
+                   "Reply in the group thread" if i < key_longest else "Reply in the group",
+                   "Send a price sheet", "Book a sales visit", "Ask Tom to answer it now")
+            for i in range(n)]
+
+
+def length_reasons(report) -> list[str]:
+    return [r for r in reasons(report) if "longest" in r]
+
+
+def test_the_key_never_or_rarely_the_longest_is_flagged_too() -> None:
+    never = check_quiz(quiz(*length_bank(0)))
+    assert never.tally.longest_key == 0 and never.tally.longest_chance == pytest.approx(4)
+    assert length_reasons(never) == [
+        "the correct option is never the longest: 0 of 16 single-choice questions "
+        "(chance: 4.0); a guesser can strike out the longest option"]
+    assert length_reasons(check_quiz(quiz(*length_bank(1)))) == [
+        "the correct option is rarely the longest: 1 of 16 single-choice questions "
+        "(chance: 4.0); a guesser can strike out the longest option"]
+    assert length_reasons(check_quiz(quiz(*length_bank(0, 12)))) == []  # chance 3: too few
+
+
+def test_the_key_longest_about_as_often_as_chance_is_not_flagged() -> None:
+    for key_longest in (2, 4, 6):  # from half of chance (4.0) to 1.5 times it
+        report = check_quiz(quiz(*length_bank(key_longest)))
+        assert report.tally.longest_key == key_longest
+        assert length_reasons(report) == []
+    assert length_reasons(check_quiz(quiz(*length_bank(7)))) == [
+        "the correct option is the longest in 7 of 16 single-choice questions (chance: 4.0)"]
+
+
 # ---------------------------------------------------------------- the guesser
 def test_single_choice_guess_prefers_long_hedged_and_rejects_absolute() -> None:
     long_key = single("a", "What next?", "Read where customers ask, then answer them",
@@ -370,3 +404,23 @@ def test_the_command_prints_warnings_errors_and_figures(tmp_path, capsys) -> Non
     assert main(["-v", str(path)]) == 1
     assert f"guess: {path}:5: question 'a' (single): the guesser expects 100%" in (
         capsys.readouterr().out)
+
+
+def test_the_command_warns_when_the_key_is_never_the_longest(tmp_path, capsys) -> None:
+    item = """  - id: q{i}
+    type: single
+    text: "What should Ana do first?"
+    options:
+      - {{text: "Reply in the group", correct: true}}
+      - {{text: "Send a price sheet"}}
+      - {{text: "Book a sales visit"}}
+      - {{text: "Ask Tom to answer it now"}}
+"""
+    path = tmp_path / "q.yaml"
+    path.write_text("title: Q\nmodule: one\nattempts: 1\nquestions:\n"
+                    + "".join(item.format(i=i) for i in range(16)))
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: {path}: the correct option is never the longest: 0 of 16 single-choice " \
+           "questions (chance: 4.0); a guesser can strike out the longest option" in out
+    assert "longest-is-key 0/16 (chance 4.0)" in out

@@ -22,6 +22,9 @@ from .cues import (
 
 LONGEST_MARGIN = 1.25  # the key is this much longer than every other option: a cue on its own
 SPREAD_LIMIT = 2.5  # longest/shortest option above this: lengths give options away
+# The key is the longest option far more often than chance (above MORE times it), or far less
+# (under LESS times it, once chance expects RARE_CHANCE or more): either way length is a cue.
+LONGEST_MORE, LONGEST_LESS, RARE_CHANCE = 1.5, 0.5, 4
 
 
 @dataclass
@@ -136,12 +139,19 @@ def question_warnings(q: Question, tally: Tally) -> list[str]:
 
 
 def quiz_warnings(tally: Tally) -> list[str]:
-    """Cues visible only across the quiz: rates far from chance, unbalanced keys."""
+    """Cues visible only across the quiz: rates far from chance (either way), unbalanced
+    keys."""
     found = []
-    if tally.longest_key >= 3 and tally.longest_key > 1.5 * tally.longest_chance:
+    if tally.longest_key >= 3 and tally.longest_key > LONGEST_MORE * tally.longest_chance:
         found.append(f"the correct option is the longest in {tally.longest_key} of "
                      f"{tally.single} single-choice questions (chance: "
                      f"{tally.longest_chance:.1f})")
+    elif (tally.longest_chance >= RARE_CHANCE
+          and tally.longest_key < LONGEST_LESS * tally.longest_chance):
+        how = "never" if tally.longest_key == 0 else "rarely"
+        found.append(f"the correct option is {how} the longest: {tally.longest_key} of "
+                     f"{tally.single} single-choice questions (chance: "
+                     f"{tally.longest_chance:.1f}); a guesser can strike out the longest option")
     wrong_rate = tally.wrong_absolute / max(1, tally.wrong_options)
     right_rate = tally.right_absolute / max(1, tally.right_options)
     if tally.wrong_absolute >= 3 and wrong_rate > 2 * right_rate:
