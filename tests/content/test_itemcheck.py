@@ -184,12 +184,21 @@ def test_the_key_never_or_rarely_the_longest_is_flagged_too() -> None:
     never = check_quiz(quiz(*length_bank(0)))
     assert never.tally.longest_key == 0 and never.tally.longest_chance == pytest.approx(4)
     assert length_reasons(never) == [
-        "the correct option is never the longest: 0 of 16 single-choice questions "
-        "(chance: 4.0); a guesser can strike out the longest option"]
+        "the correct option is never the longest, nor tied for it: 0 of 16 single-choice "
+        "questions (chance: 4.0); a guesser can strike out the longest option"]
     assert length_reasons(check_quiz(quiz(*length_bank(1)))) == [
-        "the correct option is rarely the longest: 1 of 16 single-choice questions "
-        "(chance: 4.0); a guesser can strike out the longest option"]
+        "the correct option is rarely the longest or tied for it: 1 of 16 single-choice "
+        "questions (chance: 4.0); a guesser can strike out the longest option"]
     assert length_reasons(check_quiz(quiz(*length_bank(0, 12)))) == []  # chance 3: too few
+
+
+def test_a_key_tied_for_longest_cannot_be_struck_out() -> None:
+    tied = [single(f"t{i}", "What should Ana do first?", "Reply in the group today",
+                   "Send a price sheet", "Book a sales visit", "Ask Tom to answer it now")
+            for i in range(4)]
+    report = check_quiz(quiz(*tied, *length_bank(0, 12)))
+    assert (report.tally.longest_key, report.tally.longest_or_tied) == (0, 4)
+    assert length_reasons(report) == []
 
 
 def test_the_key_longest_about_as_often_as_chance_is_not_flagged() -> None:
@@ -421,6 +430,7 @@ def test_the_command_warns_when_the_key_is_never_the_longest(tmp_path, capsys) -
                     + "".join(item.format(i=i) for i in range(16)))
     assert main([str(path)]) == 0
     out = capsys.readouterr().out
-    assert f"warning: {path}: the correct option is never the longest: 0 of 16 single-choice " \
-           "questions (chance: 4.0); a guesser can strike out the longest option" in out
+    assert f"warning: {path}: the correct option is never the longest, nor tied for it: 0 of " \
+           "16 single-choice questions (chance: 4.0); a guesser can strike out the longest " \
+           "option" in out
     assert "longest-is-key 0/16 (chance 4.0)" in out

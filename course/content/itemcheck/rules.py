@@ -23,7 +23,9 @@ from .cues import (
 LONGEST_MARGIN = 1.25  # the key is this much longer than every other option: a cue on its own
 SPREAD_LIMIT = 2.5  # longest/shortest option above this: lengths give options away
 # The key is the longest option far more often than chance (above MORE times it), or far less
-# (under LESS times it, once chance expects RARE_CHANCE or more): either way length is a cue.
+# (longest or tied under LESS times it, once chance expects RARE_CHANCE or more): either way
+# length is a cue. A key tied for longest counts against "far less": striking out the longest
+# options would strike it out too.
 LONGEST_MORE, LONGEST_LESS, RARE_CHANCE = 1.5, 0.5, 4
 
 
@@ -33,6 +35,7 @@ class Tally:
 
     single: int = 0
     longest_key: int = 0
+    longest_or_tied: int = 0  # the key is at least as long as every other option
     longest_chance: float = 0.0
     wrong_options: int = 0
     wrong_absolute: int = 0
@@ -85,7 +88,10 @@ def _single_rules(q: Question, tally: Tally) -> list[str]:
     lengths = [text_length(o.text) for o in q.options]
     key = next(i for i, o in enumerate(q.options) if o.weight == max(x.weight for x in q.options))
     others = [n for i, n in enumerate(lengths) if i != key]
-    if not others or lengths[key] <= max(others):
+    if not others or lengths[key] < max(others):
+        return []
+    tally.longest_or_tied += 1
+    if lengths[key] == max(others):
         return []
     tally.longest_key += 1
     if lengths[key] >= LONGEST_MARGIN * max(others):
@@ -147,11 +153,12 @@ def quiz_warnings(tally: Tally) -> list[str]:
                      f"{tally.single} single-choice questions (chance: "
                      f"{tally.longest_chance:.1f})")
     elif (tally.longest_chance >= RARE_CHANCE
-          and tally.longest_key < LONGEST_LESS * tally.longest_chance):
-        how = "never" if tally.longest_key == 0 else "rarely"
-        found.append(f"the correct option is {how} the longest: {tally.longest_key} of "
-                     f"{tally.single} single-choice questions (chance: "
-                     f"{tally.longest_chance:.1f}); a guesser can strike out the longest option")
+          and tally.longest_or_tied < LONGEST_LESS * tally.longest_chance):
+        how = "never the longest, nor tied for it" if tally.longest_or_tied == 0 else (
+            "rarely the longest or tied for it")
+        found.append(f"the correct option is {how}: {tally.longest_or_tied} of {tally.single} "
+                     f"single-choice questions (chance: {tally.longest_chance:.1f}); a guesser "
+                     f"can strike out the longest option")
     wrong_rate = tally.wrong_absolute / max(1, tally.wrong_options)
     right_rate = tally.right_absolute / max(1, tally.right_options)
     if tally.wrong_absolute >= 3 and wrong_rate > 2 * right_rate:
