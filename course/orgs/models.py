@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -160,3 +170,30 @@ class BulkJob(Base):
     created_by: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class OrgTally(Base):
+    """A figure of an organisation's team (`team` "" for members without one), for a course or
+    none: `n` counted, `total` summed (best scores in hundredths). Kept by database triggers in
+    the transaction of the write that changes it (migration 0017); `tally.rebuild` recounts."""
+
+    __tablename__ = "course_org_tally"
+
+    org_id: Mapped[int] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(String(80), primary_key=True)
+    course: Mapped[str] = mapped_column(String(64), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(80), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+
+
+class MemberCertificate(Base):
+    """One person's certificate standing on a course, recomputed by a trigger from their
+    certificates: certified (1 while one is active) and the month of their first (YYYY-MM)."""
+
+    __tablename__ = "course_member_certificate"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course: Mapped[str] = mapped_column(String(64), primary_key=True)
+    certified: Mapped[int] = mapped_column(SmallInteger)
+    first_month: Mapped[str | None] = mapped_column(String(7), default=None)
