@@ -77,6 +77,8 @@ class Content:
     #: Problems of a newer version of the files, not served because of them (this content is
     #: the last good version); empty when the files on disk are what is served.
     newer_problems: list[ContentError] = field(default_factory=list)
+    #: Page shells rendered from this version (course/pageshell.py), dropped with it.
+    shells: dict = field(default_factory=dict, repr=False, compare=False)
 
     def course(self, slug: str) -> CourseInfo | None:
         return self.catalog.get(slug) if self.catalog else None

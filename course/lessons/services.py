@@ -17,11 +17,13 @@ from .progress import LessonState
 VIEW_REFRESH = timedelta(minutes=1)  # a re-read within a minute writes nothing
 
 
-# Built once: this runs on every lesson page, and building a select costs as much as running it.
-_STATES = (select(LessonProgress.lesson, LessonProgress.last_viewed_at,
-                  LessonProgress.completed_at, LessonProgress.completed_version)
-           .where(LessonProgress.user_id == bindparam("user_id"),
-                  LessonProgress.course == bindparam("course")))
+# Built once, of the table's columns (no ORM entity work): this runs on every lesson page,
+# and building a select costs as much as running it.
+_PROGRESS = LessonProgress.__table__
+_STATES = (select(_PROGRESS.c.lesson, _PROGRESS.c.last_viewed_at, _PROGRESS.c.completed_at,
+                  _PROGRESS.c.completed_version)
+           .where(_PROGRESS.c.user_id == bindparam("user_id"),
+                  _PROGRESS.c.course == bindparam("course")))
 
 
 def lesson_states(db: Session, user_id: str, course: str) -> dict[str, LessonState]:

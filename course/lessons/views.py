@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -14,9 +16,10 @@ from flask import (
     send_file,
 )
 from flask_login import login_required
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from .. import signals
+from .. import pageshell, signals
 from ..certificates import standing
 from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
@@ -39,6 +42,10 @@ from .progress import CourseProgress, course_progress, neighbours
 MIMETYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
              ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+#: The layout's per-request parts and the partial each is rendered from.
+LAYOUT_PARTS = (("main_nav", "course/_main_nav.html"), ("account_nav", "course/_account_nav.html"),
+                ("flashes", "course/_flashes.html"))
+DONE_MARK = ' <span class="done" aria-label="done">✓</span>'
 
 
 class CompleteForm(CourseForm):
@@ -105,7 +112,10 @@ def _lesson(course: str, lesson: str) -> tuple[CourseInfo, Lesson, CourseProgres
 
 @login_required
 def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
-    """One lesson: its stored HTML, contents, previous and next, and 'mark complete'."""
+    """One lesson: its stored HTML, contents, previous and next, and 'mark complete'.
+
+    The page is a shell rendered once per content version (and prefix, role view and previous
+    lesson) with this learner's parts filled in on every view: see course/pageshell.py."""
     info, found, progress = _lesson(course, lesson)
     module = progress.module_of(found)
     if not module.unlocked:
@@ -118,16 +128,57 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
         db.commit()
     previous = neighbours(progress, found)[0]
     step = step_for(info, progress, after=found, forward=True)
-    rendered = content().rendered(found)
+    loaded = content()
     provider = get_state().practice_blocks
     practice = provider(db, user_id, info.slug, found.slug) if provider else {}
-    return render_template(
-        "course/lessons/lesson.html", course=info, lesson=found, module=module,
-        progress=progress, rendered=rendered, previous=previous,
-        lesson_html=fill(rendered.html, practice), has_practice=bool(practice),
-        step=step, form=CompleteForm(),
-        position=module.lessons.index(found) + 1,
-        auto_complete=current_app.config["COURSE_AUTO_COMPLETE_SECONDS"])
+    drafts = TRAINER in current_roles()
+    key = ("lesson", info.slug, found.slug, request.script_root, drafts,
+           previous.slug if previous else None)
+
+    def render() -> str:
+        rendered = loaded.rendered(found)
+        slots = {n: pageshell.marker(f"practice:{n}") for n in practice}
+        return render_template(
+            "course/lessons/lesson.html", course=info, lesson=found, module=module,
+            rendered=rendered, previous=previous, lesson_html=fill(rendered.html, slots),
+            has_practice=bool(practice), course_shell=pageshell.marker,
+            position=module.lessons.index(found) + 1)
+
+    if _own_layout():
+        shell = pageshell.cached(loaded.shells, key, render)
+    else:  # a host's layout may show per-user text outside the marked parts: never kept
+        shell = pageshell.Shell.split(render())
+    return shell.fill(_lesson_parts(shell, info, found, module, progress, step, practice))
+
+
+def _own_layout() -> bool:
+    state = get_state()
+    if state.own_layout is None:
+        state.own_layout = pageshell.own_layout(current_app)
+    return state.own_layout
+
+
+def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, module: Any,
+                  progress: CourseProgress, step: standing.StepLink | None,
+                  practice: dict[int, str]) -> dict[str, str]:
+    """This request's parts of the lesson page: header, messages, marks, end, next link."""
+    ctx: dict[str, Any] = {"request": request}
+    current_app.update_template_context(ctx)
+    env = current_app.jinja_env
+    parts = {name: env.get_template(template).render(ctx) for name, template in LAYOUT_PARTS}
+    macros = env.get_template("course/lessons/_lesson_parts.html").make_module(ctx)
+    parts["lesson_end"] = str(macros.lesson_end(
+        progress.is_done(found),
+        url_for("course.lessons.complete", course=info.slug, lesson=found.slug),
+        generate_csrf(), current_app.config["COURSE_AUTO_COMPLETE_SECONDS"]))
+    parts["next"] = str(macros.next_link(
+        step, url_for("course.lessons.overview", course=info.slug)))
+    parts["module_done"] = str(module.done)
+    for lesson in module.lessons:
+        parts[f"done:{lesson.slug}"] = DONE_MARK if progress.is_done(lesson) else ""
+    for number, block in practice.items():
+        parts[f"practice:{number}"] = block
+    return parts
 
 
 @login_required

@@ -7,11 +7,11 @@ toward a grade. Services take a session and plain values, flush, and never commi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..content.practice import PracticeBlock, PracticeQuestion
@@ -50,7 +50,7 @@ class QuestionState:
 
 
 def question_state(user_id: str, item: PracticeQuestion,
-                   answers: list[PracticeAnswer]) -> QuestionState:
+                   answers: Sequence[Answered]) -> QuestionState:
     """The state of `item` from this learner's answers to it (oldest first)."""
     shown = shown_for(user_id, item)
     state = QuestionState(item, shown, tries=len(answers))
@@ -61,19 +61,32 @@ def question_state(user_id: str, item: PracticeQuestion,
     return state
 
 
+class Answered(Protocol):
+    """What a practice answer's state needs of it (a stored answer, or a row of one)."""
+
+    response: Any
+
+
+_ANSWERS_TABLE = PracticeAnswer.__table__
+# Built once, columns of the table (not the class): the lesson page runs it on every view.
+_ANSWERS = (select(_ANSWERS_TABLE.c.question, _ANSWERS_TABLE.c.response)
+            .where(_ANSWERS_TABLE.c.user_id == bindparam("user_id"),
+                   _ANSWERS_TABLE.c.course == bindparam("course"),
+                   _ANSWERS_TABLE.c.lesson == bindparam("lesson"))
+            .order_by(_ANSWERS_TABLE.c.id))
+
+
 def answers_by_question(db: Session, user_id: str, course: str, lesson: str
-                        ) -> dict[str, list[PracticeAnswer]]:
+                        ) -> dict[str, list[Answered]]:
     """This learner's practice answers in one lesson, oldest first, by question id."""
-    found: dict[str, list[PracticeAnswer]] = {}
-    for row in db.scalars(select(PracticeAnswer).where(
-            PracticeAnswer.user_id == user_id, PracticeAnswer.course == course,
-            PracticeAnswer.lesson == lesson).order_by(PracticeAnswer.id)):
+    found: dict[str, list[Answered]] = {}
+    for row in db.execute(_ANSWERS, {"user_id": user_id, "course": course, "lesson": lesson}):
         found.setdefault(row.question, []).append(row)
     return found
 
 
 def block_states(user_id: str, block: PracticeBlock,
-                 answers: Mapping[str, list[PracticeAnswer]]) -> list[QuestionState]:
+                 answers: Mapping[str, list[Answered]]) -> list[QuestionState]:
     """Every question of a block, as this learner sees it."""
     return [question_state(user_id, item, answers.get(item.question.id, []))
             for item in block.questions]

@@ -7,6 +7,7 @@ The lesson page gets its filled blocks through `CourseState.practice_blocks` (se
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import (
@@ -37,6 +38,8 @@ from .responses import field_name
 
 MACROS = "course/quizzes/_practice.html"
 UNANSWERED = "unanswered"  # query argument: the question posted without an answer
+#: Where a kept block's CSRF token goes (random per process: no content can contain it).
+TOKEN = "\x00" + secrets.token_hex(8) + "\x00"
 
 
 class PracticeForm(CourseForm):
@@ -44,18 +47,40 @@ class PracticeForm(CourseForm):
 
 
 def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int, str]:
-    """The lesson's practice blocks, filled for this learner, by block number."""
-    blocks = content().practice.get((course, lesson), ())
+    """The lesson's practice blocks, filled for this learner, by block number.
+
+    A block nobody in it has answered yet looks the same for every learner who is shown the
+    same option orders: it is rendered once per content version and order (with a stand-in for
+    the CSRF token) and kept with the content's page shells."""
+    loaded = content()
+    blocks = loaded.practice.get((course, lesson), ())
     if not blocks:
         return {}
     answers = practice.answers_by_question(db, user_id, course, lesson)
-    render = get_template_attribute(MACROS, "block")
     token = generate_csrf()
     unanswered = request.args.get(UNANSWERED)
-    return {b.number: str(render(course=course, lesson=lesson, block=b, token=token,
-                                 states=practice.block_states(user_id, b, answers),
-                                 unanswered=unanswered, field_name=field_name))
-            for b in blocks}
+    filled = {}
+    for b in blocks:
+        states = practice.block_states(user_id, b, answers)
+        fresh = not any(s.tries for s in states) and not any(
+            s.item.question.id == unanswered for s in states)
+        if not fresh:
+            filled[b.number] = _block_html(course, lesson, b, states, token, unanswered)
+            continue
+        key = ("practice", course, lesson, b.number, request.script_root,
+               tuple(s.shown for s in states))
+        html = loaded.shells.get(key)
+        if html is None:
+            html = loaded.shells[key] = _block_html(course, lesson, b, states, TOKEN, None)
+        filled[b.number] = html.replace(TOKEN, token)
+    return filled
+
+
+def _block_html(course: str, lesson: str, block: PracticeBlock, states: list[Any], token: str,
+                unanswered: str | None) -> str:
+    render = get_template_attribute(MACROS, "block")
+    return str(render(course=course, lesson=lesson, block=block, token=token, states=states,
+                      unanswered=unanswered, field_name=field_name))
 
 
 def _find(course: str, lesson: str, question: str) -> tuple[CourseInfo, Lesson,

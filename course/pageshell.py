@@ -1,0 +1,80 @@
+"""Page shells: a page rendered once with markers where its per-request parts go, then filled
+for each request with plain string joins.
+
+A template rendered with `course_shell` in its context writes `{{ course_shell("name") }}` where
+a per-request part belongs (the learner's name, their progress marks, a CSRF token); the
+rendered text is split at those markers into a `Shell`. `Shell.fill` joins the fixed text with
+the parts of this request. A shell holds nothing of any one learner: it is keyed by what the
+fixed text depends on and kept with the content version it was rendered from, so a new version
+of the content drops it.
+
+The markers carry a random per-process tag, so no content, configuration or learner text can
+forge one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Hashable, Mapping, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from markupsafe import Markup
+
+_TAG = "\x00" + secrets.token_hex(8) + ":"
+_SPLIT = re.compile(re.escape(_TAG) + "([^\x00]*)\x00")
+#: Shells kept per content version: enough for every lesson under a few prefixes and roles.
+MAX_SHELLS = 2048
+OWN_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def marker(name: str) -> Markup:
+    """The marker a shell template writes for the per-request part `name`."""
+    return Markup(f"{_TAG}{name}\x00")
+
+
+@dataclass(frozen=True)
+class Shell:
+    """A rendered page split at its markers: fixed text, name, fixed text, name, ..., text."""
+
+    pieces: tuple[str, ...]
+
+    @classmethod
+    def split(cls, rendered: str) -> Shell:
+        return cls(tuple(_SPLIT.split(rendered)))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The per-request parts this shell needs, in page order."""
+        return self.pieces[1::2]
+
+    def fill(self, parts: Mapping[str, str]) -> str:
+        """The page with every marker replaced by its part (a missing part is a bug: KeyError)."""
+        pieces = list(self.pieces)
+        pieces[1::2] = [parts[name] for name in self.pieces[1::2]]
+        return "".join(pieces)
+
+
+def cached(store: MutableMapping[Hashable, Shell], key: Hashable,
+           render: Callable[[], str]) -> Shell:
+    """The shell for `key` from `store`, rendering (and keeping) it on first use."""
+    shell = store.get(key)
+    if shell is None:
+        shell = Shell.split(render())
+        if len(store) >= MAX_SHELLS:
+            store.clear()
+        store[key] = shell
+    return shell
+
+
+def own_layout(app: Flask) -> bool:
+    """True when `course/layout.html` is the plugin's own (a host may replace it with one that
+    shows its own per-user header, which must never be kept in a shell)."""
+    try:
+        _, filename, _ = app.jinja_env.loader.get_source(app.jinja_env, "course/layout.html")
+    except Exception:  # noqa: BLE001 - no loader, or a loader that cannot say: not ours
+        return False
+    return filename is not None and Path(filename).resolve() == OWN_TEMPLATES / "course" / \
+        "layout.html"
