@@ -19,12 +19,15 @@ import secrets
 from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from markupsafe import Markup
 
 _TAG = "\x00" + secrets.token_hex(8) + ":"
 _SPLIT = re.compile(re.escape(_TAG) + "([^\x00]*)\x00")
+#: Stands for the request's CSRF token in a kept part; replaced on every use.
+TOKEN = _TAG + "csrf\x00"
 #: Shells kept per content version: enough for every lesson under a few prefixes and roles.
 MAX_SHELLS = 2048
 OWN_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -57,16 +60,22 @@ class Shell:
         return "".join(pieces)
 
 
-def cached(store: MutableMapping[Hashable, Shell], key: Hashable,
-           render: Callable[[], str]) -> Shell:
-    """The shell for `key` from `store`, rendering (and keeping) it on first use."""
-    shell = store.get(key)
-    if shell is None:
-        shell = Shell.split(render())
+def kept(store: MutableMapping[Hashable, Any], key: Hashable, make: Callable[[], Any]) -> Any:
+    """`store[key]`, made on first use; a full store starts again (it only holds what can be
+    made again)."""
+    value = store.get(key)
+    if value is None:
+        value = make()
         if len(store) >= MAX_SHELLS:
             store.clear()
-        store[key] = shell
-    return shell
+        store[key] = value
+    return value
+
+
+def cached(store: MutableMapping[Hashable, Any], key: Hashable,
+           render: Callable[[], str]) -> Shell:
+    """The shell for `key` from `store`, rendering (and keeping) it on first use."""
+    return kept(store, key, lambda: Shell.split(render()))
 
 
 def own_layout(app: Flask) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -14,6 +15,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
 )
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
@@ -42,9 +44,6 @@ from .progress import CourseProgress, course_progress, neighbours
 MIMETYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
              ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-#: The layout's per-request parts and the partial each is rendered from.
-LAYOUT_PARTS = (("main_nav", "course/_main_nav.html"), ("account_nav", "course/_account_nav.html"),
-                ("flashes", "course/_flashes.html"))
 DONE_MARK = ' <span class="done" aria-label="done">✓</span>'
 
 
@@ -151,6 +150,33 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
     return shell.fill(_lesson_parts(shell, info, found, module, progress, step, practice))
 
 
+def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
+    """The layout's parts for this request (header navigation, account links, messages), each
+    kept by what it shows: the navigation per role view, the account links per user (the token
+    filled in on each use), the empty messages area once."""
+    store, env = content().shells, current_app.jinja_env
+    where = (request.endpoint, request.script_root)
+
+    def render(template: str, **extra: Any) -> Callable[[], str]:
+        return lambda: env.get_template(template).render({**ctx, **extra})
+
+    nav = pageshell.kept(store, ("main_nav", tuple(ctx["course_nav"]), *where),
+                         render("course/_main_nav.html"))
+    logout = ctx.get("course_host_logout")
+    account = pageshell.kept(
+        store, ("account_nav", ctx["course_user_id"], ctx["course_user_name"],
+                ctx["course_accounts"], (logout.url, logout.post) if logout else None,
+                ctx.get("course_host_login_url"),
+                bool(current_app.config.get("COURSE_OPEN_REGISTRATION")), *where),
+        render("course/_account_nav.html", course_csrf_token=lambda: pageshell.TOKEN))
+    if session.get("_flashes") or ctx["course_content_problems"]:
+        flashes = env.get_template("course/_flashes.html").render(ctx)
+    else:
+        flashes = pageshell.kept(store, ("no_flashes",), render("course/_flashes.html"))
+    return {"main_nav": nav, "account_nav": account.replace(pageshell.TOKEN, token),
+            "flashes": flashes}
+
+
 def _own_layout() -> bool:
     state = get_state()
     if state.own_layout is None:
@@ -164,13 +190,14 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     """This request's parts of the lesson page: header, messages, marks, end, next link."""
     ctx: dict[str, Any] = {"request": request}
     current_app.update_template_context(ctx)
+    token = generate_csrf()
+    parts = _layout_parts(ctx, token)
     env = current_app.jinja_env
-    parts = {name: env.get_template(template).render(ctx) for name, template in LAYOUT_PARTS}
     macros = env.get_template("course/lessons/_lesson_parts.html").make_module(ctx)
     parts["lesson_end"] = str(macros.lesson_end(
         progress.is_done(found),
         url_for("course.lessons.complete", course=info.slug, lesson=found.slug),
-        generate_csrf(), current_app.config["COURSE_AUTO_COMPLETE_SECONDS"]))
+        token, current_app.config["COURSE_AUTO_COMPLETE_SECONDS"]))
     parts["next"] = str(macros.next_link(
         step, url_for("course.lessons.overview", course=info.slug)))
     parts["module_done"] = str(module.done)

@@ -7,7 +7,6 @@ The lesson page gets its filled blocks through `CourseState.practice_blocks` (se
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import (
@@ -25,6 +24,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from .. import pageshell
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..db import session as db_session
@@ -38,8 +38,6 @@ from .responses import field_name
 
 MACROS = "course/quizzes/_practice.html"
 UNANSWERED = "unanswered"  # query argument: the question posted without an answer
-#: Where a kept block's CSRF token goes (random per process: no content can contain it).
-TOKEN = "\x00" + secrets.token_hex(8) + "\x00"
 
 
 class PracticeForm(CourseForm):
@@ -69,10 +67,9 @@ def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int,
             continue
         key = ("practice", course, lesson, b.number, request.script_root,
                tuple(s.shown for s in states))
-        html = loaded.shells.get(key)
-        if html is None:
-            html = loaded.shells[key] = _block_html(course, lesson, b, states, TOKEN, None)
-        filled[b.number] = html.replace(TOKEN, token)
+        html = pageshell.kept(loaded.shells, key, lambda b=b, states=states: _block_html(
+            course, lesson, b, states, pageshell.TOKEN, None))
+        filled[b.number] = html.replace(pageshell.TOKEN, token)
     return filled
 
 
