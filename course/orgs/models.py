@@ -174,8 +174,11 @@ class BulkJob(Base):
 
 class OrgTally(Base):
     """A figure of an organisation's team (`team` "" for members without one), for a course or
-    none: `n` counted, `total` summed (best scores in hundredths). Kept by database triggers in
-    the transaction of the write that changes it (migration 0017); `tally.rebuild` recounts."""
+    none: `n` counted, `total` summed (best scores in hundredths). Figures: members, learners
+    (members with a learner record), certified, first:YYYY-MM (first certificates by month),
+    ends:YYYY-MM-DD (certificates in force by the day they end), best:<module>. Kept by
+    database triggers in the transaction of the write that changes it (migration 0017);
+    `tally.rebuild` recounts."""
 
     __tablename__ = "course_org_tally"
 
@@ -189,11 +192,15 @@ class OrgTally(Base):
 
 class MemberCertificate(Base):
     """One person's certificate standing on a course, recomputed by a trigger from their
-    certificates: certified (1 while one is active) and the month of their first (YYYY-MM)."""
+    certificates: certified (1 while one is active), the month of their first (YYYY-MM) and when
+    the one in force ends (the earliest end of their active ones)."""
 
     __tablename__ = "course_member_certificate"
+    # "expiring within N days": the members whose certificate ends on the day N days from now
+    __table_args__ = (Index("ix_course_member_certificate_course_ends_at", "course", "ends_at"),)
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     course: Mapped[str] = mapped_column(String(64), primary_key=True)
     certified: Mapped[int] = mapped_column(SmallInteger)
     first_month: Mapped[str | None] = mapped_column(String(7), default=None)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from ..content.catalog import CourseInfo
 from ..db import utcnow
 from ..lessons.models import LessonProgress
 from ..quizzes.models import QuizAttempt, QuizBest
+from . import tally
 from .models import ACTIVE_MEMBER, Assignment, Membership, Organisation
 
 STATUSES = {"not-started": "Not started", "in-progress": "In progress",
@@ -101,12 +102,31 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
     now = now or utcnow()
     due = due_date(db, org, course.slug)
     where = _conditions(org, course, filters, now, due)
-    total = db.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
+    total = _total(db, org, course, filters, now, due, where)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     members = list(db.scalars(select(Membership).where(*where).order_by(
         Membership.name, Membership.id).limit(per_page).offset((page - 1) * per_page)))
     return MemberPage(_details(db, course, members, now, due), total, page, pages, due)
+
+
+def _total(db: Session, org: Organisation, course: CourseInfo, filters: Filters, now: datetime,
+           due: date | None, where: list[ColumnElement[bool]]) -> int:
+    """How many members match: from the tallies when the filters are the team, certified and
+    overdue; from the certificates that end by the date when expiring (every such member is
+    certified); otherwise counted over the members."""
+    if filters.expiring:
+        if filters.status in ("in-progress", "not-started") or filters.overdue:
+            return 0  # those are members without a certificate in force
+        return tally.ending_by(db, org.id, course.slug, now + timedelta(days=filters.expiring),
+                               filters.team)
+    if filters.status in (None, "certified"):
+        counts = tally.read(db, org.id, course.slug, filters.team)
+        if filters.overdue:
+            late = due is not None and due < now.date()
+            return counts.members - counts.certified if late and not filters.status else 0
+        return counts.certified if filters.status else counts.members
+    return db.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
 
 
 def _details(db: Session, course: CourseInfo, members: list[Membership], now: datetime,
@@ -143,25 +163,14 @@ class FactorAverage:
 
 def factor_averages(db: Session, org: Organisation, course: CourseInfo,
                     quiz_modules: list[str], team: str | None = None) -> list[FactorAverage]:
-    """The organisation's average of its members' best score on each factor quiz (one row per
-    member and factor, kept as attempts are graded: no attempt is read)."""
-    scope = [Membership.org_id == org.id, ACTIVE_MEMBER] + (
-        [Membership.team == team] if team else [])
-    found = {module: (avg, count) for module, avg, count in db.execute(
-        select(QuizBest.module, func.avg(QuizBest.percent), func.count()).join(
-            Membership, Membership.user_id == QuizBest.user_id).where(
-            *scope, QuizBest.course == course.slug).group_by(QuizBest.module))}
+    """The organisation's (or a team's) average of its members' best score on each factor quiz,
+    from its tallies (kept as attempts are graded and members come and go: no attempt, and no
+    member, is read)."""
+    counts = tally.read(db, org.id, course.slug, team)
     titles = {m.slug: m.title for m in course.modules}
-    out = []
-    for module in quiz_modules:
-        avg, count = found.get(module, (None, 0))
-        value = Decimal(str(avg)).quantize(Decimal("0.1"), ROUND_HALF_UP) if avg is not None \
-            else None
-        out.append(FactorAverage(module, titles.get(module, module), value, count))
-    return out
+    return [FactorAverage(module, titles.get(module, module), *counts.average(module))
+            for module in quiz_modules]
 
 
 def teams(db: Session, org: Organisation) -> list[str]:
-    return [t for t in db.scalars(select(Membership.team).where(
-        Membership.org_id == org.id, ACTIVE_MEMBER, Membership.team.is_not(None))
-        .distinct().order_by(Membership.team))]
+    return tally.teams(db, org.id)

@@ -21,6 +21,7 @@ from ..errors import CourseError
 from ..identity import normalise_email
 from ..lessons.models import Learner
 from ..names import clean_name
+from . import tally
 from .models import (
     ACTIVE_MEMBER,
     MANAGER,
@@ -247,9 +248,14 @@ def _team(team: str | None) -> str | None:
 
 
 def members_count(db: Session, org: Organisation) -> int:
-    """The organisation's members (removed people are not counted)."""
-    return db.scalar(select(func.count()).select_from(Membership).where(
-        Membership.org_id == org.id, ACTIVE_MEMBER)) or 0
+    """The organisation's members (removed people are not counted): its tally, one row per
+    team."""
+    return tally.members(db, org.id)  # autoflush: the rows written so far are counted
+
+
+def rebuild_aggregates(db: Session) -> None:
+    """Recount the organisations' tallies from the rows (after bulk SQL loads)."""
+    tally.rebuild(db)
 
 
 def pending_invitations(db: Session, org: Organisation, now: datetime | None = None) -> list[

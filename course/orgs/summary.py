@@ -6,14 +6,14 @@ always agree. Removed members are not counted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..certificates.models import ACTIVE, Certificate
 from ..db import utcnow
 from ..lessons.models import Learner
+from . import tally
 from .models import ACTIVE_MEMBER, Membership, Organisation
 from .reports import FactorAverage, due_date
 
@@ -37,27 +37,44 @@ class Headline:
         return round(100 * self.certified / self.enrolled) if self.enrolled else 0
 
 
-def _count(db: Session, *where: object) -> int:
-    return db.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
+INACTIVE_PROBE = 5000  # learners not seen lately, counted up to this to pick the smaller side
 
 
 def headline(db: Session, org: Organisation, course: str,
              now: datetime | None = None) -> Headline:
-    """The headline figures of `org` for `course` (five counting queries)."""
+    """The headline figures of `org` for `course`: enrolled and certified from the
+    organisation's tallies; certificates expiring and members active, counted from the smaller
+    side (the certificates ending soon; the learners seen, or not seen, lately)."""
     now = now or utcnow()
-    members = (Membership.org_id == org.id, ACTIVE_MEMBER)
-    active_cert = select(Certificate.user_id).where(Certificate.course == course,
-                                                    Certificate.status == ACTIVE)
-    seen = select(Learner.user_id).where(Learner.last_seen_at >= now - timedelta(ACTIVE_DAYS))
-    enrolled = _count(db, *members)
-    certified = _count(db, *members, Membership.user_id.in_(active_cert))
-    expiring = _count(db, *members, Membership.user_id.in_(active_cert.where(
-        Certificate.valid_until > now,
-        Certificate.valid_until <= now + timedelta(days=EXPIRING_DAYS))))
+    counts = tally.read(db, org.id, course)
+    # ends within EXPIRING_DAYS, not already ended (one certificate in force per member)
+    expiring = (tally.ending_by(db, org.id, course, now + timedelta(days=EXPIRING_DAYS))
+                - tally.ending_by(db, org.id, course, now))
     due = due_date(db, org, course)
-    overdue = enrolled - certified if due is not None and due < now.date() else 0
-    return Headline(enrolled, _count(db, *members, Membership.user_id.in_(seen)), certified,
+    certified = counts.certified
+    overdue = counts.members - certified if due is not None and due < now.date() else 0
+    return Headline(counts.members, active_members(db, org, counts.learners, now), certified,
                     overdue, expiring, due)
+
+
+def active_members(db: Session, org: Organisation, learners: int, now: datetime) -> int:
+    """Members seen in the last ACTIVE_DAYS days. `learners` (members with a learner record, a
+    tally) less those not seen lately when these are few; counted directly otherwise."""
+    since = now - timedelta(ACTIVE_DAYS)
+    stale = db.scalar(select(func.count()).select_from(
+        select(Learner.user_id).where(Learner.last_seen_at < since)
+        .limit(INACTIVE_PROBE).subquery())) or 0
+
+    def members_seen(*when: object, limit: int | None = None) -> int:
+        # a bounded subquery is read first: the members are looked up from its few rows
+        seen = select(Learner.user_id).where(*when).limit(limit).subquery()
+        return db.scalar(select(func.count()).select_from(seen).join(
+            Membership, Membership.user_id == seen.c.user_id).where(
+            Membership.org_id == org.id, ACTIVE_MEMBER)) or 0
+
+    if stale < INACTIVE_PROBE:  # every stale learner is in the subquery: none is cut off
+        return learners - members_seen(Learner.last_seen_at < since, limit=INACTIVE_PROBE)
+    return members_seen(Learner.last_seen_at >= since)
 
 
 @dataclass(frozen=True)
@@ -72,19 +89,7 @@ def completions_by_month(db: Session, org: Organisation, course: str, months: in
     the last `months` calendar months, oldest first."""
     now = now or utcnow()
     labels = _month_labels(now.date(), months)
-    year, month = (int(part) for part in labels[0].split("-"))
-    start = datetime(year, month, 1, tzinfo=UTC)
-    first = func.min(Certificate.issued_at)
-    firsts = select(first.label("first")).join(
-        Membership, Membership.user_id == Certificate.user_id).where(
-        Membership.org_id == org.id, ACTIVE_MEMBER, Certificate.course == course).group_by(
-        Certificate.user_id).having(first >= start).subquery()
-    # Counted in SQL, a month label per row: no timestamp comes back to Python.
-    if db.get_bind().dialect.name == "postgresql":
-        label = func.to_char(func.timezone("UTC", firsts.c.first), "YYYY-MM")
-    else:
-        label = func.strftime("%Y-%m", firsts.c.first)
-    counted = dict(db.execute(select(label, func.count()).group_by(label)).all())
+    counted = tally.read(db, org.id, course).firsts  # kept as certificates are issued
     return [Month(label, counted.get(label, 0)) for label in labels]
 
 

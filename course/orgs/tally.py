@@ -1,0 +1,163 @@
+"""The organisation's tallies: per team, its members and members with a learner record, and per
+course its certified members, members by the month of their first certificate, and the sum and
+count of its members' best score on each factor quiz. Database triggers (migration 0017) keep them
+in the transaction of every write that changes them, so reading one is a handful of rows whatever
+the organisation's size; `rebuild` recounts every one from the rows (after bulk SQL loads, and in
+the tests that hold the triggers to a recount)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Integer, String, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from ..certificates.models import ACTIVE, Certificate
+from ..lessons.models import Learner
+from ..quizzes.models import QuizBest
+from .models import ACTIVE_MEMBER, MemberCertificate, Membership, OrgTally
+
+MEMBERS, LEARNERS, CERTIFIED = "members", "learners", "certified"
+FIRST, ENDS, BEST = "first:", "ends:", "best:"
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """The figures of one organisation (or one of its teams) for one course."""
+
+    members: int = 0
+    learners: int = 0  # members with a learner record (seen at least once)
+    certified: int = 0
+    firsts: dict[str, int] = field(default_factory=dict)  # YYYY-MM -> members
+    best: dict[str, tuple[int, int]] = field(default_factory=dict)  # module -> (n, hundredths)
+
+    def average(self, module: str) -> tuple[Decimal | None, int]:
+        """The average best score on a factor quiz, to one decimal, and how many have one."""
+        n, total = self.best.get(module, (0, 0))
+        if not n:
+            return None, 0
+        return (Decimal(total) / 100 / n).quantize(Decimal("0.1"), ROUND_HALF_UP), n
+
+
+def read(db: Session, org_id: int, course: str, team: str | None = None) -> Tallies:
+    """One statement: the organisation's (or the team's) tallies for `course`."""
+    where = [OrgTally.org_id == org_id, OrgTally.course.in_(["", course])]
+    if team is not None:
+        where.append(OrgTally.team == team)
+    counts: dict[str, int] = {}
+    firsts: dict[str, int] = {}
+    best: dict[str, tuple[int, int]] = {}
+    for figure, n, total in db.execute(select(
+            OrgTally.figure, func.sum(OrgTally.n), func.sum(OrgTally.total))
+            .where(*where).group_by(OrgTally.figure)):
+        n, total = int(n or 0), int(total or 0)
+        if figure.startswith(ENDS):
+            continue  # read by `ending_by`, a range of days
+        if figure.startswith(FIRST):
+            firsts[figure[len(FIRST):]] = n
+        elif figure.startswith(BEST):
+            best[figure[len(BEST):]] = (n, total)
+        else:
+            counts[figure] = n
+    return Tallies(counts.get(MEMBERS, 0), counts.get(LEARNERS, 0), counts.get(CERTIFIED, 0),
+                   firsts, best)
+
+
+def ending_by(db: Session, org_id: int, course: str, until: datetime,
+              team: str | None = None) -> int:
+    """Members whose certificate in force for `course` ends at or before `until`: the whole
+    days before from the tallies, the day of `until` itself counted up to that moment."""
+    day = until.astimezone(UTC).date()
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    where = [OrgTally.org_id == org_id, OrgTally.course == course,
+             OrgTally.figure > ENDS, OrgTally.figure < f"{ENDS}{day.isoformat()}"]
+    if team is not None:
+        where.append(OrgTally.team == team)
+    before = db.scalar(select(func.sum(OrgTally.n)).where(*where)) or 0
+    members = [Membership.org_id == org_id, ACTIVE_MEMBER] + (
+        [Membership.team == team] if team is not None else [])
+    on_the_day = db.scalar(select(func.count()).select_from(MemberCertificate).join(
+        Membership, Membership.user_id == MemberCertificate.user_id).where(
+        MemberCertificate.course == course, MemberCertificate.ends_at >= start,
+        MemberCertificate.ends_at <= until, *members)) or 0
+    return int(before) + on_the_day
+
+
+def members(db: Session, org_id: int) -> int:
+    """The organisation's members (removed people are not counted)."""
+    return int(db.scalar(select(func.sum(OrgTally.n)).where(
+        OrgTally.org_id == org_id, OrgTally.course == "", OrgTally.figure == MEMBERS)) or 0)
+
+
+def teams(db: Session, org_id: int) -> list[str]:
+    """The teams that have members, by name."""
+    return list(db.scalars(select(OrgTally.team).where(
+        OrgTally.org_id == org_id, OrgTally.course == "", OrgTally.figure == MEMBERS,
+        OrgTally.n > 0, OrgTally.team != "").order_by(OrgTally.team)))
+
+
+def _format(db: Session, column: object, day: bool = False) -> object:
+    """A UTC timestamp as YYYY-MM (or YYYY-MM-DD), in SQL."""
+    if db.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD" if day else "YYYY-MM")
+    return func.strftime("%Y-%m-%d" if day else "%Y-%m", column)
+
+
+def rebuild(db: Session) -> None:
+    """Recount the certificate standings and every tally from the rows."""
+    db.execute(delete(MemberCertificate))
+    active = Certificate.status == ACTIVE
+    db.execute(insert(MemberCertificate).from_select(
+        ["user_id", "course", "certified", "first_month", "ends_at"],
+        select(Certificate.user_id, Certificate.course,
+               func.max(case((active, 1), else_=0)),
+               _format(db, func.min(Certificate.issued_at)),
+               func.min(case((active, Certificate.valid_until), else_=None)))
+        .group_by(Certificate.user_id, Certificate.course)))
+    db.execute(delete(OrgTally))  # after the standings: their trigger added to the tallies
+    team = func.coalesce(Membership.team, "")
+    at = [Membership.org_id, team]
+    cols = ["org_id", "team", "course", "figure", "n", "total"]
+    zero = literal(0, Integer)
+    blank = literal("", String)
+    standing = MemberCertificate.user_id == Membership.user_id
+    queries = [
+        select(*at, blank, literal(MEMBERS), func.count(), zero).where(ACTIVE_MEMBER)
+        .group_by(*at),
+        select(*at, blank, literal(LEARNERS), func.count(), zero)
+        .join(Learner, Learner.user_id == Membership.user_id).where(ACTIVE_MEMBER)
+        .group_by(*at),
+        select(*at, MemberCertificate.course, literal(CERTIFIED), func.count(), zero)
+        .join(MemberCertificate, and_(standing, MemberCertificate.certified == 1))
+        .where(ACTIVE_MEMBER).group_by(*at, MemberCertificate.course),
+        select(*at, MemberCertificate.course, literal(FIRST) + MemberCertificate.first_month,
+               func.count(), zero)
+        .join(MemberCertificate, and_(standing, MemberCertificate.first_month.is_not(None)))
+        .where(ACTIVE_MEMBER).group_by(*at, MemberCertificate.course,
+                                       MemberCertificate.first_month),
+        select(*at, MemberCertificate.course,
+               literal(ENDS) + _format(db, MemberCertificate.ends_at, day=True), func.count(), zero)
+        .join(MemberCertificate, and_(standing, MemberCertificate.ends_at.is_not(None)))
+        .where(ACTIVE_MEMBER).group_by(*at, MemberCertificate.course,
+                                       _format(db, MemberCertificate.ends_at, day=True)),
+        select(*at, QuizBest.course, literal(BEST) + QuizBest.module, func.count(),
+               func.sum(cast(func.round(QuizBest.percent * 100), Integer)))
+        .join(QuizBest, QuizBest.user_id == Membership.user_id).where(ACTIVE_MEMBER)
+        .group_by(*at, QuizBest.course, QuizBest.module),
+    ]
+    for query in queries:
+        db.execute(insert(OrgTally).from_select(cols, query))
+
+
+def snapshot(db: Session) -> set[tuple[object, ...]]:
+    """Every non-zero tally and every standing (for comparing with a recount)."""
+    tallies = {tuple(r) for r in db.execute(select(
+        OrgTally.org_id, OrgTally.team, OrgTally.course, OrgTally.figure, OrgTally.n,
+        OrgTally.total).where((OrgTally.n != 0) | (OrgTally.total != 0)))}
+    standings = {("standing", *r) for r in db.execute(select(
+        MemberCertificate.user_id, MemberCertificate.course, MemberCertificate.certified,
+        MemberCertificate.first_month, MemberCertificate.ends_at).where(
+        (MemberCertificate.certified != 0) | MemberCertificate.first_month.is_not(None)))}
+    return tallies | standings
