@@ -204,3 +204,13 @@ class MemberCertificate(Base):
     certified: Mapped[int] = mapped_column(SmallInteger)
     first_month: Mapped[str | None] = mapped_column(String(7), default=None)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class UnaffiliatedLearner(Base):
+    """A learner in no organisation (a learner record, no active membership), kept by triggers
+    (migration 0018): a trainer outside every organisation lists these without walking every
+    learner."""
+
+    __tablename__ = "course_unaffiliated_learner"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
