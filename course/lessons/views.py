@@ -157,22 +157,24 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
     store, env = content().shells, current_app.jinja_env
     where = (request.endpoint, request.script_root)
 
-    def render(template: str, **extra: Any) -> Callable[[], str]:
-        return lambda: env.get_template(template).render({**ctx, **extra})
+    def render(block: str, **extra: Any) -> Callable[[], str]:
+        layout = env.get_template("course/layout.html")
+        return lambda: "".join(layout.blocks[block](layout.new_context({**ctx, **extra})))
 
     nav = pageshell.kept(store, ("main_nav", tuple(ctx["course_nav"]), *where),
-                         render("course/_main_nav.html"))
+                         render("course_main_nav"))
     logout = ctx.get("course_host_logout")
     account = pageshell.kept(
         store, ("account_nav", ctx["course_user_id"], ctx["course_user_name"],
                 ctx["course_accounts"], (logout.url, logout.post) if logout else None,
                 ctx.get("course_host_login_url"),
                 bool(current_app.config.get("COURSE_OPEN_REGISTRATION")), *where),
-        render("course/_account_nav.html", course_csrf_token=lambda: pageshell.TOKEN))
+        render("course_account_nav", course_csrf_token=lambda: pageshell.TOKEN))
     if session.get("_flashes") or ctx["course_content_problems"]:
         flashes = env.get_template("course/_flashes.html").render(ctx)
     else:
-        flashes = pageshell.kept(store, ("no_flashes",), render("course/_flashes.html"))
+        flashes = pageshell.kept(store, ("no_flashes",), lambda: env.get_template(
+            "course/_flashes.html").render(ctx))
     return {"main_nav": nav, "account_nav": account.replace(pageshell.TOKEN, token),
             "flashes": flashes}
 
@@ -191,7 +193,8 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     ctx: dict[str, Any] = {"request": request}
     current_app.update_template_context(ctx)
     token = generate_csrf()
-    parts = _layout_parts(ctx, token)
+    # A host's own layout has no marked parts: only the plugin's layout asks for these.
+    parts = _layout_parts(ctx, token) if "main_nav" in shell.names else {}
     env = current_app.jinja_env
     macros = env.get_template("course/lessons/_lesson_parts.html").make_module(ctx)
     parts["lesson_end"] = str(macros.lesson_end(
