@@ -8,29 +8,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from ..lessons.models import Learner
-from ..orgs.models import ACTIVE_MEMBER, Membership, Organisation
+from ..orgs import tally
+from ..orgs.models import ACTIVE_MEMBER, Membership, Organisation, UnaffiliatedLearner
 from ..orgs.services import managed_org
 
 NO_ORG = "none"  # the organisation filter's value for learners in no organisation
+FEW = 2000  # learners in scope up to which they are listed (and sorted) rather than searched for
 
 
 @dataclass(frozen=True)
 class Scope:
     """What the current trainer may see: everyone, or no organisation's learners plus those of
-    `org_id` (the organisation they manage, if any)."""
+    `org_id` (the organisation they manage, if any). `few`: at most FEW learners are in scope."""
 
     everyone: bool
     org_id: int | None = None
+    few: bool = False
 
     def clause(self) -> ColumnElement[bool]:
-        """A condition on `Learner.user_id`: the learner is in scope (correlated EXISTS, so
-        the database can walk learners by name and stop after a page)."""
+        """A condition on `Learner.user_id`: the learner is in scope. When they are few, their
+        ids (the learners in no organisation, kept by triggers, and the organisation's members),
+        which the database reads first and sorts; otherwise a correlated EXISTS, so that it walks
+        learners by name and stops after a page."""
         if self.everyone:
             return true()
+        if self.few:
+            ids = select(UnaffiliatedLearner.user_id)
+            if self.org_id is not None:
+                ids = ids.union_all(select(Membership.user_id).where(
+                    Membership.org_id == self.org_id, ACTIVE_MEMBER))
+            return Learner.user_id.in_(ids)
         if self.org_id is None:
             return ~in_any_org()
         return ~in_any_org() | in_org(self.org_id)
@@ -59,7 +70,11 @@ def scope_for(db: Session, user_id: str, is_admin: bool) -> Scope:
     if is_admin:
         return Scope(everyone=True)
     org = managed_org(db, user_id)
-    return Scope(everyone=False, org_id=org.id if org is not None else None)
+    unaffiliated = db.scalar(select(func.count()).select_from(
+        select(UnaffiliatedLearner.user_id).limit(FEW + 1).subquery())) or 0
+    members = tally.members(db, org.id) if org is not None else 0
+    return Scope(everyone=False, org_id=org.id if org is not None else None,
+                 few=unaffiliated + members <= FEW)
 
 
 def org_choices(db: Session, scope: Scope) -> list[tuple[str, str]]:

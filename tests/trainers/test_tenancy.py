@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from course.db import session
+from course.orgs.models import Membership
 from course.quizzes.models import QuizAttempt, QuizGrant
-from tests.conftest import Site
+from tests.conftest import Site, csrf_token
 from tests.orgs.fixtures import Orgs
 from tests.trainers.helpers import (
     BOOK,
@@ -100,3 +102,37 @@ def test_an_administrator_sees_every_organisation(orgs: Orgs) -> None:
     assert "Gina Globex" in globex and "Ada" not in globex
     assert re.search(r"Globex plc", html)
     assert admin.get(site.url(BOOK + f"learners/{ids['gina']}")).status_code == 200
+
+
+@pytest.mark.parametrize("few", [2000, 0])
+def test_learners_in_no_organisation_follow_joining_and_removal(orgs: Orgs, monkeypatch,  # noqa: ANN001
+                                                                 few: int) -> None:
+    """A trainer outside every organisation sees the learners in none, whether they are few
+    (read from their kept list and sorted) or many (learners walked by name): a learner who
+    joins an organisation leaves the list, and is back in it once removed."""
+    from course.trainers import scope
+
+    monkeypatch.setattr(scope, "FEW", few)
+    site = orgs.site
+    ids = people(orgs)
+    trainer = site.trainer_client()
+    learners = site.url("/trainer/courses/social-divide/learners")
+    assert "Nora Nobody" in shown(trainer, site) and "Ada Acme" not in shown(trainer, site)
+    assert "Nora Nobody" in trainer.get(learners).get_data(as_text=True)
+    orgs.add_member("globex", "nora@example.com", "Nora Nobody")
+    assert "Nora" not in shown(trainer, site)
+    assert "Nora" not in trainer.get(learners).get_data(as_text=True)
+    manager = orgs.manager("globex")
+    with site.app.app_context():
+        member_id = session().scalar(select(Membership.id).where(
+            Membership.user_id == ids["nora"]))
+    remove = site.url(f"/org/members/{member_id}/remove")
+    assert manager.post(remove, data={"csrf_token": csrf_token(manager, remove),
+                                      "confirm": "yes"}).status_code == 302
+    assert "Nora Nobody" in shown(trainer, site)
+    assert "Nora Nobody" in trainer.get(learners).get_data(as_text=True)
+    assert "Ada Acme" not in shown(trainer, site) and "Gina" not in shown(trainer, site)
+    # A trainer who manages Acme: Acme's members and the learners in none, either way.
+    give_role(site, orgs.people.user_id("boss@acme.example"), "trainer")
+    html = shown(orgs.manager("acme"), site)
+    assert "Ada Acme" in html and "Nora Nobody" in html and "Gina" not in html

@@ -183,7 +183,8 @@ def _pg_triggers() -> list[str]:
                 continue
             out.append(f"CREATE TRIGGER {table}_tally_{suffix} AFTER {event} ON {table} "
                        f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION {table}_tally()")
-    new, old = "SELECT user_id, course FROM new_rows", "SELECT user_id, course FROM old_rows"
+    new = "SELECT DISTINCT user_id, course FROM new_rows"
+    old = "SELECT DISTINCT user_id, course FROM old_rows"
     name = "course_certificate_standing"
     out.append(_pg_function(name, _standings(new, "postgresql"),
                             _standings(f"{old} UNION {new}", "postgresql"),
