@@ -28,7 +28,7 @@ _STATES = (select(_PROGRESS.c.lesson, _PROGRESS.c.last_viewed_at, _PROGRESS.c.co
 
 def lesson_states(db: Session, user_id: str, course: str) -> dict[str, LessonState]:
     """The learner's state for every lesson of `course` they have opened."""
-    rows = db.execute(_STATES, {"user_id": user_id, "course": course})
+    rows = db.connection().execute(_STATES, {"user_id": user_id, "course": course})
     return {r.lesson: LessonState(r.last_viewed_at, r.completed_at, r.completed_version)
             for r in rows}
 

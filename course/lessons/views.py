@@ -196,7 +196,7 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     # A host's own layout has no marked parts: only the plugin's layout asks for these.
     parts = _layout_parts(ctx, token) if "main_nav" in shell.names else {}
     env = current_app.jinja_env
-    macros = env.get_template("course/lessons/_lesson_parts.html").make_module(ctx)
+    macros = env.get_template("course/lessons/_lesson_parts.html").module  # made once
     parts["lesson_end"] = str(macros.lesson_end(
         progress.is_done(found),
         url_for("course.lessons.complete", course=info.slug, lesson=found.slug),

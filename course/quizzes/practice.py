@@ -80,7 +80,9 @@ def answers_by_question(db: Session, user_id: str, course: str, lesson: str
                         ) -> dict[str, list[Answered]]:
     """This learner's practice answers in one lesson, oldest first, by question id."""
     found: dict[str, list[Answered]] = {}
-    for row in db.execute(_ANSWERS, {"user_id": user_id, "course": course, "lesson": lesson}):
+    rows = db.connection().execute(_ANSWERS, {"user_id": user_id, "course": course,
+                                              "lesson": lesson})
+    for row in rows:
         found.setdefault(row.question, []).append(row)
     return found
 
