@@ -214,3 +214,25 @@ class UnaffiliatedLearner(Base):
     __tablename__ = "course_unaffiliated_learner"
 
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class QuizAttempted(Base):
+    """A quiz (course and module) someone has attempted, listed once (migration 0019)."""
+
+    __tablename__ = "course_quiz_attempted"
+
+    course: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class QuizPending(Base):
+    """A learner yet to start a listed quiz: they opened a lesson of its course and have no
+    attempt at it. Kept by triggers (migration 0019); the gradebook's "not started" reads it."""
+
+    __tablename__ = "course_quiz_pending"
+    __table_args__ = (Index("ix_course_quiz_pending_course_module_user_id", "course", "module",
+                            "user_id"),)
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course: Mapped[str] = mapped_column(String(64), primary_key=True)
+    module: Mapped[str] = mapped_column(String(64), primary_key=True)
