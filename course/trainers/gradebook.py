@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..content.quiz import Quiz
 from ..lessons.models import Learner, LessonProgress
+from ..orgs.models import QuizAttempted, QuizPending
 from ..quizzes.grading import overall
 from ..quizzes.models import FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
-from .scope import NO_ORG, Scope, in_any_org, in_org, org_name
+from .scope import FEW, NO_ORG, Scope, in_any_org, in_org, org_name
 
 PER_PAGE = 50
 PASSED, FAILED, NOT_STARTED, STARTED = "passed", "failed", "not_started", "in_progress"
@@ -101,9 +102,26 @@ def status_clause(quiz: Quiz, status: str) -> ColumnElement[bool] | None:
     return None
 
 
-def _query(scope: Scope, quiz: Quiz, filters: Filters) -> Any:
+def yet_to_start(db: Session, quiz: Quiz) -> Any | None:
+    """Who may be "not started" on `quiz`, when they are few (at most FEW): the learners with
+    no attempt at it (kept by triggers) and those whose attempts a new round or a reset may
+    have set aside. None when many, or when nobody has attempted the quiz yet (then everyone
+    is not started, and walking learners by name finds a page at once)."""
+    if db.get(QuizAttempted, (quiz.course, quiz.module)) is None:
+        return None
+    ids = select(QuizPending.user_id).where(
+        QuizPending.course == quiz.course, QuizPending.module == quiz.module).union(
+        select(QuizRound.user_id).where(QuizRound.course == quiz.course),
+        select(QuizGrant.user_id).where(QuizGrant.course == quiz.course,
+                                        QuizGrant.module == quiz.module,
+                                        QuizGrant.kind == RESET))
+    many = db.scalar(select(func.count()).select_from(ids.limit(FEW + 1).subquery()))
+    return ids if (many or 0) <= FEW else None
+
+
+def _query(scope: Scope, quiz: Quiz, filters: Filters, candidates: Any | None = None) -> Any:
     """Learners who opened a lesson of the quiz's course, in scope and matching the filters,
-    by name (an index), with their organisation."""
+    by name (an index), with their organisation; among `candidates` (ids) if given."""
     query = (select(Learner.user_id, Learner.display_name, Learner.email,
                     org_name().label("org_name"))
              .where(exists().where(LessonProgress.user_id == Learner.user_id,
@@ -116,6 +134,8 @@ def _query(scope: Scope, quiz: Quiz, filters: Filters) -> Any:
     wanted = status_clause(quiz, filters.status)
     if wanted is not None:
         query = query.where(wanted)
+    if candidates is not None:
+        query = query.where(Learner.user_id.in_(candidates))
     return query.order_by(Learner.display_name, Learner.user_id)
 
 
@@ -124,7 +144,8 @@ def gradebook_page(db: Session, scope: Scope, quiz: Quiz, filters: Filters,
     """One page of learners with their standing on `quiz` (one row more is read to know
     whether another page follows); attempts are read for this page's learners only."""
     page = max(1, page)
-    found = list(db.execute(_query(scope, quiz, filters).limit(per_page + 1)
+    few = yet_to_start(db, quiz) if filters.status == NOT_STARTED else None
+    found = list(db.execute(_query(scope, quiz, filters, few).limit(per_page + 1)
                             .offset((page - 1) * per_page)))
     rows = _standings(db, quiz, found[:per_page])
     return Page(rows, page, len(found) > per_page, per_page)

@@ -8,6 +8,8 @@ import csv
 import io
 import re
 
+import pytest
+
 from tests.conftest import Site
 from tests.trainers.helpers import BOOK, MODULE, add_attempt, add_learners
 
@@ -99,3 +101,49 @@ def test_learner_page_and_an_attempts_answers(course_site: Site) -> None:
     # A learner cannot open the gradebook.
     assert learner.get(course_site.url(BOOK)).status_code == 403
     assert learner.get(attempt).status_code == 403
+
+
+@pytest.mark.parametrize("few", [2000, 0])
+def test_not_started_follows_attempts_resets_rounds_and_progress(course_site: Site, monkeypatch,  # noqa: ANN001
+                                                                  few: int) -> None:
+    """"Not started" is the same whether its learners are few (read from the list the
+    triggers keep, with those a reset or a new round may have sent back) or many (learners
+    walked by name), through attempts, a reset, a new round, and lesson progress erased."""
+    from sqlalchemy import delete
+
+    from course.db import session
+    from course.lessons.models import LessonProgress
+    from course.quizzes import services as quizzes
+    from course.quizzes.models import QuizAttempt
+    from course.trainers import scope
+    from course.trainers.operations import grant
+
+    monkeypatch.setattr(scope, "FEW", few)
+    site = course_site
+    add_learners(site, {f"g{i:03d}": f"Learner {i:03d}" for i in range(6)})
+    trainer = site.trainer_client()
+
+    def not_started() -> list[str]:
+        return names(trainer.get(site.url(BOOK + f"?quiz={MODULE}&status=not_started"))
+                     .get_data(as_text=True))
+
+    everyone = [f"Learner {i:03d}" for i in range(6)]
+    assert not_started() == everyone  # nobody has attempted the quiz yet
+    add_attempt(site, "g000", 1, 90)
+    add_attempt(site, "g001", 1, None)
+    add_attempt(site, "g002", 1, 40)
+    assert not_started() == everyone[3:]
+    add_learners(site, {"g006": "Learner 006"})  # a newcomer opens the course
+    assert not_started() == everyone[3:] + ["Learner 006"]
+    with site.app.app_context():
+        grant(session(), learner_id="g002", course="social-divide", module=MODULE,
+              kind="reset", reason="a new start", by="trainer", by_name="A Trainer")
+        quizzes.start_round(session(), "g000", "social-divide", "recertification")
+        session().commit()
+    assert not_started() == ["Learner 000", "Learner 002"] + everyone[3:] + ["Learner 006"]
+    with site.app.app_context():  # an attempt erased, then a learner's progress
+        session().execute(delete(QuizAttempt).where(QuizAttempt.user_id == "g001"))
+        session().execute(delete(LessonProgress).where(LessonProgress.user_id == "g003"))
+        session().commit()
+    assert not_started() == ["Learner 000", "Learner 001", "Learner 002", "Learner 004",
+                             "Learner 005", "Learner 006"]
