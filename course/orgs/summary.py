@@ -42,12 +42,13 @@ INACTIVE_PROBE = 5000  # learners not seen lately, counted up to this to pick th
 
 def headline(db: Session, org: Organisation, course: str,
              now: datetime | None = None) -> Headline:
-    """The headline figures of `org` for `course`: enrolled and certified from the
-    organisation's tallies; certificates expiring and members active, counted from the smaller
-    side (the certificates ending soon; the learners seen, or not seen, lately)."""
+    """The headline figures of `org` for `course`: enrolled, certified and the certificates
+    expiring from the organisation's tallies (kept as rows are written; expiring by the day the
+    certificate in force ends), the members active counted from the smaller side (the learners
+    seen, or not seen, lately)."""
     now = now or utcnow()
     counts = tally.read(db, org.id, course)
-    # ends within EXPIRING_DAYS, not already ended (one certificate in force per member)
+    # the certificate in force (one per member) ends within EXPIRING_DAYS and has not ended
     expiring = (tally.ending_by(db, org.id, course, now + timedelta(days=EXPIRING_DAYS))
                 - tally.ending_by(db, org.id, course, now))
     due = due_date(db, org, course)

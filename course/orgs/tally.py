@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Integer, String, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from ..certificates.models import ACTIVE, Certificate
@@ -100,9 +112,11 @@ def teams(db: Session, org_id: int) -> list[str]:
 
 def _format(db: Session, column: object, day: bool = False) -> object:
     """A UTC timestamp as YYYY-MM (or YYYY-MM-DD), in SQL."""
+    # constants written out, not bound: PostgreSQL matches a GROUP BY expression by its text
     if db.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD" if day else "YYYY-MM")
-    return func.strftime("%Y-%m-%d" if day else "%Y-%m", column)
+        return func.to_char(func.timezone(literal_column("'UTC'"), column),
+                            literal_column("'YYYY-MM-DD'" if day else "'YYYY-MM'"))
+    return func.strftime(literal_column("'%Y-%m-%d'" if day else "'%Y-%m'"), column)
 
 
 def rebuild(db: Session) -> None:
