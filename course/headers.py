@@ -119,6 +119,10 @@ def strict_policy(extra: object = None, nonce: str | None = None) -> str:
     return "; ".join(f"{name} {' '.join(srcs)}".rstrip() for name, srcs in policy.items())
 
 
+#: Strict policies without a nonce, by the repr of COURSE_CSP_EXTRA (a handful per process).
+_POLICIES: dict[str, str] = {}
+
+
 def add_security_headers(response: Response) -> Response:
     """The plugin's headers, never replacing one already on the response (a view's own, or
     the host's): the CSP of COURSE_CSP, nosniff, a referrer policy, framing rules."""
@@ -126,7 +130,13 @@ def add_security_headers(response: Response) -> Response:
     mode = csp_mode(config)
     headers = response.headers
     if mode == STRICT:
-        policy = strict_policy(config.get("COURSE_CSP_EXTRA"), g.get(_NONCE_KEY))
+        nonce = g.get(_NONCE_KEY)
+        extra = config.get("COURSE_CSP_EXTRA")
+        if nonce:
+            policy = strict_policy(extra, nonce)
+        else:  # the same for every response of this configuration: built once
+            key = repr(extra)
+            policy = _POLICIES.get(key) or _POLICIES.setdefault(key, strict_policy(extra))
         headers.setdefault("Content-Security-Policy", policy)
         if "frame-ancestors 'none'" in policy:
             headers.setdefault("X-Frame-Options", "DENY")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort, current_app, g, has_request_context
 from flask_login import current_user
 
 from .names import NEUTRAL_NAME, name_or_neutral, usable_name
@@ -69,38 +69,67 @@ class IdentityHooks:
     email: Callable[[Any], str | None] = _default_email
 
 
+_MEMO = "_course_identity"
+
+
 def _hooks() -> IdentityHooks:
     return get_state().hooks
 
 
+def _signed_in() -> Any | None:
+    """The signed-in user object, or None (one look through Flask-Login's proxy)."""
+    user = current_user._get_current_object() if has_request_context() else None
+    return user if user is not None and user.is_authenticated else None
+
+
+def _memo(user: Any) -> dict[str, Any]:
+    """What the hooks said about `user` in this request (asked once each: a host's hook may
+    query its database). A log-in or log-out in the request starts a new memo."""
+    memo = g.get(_MEMO)
+    if memo is None or memo["user"] is not user:
+        memo = {"user": user}
+        setattr(g, _MEMO, memo)
+    return memo
+
+
 def current_user_id() -> str | None:
     """The current user's stable id as a string, or None for an anonymous visitor."""
-    if not current_user.is_authenticated:
+    user = _signed_in()
+    if user is None:
         return None
-    return _hooks().user_id(current_user._get_current_object())
+    memo = _memo(user)
+    if "id" not in memo:
+        memo["id"] = _hooks().user_id(user)
+    return memo["id"]
 
 
 def current_roles() -> set[str]:
     """The current user's roles; administrators hold every role."""
-    if not current_user.is_authenticated:
+    user = _signed_in()
+    if user is None:
         return set()
-    roles = set(_hooks().roles(current_user._get_current_object()))
-    return set(ROLES) if ADMIN in roles else roles
+    memo = _memo(user)
+    if "roles" not in memo:
+        roles = set(_hooks().roles(user))
+        memo["roles"] = frozenset(ROLES) if ADMIN in roles else frozenset(roles)
+    return set(memo["roles"])
 
 
 def current_display_name() -> str | None:
     """The name to greet the current user by ("Learner" when the hook gives nothing visible
     or an email address)."""
-    if not current_user.is_authenticated:
+    user = _signed_in()
+    if user is None:
         return None
-    return name_or_neutral(str(_hooks().display_name(current_user._get_current_object()) or ""))
+    return name_or_neutral(str(_hooks().display_name(user) or ""))
 
 
 def current_email() -> str | None:
     """The current user's email address, if the hooks know it."""
-    if not current_user.is_authenticated:
+    user = _signed_in()
+    if user is None:
         return None
-    return _hooks().email(current_user._get_current_object())
+    return _hooks().email(user)
 
 
 def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
