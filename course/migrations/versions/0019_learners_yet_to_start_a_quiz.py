@@ -51,9 +51,8 @@ def _refresh(keys: str) -> list[str]:
     wanted = (f"{OPENED.format('{0}')} AND {LISTED.format('{0}')} "
               f"AND NOT {ATTEMPTED.format('{0}')}")
     return [
-        f"DELETE FROM {PENDING} WHERE EXISTS (SELECT 1 FROM ({keys}) k WHERE "
-        f"k.user_id = {PENDING}.user_id AND k.course = {PENDING}.course AND "
-        f"k.module = {PENDING}.module) AND NOT ({wanted.format(PENDING)})",
+        f"DELETE FROM {PENDING} WHERE (user_id, course, module) IN (SELECT k.user_id, "
+        f"k.course, k.module FROM ({keys}) k) AND NOT ({wanted.format(PENDING)})",
         f"INSERT INTO {PENDING} (user_id, course, module) SELECT DISTINCT k.user_id, k.course, "
         f"k.module FROM ({keys}) k WHERE {wanted.format('k')} "
         f"ON CONFLICT (user_id, course, module) DO NOTHING"]
