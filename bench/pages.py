@@ -34,6 +34,9 @@ from bench.stats import checkout, load, median, spread, tree_env  # noqa: E402
 
 PASSWORD = "bench password 1234"
 LESSON = "/courses/social-divide/lessons/six-months-to-a-useful-network"
+#: One User-Agent for the log-ins and for wrk: Flask-Login's session protection marks a session
+#: whose client changed as not fresh, and that would add a Set-Cookie to every response.
+AGENT = "course-bench/1"
 
 
 @dataclass
@@ -84,6 +87,7 @@ def gunicorn(stack: ExitStack, app: str, workers: int, env: dict, chdir: Path) -
 def login_cookie(base: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", AGENT)]
     html = opener.open(base + "/account/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"csrf_token": token, "email": "bench@example.com",
@@ -103,7 +107,8 @@ def to_ms(text: str) -> float:
 
 
 def wrk(name: str, url: str, connections: int, duration: int, cookie: str | None) -> Result:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H",
+           f"User-Agent: {AGENT}", url]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -170,14 +175,14 @@ def trees(args: argparse.Namespace, tmp: Path) -> list[Tree]:
     return found
 
 
-def quiz_server(args: argparse.Namespace, tree: Tree, instance: Path, stack: ExitStack,
-                source: Path) -> str:
-    """Migrate a fresh database for `tree`, create 64 learners, serve it with the content of
-    `source` (the target's: the same for every revision in the run); the base URL."""
+def quiz_server(args: argparse.Namespace, tree: Tree, instance: Path, stack: ExitStack) -> str:
+    """Migrate a fresh database for `tree`, create 64 learners, serve it with that revision's
+    own sample content (an older revision may not read newer content files) and this bench's
+    quiz for the module under load (the same quiz for every revision); the base URL."""
     from bench.quizload import bench_content
 
     instance.mkdir(parents=True)
-    content = bench_content(instance / "quiz-content", source)
+    content = bench_content(instance / "quiz-content", tree.path)
     env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48),
            "COURSE_INSTANCE_PATH": str(instance), "COURSE_CONTENT_ROOT": str(content),
            "COURSE_RATELIMIT_LOGIN": "1000/minute", "COURSE_CERTIFICATE_EMAIL": "0"}
@@ -198,7 +203,7 @@ def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
 
     measured = trees(args, tmp)
     for n, tree in enumerate(measured):
-        base = quiz_server(args, tree, tmp / f"quiz-{n}", stack, measured[-1].path)
+        base = quiz_server(args, tree, tmp / f"quiz-{n}", stack)
         emails = [f"learner{i}@bench.example" for i in range(64)]
         tree.learners = [Learner(base, email) for email in emails]
     runs: dict[tuple[str, int], list] = {}
@@ -318,6 +323,7 @@ def pages_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
 def floor_login(base: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", AGENT)]
     opener.open(base + "/login").read()
     cookie = next(c for c in jar if c.name == "session")
     return f"session={cookie.value}"

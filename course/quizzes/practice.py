@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select
@@ -125,20 +126,18 @@ def history(db: Session, user_id: str, course: str) -> list[PracticeAnswer]:
         .order_by(PracticeAnswer.id)))
 
 
-def avoid_in_draw(db: Session, user_id: str, quiz: Quiz, counted: list[Any],
-                  numbered: int) -> frozenset[str]:
+def avoid_in_draw(db: Session, user_id: str, quiz: Quiz,
+                  earlier_than: datetime | None = None) -> frozenset[str]:
     """Question ids a new graded attempt should avoid where the bank allows: those practised
-    in lessons, and, in a renewal round, those shown in attempts before it.
-
-    `counted` are the attempts of the current round and `numbered` all attempts ever: when they
-    differ, a round began and the earlier attempts' questions are looked up (one query)."""
+    in lessons, and, in a renewal round (which began at `earlier_than`), those shown in the
+    attempts before it (finished ones started before the round: one query)."""
     avoid = set(db.scalars(select(PracticeAnswer.question).distinct().where(
         PracticeAnswer.user_id == user_id, PracticeAnswer.course == quiz.course,
         PracticeAnswer.module == quiz.module, PracticeAnswer.bank.is_(True))))
-    if numbered > len(counted):
-        current = [a.id for a in counted]
+    if earlier_than is not None:
         for shown in db.scalars(select(QuizAttempt.shown).where(
                 QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
-                QuizAttempt.module == quiz.module, QuizAttempt.id.not_in(current))):
+                QuizAttempt.module == quiz.module, QuizAttempt.started_at < earlier_than,
+                QuizAttempt.state != IN_PROGRESS)):
             avoid.update(item["id"] for item in shown or [])
     return frozenset(avoid)

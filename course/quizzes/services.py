@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.qtypes import QuestionTypes
@@ -121,6 +121,18 @@ def status(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None) -
     return _status(db, quiz, *_rows(db, user_id, quiz), now or utcnow())
 
 
+@dataclass(frozen=True)
+class _Round:
+    """What the attempt rules read of the current round's attempts."""
+
+    count: int  # attempts that count in this round (open ones included)
+    passed: bool
+    last_finished_at: datetime | None
+    last_started_at: datetime | None
+    open_rows: list[Any]  # attempts still open (rows)
+    numbered: int  # attempts ever made, earlier rounds included
+
+
 def _status(db: Session, quiz: Quiz, every: list[Any], since: datetime | None,
             extras: list[datetime], now: datetime) -> QuizStatus:
     """`status` from rows already read."""
@@ -128,28 +140,73 @@ def _status(db: Session, quiz: Quiz, every: list[Any], since: datetime | None,
     if since is not None:  # a new round: only its attempts count (and any still open)
         attempts = [a for a in attempts if a.started_at >= since or a.state == IN_PROGRESS]
     finished = [a for a in attempts if a.state == FINISHED]
-    expired = next((a for a in attempts if _expired(a, now)), None)
-    open_row = next((a for a in attempts if a.state == IN_PROGRESS and not _expired(a, now)),
-                    None)
+    facts = _Round(len(attempts), any(a.passed for a in finished),
+                   finished[-1].finished_at if finished else None,
+                   attempts[-1].started_at if attempts else None,
+                   [a for a in attempts if a.state == IN_PROGRESS], len(every))
+    return _decide(db, quiz, facts, extras, now, attempts, finished,
+                   overall(quiz.grading, [a.percent for a in finished]))
+
+
+def _decide(db: Session, quiz: Quiz, facts: _Round, extras: list[datetime], now: datetime,
+            attempts: list[Any], finished: list[Any], grade_: Decimal | None) -> QuizStatus:
+    """The attempt rules, from what they read of the round (the one place they are written)."""
+    expired = next((a for a in facts.open_rows if _expired(a, now)), None)
+    open_row = next((a for a in facts.open_rows if not _expired(a, now)), None)
     open_attempt = db.get(QuizAttempt, open_row.id) if open_row is not None else None
-    grade_ = overall(quiz.grading, [a.percent for a in finished])
-    passed = any(a.passed for a in finished)
-    left = None if quiz.attempts is None else max(0, quiz.attempts + len(extras) - len(attempts))
+    left = None if quiz.attempts is None else max(0, quiz.attempts + len(extras) - facts.count)
     next_start = None
-    if finished and quiz.cooldown_minutes:
-        next_start = finished[-1].finished_at + timedelta(minutes=quiz.cooldown_minutes)
+    if facts.last_finished_at and quiz.cooldown_minutes:
+        next_start = facts.last_finished_at + timedelta(minutes=quiz.cooldown_minutes)
     refusal = None
-    if extras and all(a.started_at < extras[-1] for a in attempts):
+    if extras and (facts.last_started_at is None or facts.last_started_at < extras[-1]):
         next_start = None  # a trainer's extra attempt, not used yet: no rule stands in its way
     elif open_attempt is None and expired is None:
-        if passed and quiz.no_retake_after_pass:
+        if facts.passed and quiz.no_retake_after_pass:
             refusal = "You have passed this quiz; it cannot be taken again."
         elif left == 0:
             refusal = "You have used all your attempts at this quiz."
         elif next_start and now < next_start:
             refusal = f"You can try again from {next_start:%H:%M} UTC."
-    return QuizStatus(attempts, open_attempt, finished, grade_, passed, left, next_start,
-                      refusal, len(every), expired)
+    return QuizStatus(attempts, open_attempt, finished, grade_, facts.passed, left, next_start,
+                      refusal, facts.numbered, expired)
+
+
+def _round_facts(db: Session, user_id: str, quiz: Quiz) -> tuple[_Round, datetime | None] | None:
+    """What a start reads, counted in SQL in one statement whatever the number of attempts:
+    the round's counts, its latest dates and its open attempts; None when a trainer has granted
+    something on this quiz (rare: the full rows are read then)."""
+    mine = (QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
+            QuizAttempt.module == quiz.module)
+    since = select(func.max(QuizRound.started_at)).where(
+        QuizRound.user_id == user_id, QuizRound.course == quiz.course).scalar_subquery()
+    granted = select(func.count()).select_from(QuizGrant).where(
+        QuizGrant.user_id == user_id, QuizGrant.course == quiz.course,
+        QuizGrant.module == quiz.module).scalar_subquery()
+    other = aliased(QuizAttempt)
+    theirs = (other.user_id == user_id, other.course == quiz.course,
+              other.module == quiz.module)
+    counted = or_(since.is_(None), other.started_at >= since, other.state == IN_PROGRESS)
+    done = and_(counted, other.state == FINISHED)
+    # One pass over the learner's attempts at this quiz (an aggregate without GROUP BY: always
+    # one row), joined to their open attempts, if any.
+    summary = select(
+        func.count().label("numbered"),
+        func.count(case((counted, 1))).label("counted"),
+        func.count(case((and_(done, other.passed.is_(True)), 1))).label("passes"),
+        func.max(case((done, other.finished_at))).label("last_finished"),
+        func.max(case((counted, other.started_at))).label("last_started"),
+    ).where(*theirs).subquery()
+    rows = list(db.execute(select(
+        since.label("round_started"), granted.label("grants"), summary, *_SUMMARY).select_from(
+        summary.outerjoin(QuizAttempt, and_(*mine, QuizAttempt.state == IN_PROGRESS)))
+        .order_by(QuizAttempt.number)))
+    first = rows[0]
+    if first.grants:
+        return None
+    facts = _Round(first.counted, bool(first.passes), first.last_finished, first.last_started,
+                   [r for r in rows if r.id is not None], first.numbered)
+    return facts, first.round_started
 
 
 def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
@@ -157,11 +214,17 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
     """The learner's open attempt, or a new one if the rules allow; QuizRefused otherwise.
     `types`: the app's question types (they order each question's parts)."""
     now = now or utcnow()
-    rows, since, extras = _rows(db, user_id, quiz)
-    expired = next((row for row in rows if _expired(row, now)), None)
-    if expired is not None:  # rare: the view grades it and announces the grade, like a submit
-        raise AttemptExpired(expired.id)
-    current = _status(db, quiz, rows, since, extras, now)
+    found = _round_facts(db, user_id, quiz)
+    if found is not None:  # the usual case: one statement, however many attempts
+        facts, since = found
+        current = _decide(db, quiz, facts, [], now, [], [], None)
+    else:  # a trainer granted an extra attempt or a reset: the full rows decide
+        rows, since, extras = _rows(db, user_id, quiz)
+        current = _status(db, quiz, rows, since, extras, now)
+        facts = _Round(len(current.attempts), current.passed, None, None, [],
+                       current.numbered)
+    if current.expired is not None:  # rare: the view grades it and announces the grade
+        raise AttemptExpired(current.expired.id)
     if current.in_progress is not None:
         return current.in_progress
     if current.refusal:
@@ -170,7 +233,7 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
     from .practice import avoid_in_draw
 
     seed = secrets.randbits(48)
-    avoid = avoid_in_draw(db, user_id, quiz, current.attempts, current.numbered)
+    avoid = avoid_in_draw(db, user_id, quiz, since if facts.numbered > facts.count else None)
     shown = [question_to_json(q, s, quiz.scenarios.get(q.scenario or ""))
              for s in draw(quiz, seed, avoid, types)
              for q in [next(x for x in quiz.questions if x.id == s.id)]]
