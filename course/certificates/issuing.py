@@ -184,6 +184,11 @@ def after_progress(user_id: str, course: str, passed: bool | None = None
         existing = services.current(db, user_id, course)
         if existing is not None and services.recertification_started(db, existing) is None:
             return None  # already certified and not renewing: nothing to check
+        loaded = get_state().content()
+        info = loaded.course(course) if loaded.catalog else None
+        if existing is None and info is not None and not services.lessons_finished(
+                db, user_id, info):
+            return None  # a quiz passed before the lessons are done: nothing can be due yet
         return issue_and_announce(course)
     except (CertificateRenderError, SQLAlchemyError):
         log.exception("certificate for %s could not be issued", user_id)

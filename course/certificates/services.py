@@ -59,6 +59,14 @@ def eligibility(db: Session, user_id: str, course: CourseInfo,
     return check(course, done, best, marks, review.reviewed_for if review else None)
 
 
+def lessons_finished(db: Session, user_id: str, course: CourseInfo) -> bool:
+    """Every published lesson of `course` completed (one statement): without it no certificate
+    can be due, whatever the quizzes say."""
+    done = {slug for slug, s in lesson_states(db, user_id, course.slug).items()
+            if s.completed_at}
+    return all(x.slug in done for m in course.modules for x in m.lessons if not x.draft)
+
+
 def current(db: Session, user_id: str, course: str) -> Certificate | None:
     """The learner's active certificate for `course`, if any."""
     return db.scalar(select(Certificate).where(
