@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -172,20 +172,16 @@ def _decide(db: Session, quiz: Quiz, facts: _Round, extras: list[datetime], now:
                       refusal, facts.numbered, expired)
 
 
-def _round_facts(db: Session, user_id: str, quiz: Quiz) -> tuple[_Round, datetime | None] | None:
-    """What a start reads, counted in SQL in one statement whatever the number of attempts:
-    the round's counts, its latest dates and its open attempts; None when a trainer has granted
-    something on this quiz (rare: the full rows are read then)."""
-    mine = (QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
-            QuizAttempt.module == quiz.module)
+def _round_statement() -> Any:
+    """The start's one statement (see `_round_facts`), built once with bound parameters:
+    building it costs more than running it."""
+    user, course, module = bindparam("user_id"), bindparam("course"), bindparam("module")
     since = select(func.max(QuizRound.started_at)).where(
-        QuizRound.user_id == user_id, QuizRound.course == quiz.course).scalar_subquery()
+        QuizRound.user_id == user, QuizRound.course == course).scalar_subquery()
     granted = select(func.count()).select_from(QuizGrant).where(
-        QuizGrant.user_id == user_id, QuizGrant.course == quiz.course,
-        QuizGrant.module == quiz.module).scalar_subquery()
+        QuizGrant.user_id == user, QuizGrant.course == course,
+        QuizGrant.module == module).scalar_subquery()
     other = aliased(QuizAttempt)
-    theirs = (other.user_id == user_id, other.course == quiz.course,
-              other.module == quiz.module)
     counted = or_(since.is_(None), other.started_at >= since, other.state == IN_PROGRESS)
     done = and_(counted, other.state == FINISHED)
     # One pass over the learner's attempts at this quiz (an aggregate without GROUP BY: always
@@ -196,11 +192,23 @@ def _round_facts(db: Session, user_id: str, quiz: Quiz) -> tuple[_Round, datetim
         func.count(case((and_(done, other.passed.is_(True)), 1))).label("passes"),
         func.max(case((done, other.finished_at))).label("last_finished"),
         func.max(case((counted, other.started_at))).label("last_started"),
-    ).where(*theirs).subquery()
-    rows = list(db.execute(select(
-        since.label("round_started"), granted.label("grants"), summary, *_SUMMARY).select_from(
-        summary.outerjoin(QuizAttempt, and_(*mine, QuizAttempt.state == IN_PROGRESS)))
-        .order_by(QuizAttempt.number)))
+    ).where(other.user_id == user, other.course == course, other.module == module).subquery()
+    return select(since.label("round_started"), granted.label("grants"), summary,
+                  *_SUMMARY).select_from(summary.outerjoin(QuizAttempt, and_(
+                      QuizAttempt.user_id == user, QuizAttempt.course == course,
+                      QuizAttempt.module == module, QuizAttempt.state == IN_PROGRESS))
+                  ).order_by(QuizAttempt.number)
+
+
+_ROUND = _round_statement()
+
+
+def _round_facts(db: Session, user_id: str, quiz: Quiz) -> tuple[_Round, datetime | None] | None:
+    """What a start reads, counted in SQL in one statement whatever the number of attempts:
+    the round's counts, its latest dates and its open attempts; None when a trainer has granted
+    something on this quiz (rare: the full rows are read then)."""
+    rows = list(db.execute(_ROUND, {"user_id": user_id, "course": quiz.course,
+                                    "module": quiz.module}))
     first = rows[0]
     if first.grants:
         return None
