@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import bindparam, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,8 +31,18 @@ def raise_best(db: Session, user_id: str, course: str, module: str,
                percent: Decimal) -> None:
     """Record `percent` as the learner's best on this quiz if it beats the one on record (one
     statement, in the caller's transaction)."""
-    db.execute(_upsert(db.get_bind().dialect.name, [{"user_id": user_id, "course": course,
-                                            "module": module, "percent": percent}]))
+    db.execute(_RAISE[db.get_bind().dialect.name == "postgresql"],
+               {"user_id": user_id, "course": course, "module": module, "percent": percent})
+
+
+def _raise_statement(dialect: str) -> Any:
+    """`raise_best`'s upsert with bound parameters (compiled once, then cached)."""
+    return _upsert(dialect, [{name: bindparam(name) for name in
+                              ("user_id", "course", "module", "percent")}])
+
+
+_RAISE = {postgres: _raise_statement("postgresql" if postgres else "sqlite")
+          for postgres in (False, True)}
 
 
 def rebuild(db: Session) -> None:

@@ -265,9 +265,13 @@ def _insert_once(db: Session, values: dict[str, Any]) -> int | None:
     """Insert an attempt in one statement; None if its number is taken (no savepoint, no
     exception: the conflict is skipped by the database)."""
     dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return db.scalar(insert(QuizAttempt).values(**values).on_conflict_do_nothing()
-                     .returning(QuizAttempt.id))
+    return db.scalar(_INSERTS[dialect == "postgresql"], values)
+
+
+# The start's INSERT per dialect, built once (the values come as parameters, so its compiled
+# form is cached; a .values(...) with the data in it is compiled again on every start).
+_INSERTS = {postgres: (postgresql.insert if postgres else sqlite.insert)(QuizAttempt)
+            .on_conflict_do_nothing().returning(QuizAttempt.id) for postgres in (False, True)}
 
 
 def _known(db: Session, attempt: QuizAttempt) -> QuizAttempt:
