@@ -19,7 +19,7 @@ from .models import FINISHED, QuizAttempt, QuizBest
 
 def _upsert(dialect: str, rows: list[dict[str, Any]]) -> Any:
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(QuizBest).values(rows)
+    stmt = make(QuizBest.__table__).values(rows)
     table = QuizBest.__table__
     return stmt.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.course, table.c.module],

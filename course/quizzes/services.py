@@ -317,11 +317,10 @@ def finish(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
     result = grade(snapshot_quiz, [s for _, s, _ in parts], final, types)
     marks = {qid: {"fraction": str(m.fraction), "right": m.right, "feedback": list(m.feedback)}
              for qid, m in result.marks.items()}
-    closed = db.execute(update(QuizAttempt)
-                        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == IN_PROGRESS)
-                        .values(state=FINISHED, finished_at=now, responses=final,
-                                percent=result.percent, passed=result.passed, marks=marks)
-                        .execution_options(synchronize_session=False))
+    closed = db.execute(_CLOSE, {"attempt": attempt.id, "open": IN_PROGRESS,
+                                 "to_state": FINISHED, "to_finished_at": now,
+                                 "to_responses": final, "to_percent": result.percent,
+                                 "to_passed": result.passed, "to_marks": marks})
     if closed.rowcount != 1:
         db.expire(attempt)  # another request graded it: read what it wrote, if asked
         return None
@@ -330,6 +329,15 @@ def finish(db: Session, attempt: QuizAttempt, responses: dict[str, Any],
         set_committed_value(attempt, key, value)  # what was written; no re-read
     raise_best(db, attempt.user_id, attempt.course, attempt.module, result.percent)
     return result
+
+
+_ATTEMPTS = QuizAttempt.__table__
+# The grading UPDATE, on the table (no ORM step) with bound parameters: built and compiled once.
+# It closes the attempt only while it is still open, so a second submit changes nothing.
+_CLOSE = update(_ATTEMPTS).where(
+    _ATTEMPTS.c.id == bindparam("attempt"), _ATTEMPTS.c.state == bindparam("open")).values(
+    {name: bindparam(f"to_{name}") for name in
+     ("state", "finished_at", "responses", "percent", "passed", "marks")})
 
 
 def factor_scores(db: Session, user_id: str, quizzes: list[Quiz]) -> dict[str, Decimal | None]:
