@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup
+
+from .loaded import content
+from .state import get_state
 
 _TAG = "\x00" + secrets.token_hex(8) + ":"
 _SPLIT = re.compile(re.escape(_TAG) + "([^\x00]*)\x00")
@@ -78,12 +81,30 @@ def cached(store: MutableMapping[Hashable, Any], key: Hashable,
     return kept(store, key, lambda: Shell.split(render()))
 
 
+#: The plugin's templates a shell or a kept part is made from. A host may override any of them
+#: (not only the layout) with one that shows per-user or per-request text (a name, the session,
+#: a CSP nonce) anywhere in it: then nothing is kept.
+SHELL_TEMPLATES = ("course/layout.html", "course/_assets.html", "course/_flashes.html",
+                   "course/lessons/lesson.html", "course/quizzes/_practice.html")
+
+
 def own_layout(app: Flask) -> bool:
-    """True when `course/layout.html` is the plugin's own (a host may replace it with one that
-    shows its own per-user header, which must never be kept in a shell)."""
-    try:
-        _, filename, _ = app.jinja_env.loader.get_source(app.jinja_env, "course/layout.html")
-    except Exception:  # noqa: BLE001 - no loader, or a loader that cannot say: not ours
-        return False
-    return filename is not None and Path(filename).resolve() == OWN_TEMPLATES / "course" / \
-        "layout.html"
+    """True when every template of SHELL_TEMPLATES is the plugin's own (the name is from when
+    only `course/layout.html` was asked about)."""
+    for name in SHELL_TEMPLATES:
+        try:
+            _, filename, _ = app.jinja_env.loader.get_source(app.jinja_env, name)
+        except Exception:  # noqa: BLE001 - no loader, or a loader that cannot say: not ours
+            return False
+        if filename is None or Path(filename).resolve() != OWN_TEMPLATES / name:
+            return False
+    return True
+
+
+def store() -> MutableMapping[Hashable, Any]:
+    """Where this request's page keeps its shells and parts: the content's store, or a fresh
+    one (so nothing outlives the request) when a template they are made from is the host's."""
+    state = get_state()
+    if state.own_layout is None:
+        state.own_layout = own_layout(current_app)
+    return content().shells if state.own_layout else {}

@@ -143,10 +143,8 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
             has_practice=bool(practice), course_shell=pageshell.marker,
             position=module.lessons.index(found) + 1)
 
-    if _own_layout():
-        shell = pageshell.cached(loaded.shells, key, render)
-    else:  # a host's layout may show per-user text outside the marked parts: never kept
-        shell = pageshell.Shell.split(render())
+    # A host's template may show per-user text outside the marked parts: then never kept.
+    shell = pageshell.cached(pageshell.store(), key, render)
     return shell.fill(_lesson_parts(shell, info, found, module, progress, step, practice))
 
 
@@ -154,7 +152,7 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
     """The layout's parts for this request (header navigation, account links, messages), each
     kept by what it shows: the navigation per role view, the account links per user (the token
     filled in on each use), the empty messages area once."""
-    store, env = content().shells, current_app.jinja_env
+    store, env = pageshell.store(), current_app.jinja_env
     where = (request.endpoint, request.script_root)
 
     def render(block: str, **extra: Any) -> Callable[[], str]:
@@ -177,13 +175,6 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
             "course/_flashes.html").render(ctx))
     return {"main_nav": nav, "account_nav": account.replace(pageshell.TOKEN, token),
             "flashes": flashes}
-
-
-def _own_layout() -> bool:
-    state = get_state()
-    if state.own_layout is None:
-        state.own_layout = pageshell.own_layout(current_app)
-    return state.own_layout
 
 
 def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, module: Any,

@@ -67,7 +67,7 @@ def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int,
             continue
         key = ("practice", course, lesson, b.number, request.script_root,
                tuple(s.shown for s in states))
-        html = pageshell.kept(loaded.shells, key, lambda b=b, states=states: _block_html(
+        html = pageshell.kept(pageshell.store(), key, lambda b=b, states=states: _block_html(
             course, lesson, b, states, pageshell.TOKEN, None))
         filled[b.number] = html.replace(pageshell.TOKEN, token)
     return filled
