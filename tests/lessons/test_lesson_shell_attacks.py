@@ -12,10 +12,16 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlalchemy import select
 
+from course import pageshell
+from course.accounts.models import User
+from course.db import session as db_session
 from course.pageshell import OWN_TEMPLATES
-from tests.conftest import Site
-from tests.lessons.test_lesson_shell import second_learner
+from tests.conftest import Site, register
+from tests.hostapp import Staff
+from tests.hostapp import db as host_db
+from tests.lessons.test_lesson_shell import names, second_learner
 from tests.lessons.test_lesson_views import SECOND
 from tests.quizzes import test_practice_views as practice
 
@@ -84,3 +90,96 @@ def test_a_hosts_override_of_the_practice_block_is_rendered_for_each_request(
         assert 'id="practice-same"' in html
         users.append([user for user, _ in WHO_RE.findall(html)])
     assert len(users[0]) == len(users[1]) == 1 and users[0] != users[1]
+
+
+# ---------------------------------------------------------------- what the kept parts are keyed by
+def change_user(site: Site, email: str, *, name: str | None = None,
+                trainer: bool | None = None) -> None:
+    """Rename a user, or make them a trainer (or a learner again), while they are logged in."""
+    with site.app.app_context():
+        if site.mode == "host":
+            staff = host_db.session.scalar(select(Staff).where(Staff.email == email))
+            if name is not None:
+                staff.name = name
+            if trainer is not None:
+                staff.is_trainer = trainer
+            host_db.session.commit()
+            return
+        user = db_session().scalar(select(User).where(User.email == email))
+        if name is not None:
+            user.display_name = name
+        if trainer is not None:
+            user.role = "trainer" if trainer else "learner"
+        db_session().commit()
+
+
+def learner_email(site: Site) -> str:
+    return "bob@host.example" if site.mode == "host" else "learner@example.com"
+
+
+def test_a_renamed_learner_sees_the_new_name_escaped_at_once(course_site: Site) -> None:
+    client = course_site.logged_in_client()
+    old = names(course_site)[0]
+    assert old in client.get(course_site.url(SECOND)).get_data(as_text=True)
+    change_user(course_site, learner_email(course_site), name='Nia <b class="x">New</b>')
+    html = client.get(course_site.url(SECOND)).get_data(as_text=True)
+    assert "Nia &lt;b class=&#34;x&#34;&gt;New&lt;/b&gt;" in html
+    assert old not in html and "<b class" not in html
+
+
+def test_a_learner_made_trainer_sees_the_trainer_view_and_back(course_site: Site,
+                                                              content_root: Path) -> None:
+    path = content_root / "lessons/social-divide/02-social-graph-presence/09-draft-lesson.md"
+    path.write_text('---\ntitle: "Coming soon"\nsummary: "S"\ndraft: true\n---\nText.\n')
+    client, email = course_site.logged_in_client(), learner_email(course_site)
+    views = []
+    for trainer in (False, True, False):
+        change_user(course_site, email, trainer=trainer)
+        html = client.get(course_site.url(SECOND)).get_data(as_text=True)
+        views.append(("Trainer tools" in html, "Coming soon" in html))
+    assert views == [(False, False), (True, True), (False, False)]
+
+
+def test_past_the_store_bound_every_learner_still_sees_only_their_own(
+        course_site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lesson, the navigation, the empty messages, a practice block per option order and
+    # an account part per learner: the store starts again after a few learners, never before
+    # the second one's account part is looked up.
+    monkeypatch.setattr(pageshell, "MAX_SHELLS", 8)
+    people = [(f"Learner Number{i}", f"n{i}@example.com") for i in range(5)]
+    if course_site.mode == "host":
+        with course_site.app.app_context():
+            host_db.session.add_all([Staff(email=e, name=n) for n, e in people])
+            host_db.session.commit()
+    clients = []
+    for name, email in people:
+        client = course_site.client()
+        if course_site.mode == "host":
+            client.post("/login", data={"email": email})
+        else:
+            register(client, email=email, name=name)
+        clients.append(client)
+    for _ in range(2):
+        for (name, _email), client in zip(people, clients, strict=True):
+            html = client.get(course_site.url(SECOND)).get_data(as_text=True)
+            shown = set(re.findall(r"Learner Number\d", html))
+            assert shown == {name}
+            assert "Mark complete" in html and "\x00" not in html
+
+
+def test_two_script_roots_of_one_app_keep_their_own_links(course_site: Site) -> None:
+    client = course_site.logged_in_client()
+    url = course_site.url(SECOND)
+    overview = course_site.url("/courses/social-divide/")
+    pages = {}
+    for root in ("/under", "", "/under", "/other", ""):
+        html = client.get(url, base_url="http://localhost" + root).get_data(as_text=True)
+        # The shell's breadcrumbs and sidebar, the header, and the filled parts.
+        assert f'<li><a href="{root}{overview}">' in html
+        assert f'href="{root}{url}" aria-current="page"' in html
+        assert f'action="{root}{url}/complete"' in html
+        assert f'class="brand" href="{root}{course_site.url("/")}"' in html
+        assert f'href="{root}{course_site.url("/catalogue")}"' in html  # the kept navigation
+        assert f'action="{root}{course_site.url("/courses/social-divide/practice/")}' in html
+        pages.setdefault(root, set()).add(html.count(f'"{root}/'))
+    assert all(len(counts) == 1 for counts in pages.values())
