@@ -10,12 +10,12 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_flashed_messages,
     jsonify,
     redirect,
     render_template,
     request,
     send_file,
-    session,
 )
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
@@ -168,7 +168,9 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
                 ctx.get("course_host_login_url"),
                 bool(current_app.config.get("COURSE_OPEN_REGISTRATION")), *where),
         render("course_account_nav", course_csrf_token=lambda: pageshell.TOKEN))
-    if session.get("_flashes") or ctx["course_content_problems"]:
+    # Asked of Flask, not of the session: something earlier in the request (a host's context
+    # processor, say) may have read them already; the template then gets the same ones.
+    if get_flashed_messages() or ctx["course_content_problems"]:
         flashes = env.get_template("course/_flashes.html").render(ctx)
     else:
         flashes = pageshell.kept(store, ("no_flashes",), lambda: env.get_template(

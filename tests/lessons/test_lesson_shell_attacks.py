@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, get_flashed_messages
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from tests.conftest import Site, register
 from tests.hostapp import Staff
 from tests.hostapp import db as host_db
 from tests.lessons.test_lesson_shell import names, second_learner
-from tests.lessons.test_lesson_views import SECOND
+from tests.lessons.test_lesson_views import FIRST, SECOND, complete
 from tests.quizzes import test_practice_views as practice
 
 #: Shown by each overriding template: the request's session user and CSP nonce.
@@ -183,3 +183,21 @@ def test_two_script_roots_of_one_app_keep_their_own_links(course_site: Site) -> 
         assert f'action="{root}{course_site.url("/courses/social-divide/practice/")}' in html
         pages.setdefault(root, set()).add(html.count(f'"{root}/'))
     assert all(len(counts) == 1 for counts in pages.values())
+
+
+def test_messages_show_when_a_hosts_context_processor_read_them_first(site: Site,
+                                                                     content_root: Path) -> None:
+    site.app.config["COURSE_CONTENT_ROOT"] = str(content_root)
+
+    @site.app.context_processor
+    def unread() -> dict[str, int]:  # a host's badge: how many messages wait
+        return {"host_unread": len(get_flashed_messages())}
+
+    client = site.logged_in_client()
+    client.get(site.url(FIRST))
+    client.get(site.url(FIRST))  # the empty messages area is kept now
+    done = complete(site, client, FIRST)
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'class="flash flash-success" role="status">“[^”]+” is complete\.', page)
+    assert "flash-success" not in client.get(done.headers["Location"]).get_data(as_text=True)
