@@ -21,6 +21,7 @@ from course.pageshell import OWN_TEMPLATES
 from tests.conftest import Site, register
 from tests.hostapp import Staff
 from tests.hostapp import db as host_db
+from tests.lessons.test_last_good import _break
 from tests.lessons.test_lesson_shell import names, second_learner
 from tests.lessons.test_lesson_views import FIRST, SECOND, complete
 from tests.quizzes import test_practice_views as practice
@@ -201,3 +202,15 @@ def test_messages_show_when_a_hosts_context_processor_read_them_first(site: Site
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert re.search(r'class="flash flash-success" role="status">“[^”]+” is complete\.', page)
     assert "flash-success" not in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_content_problems_banner_goes_to_trainers_only_whoever_comes_first(
+        course_site: Site, content_root: Path) -> None:
+    course_site.app.config["COURSE_CONTENT_RELOAD"] = True
+    trainer, learner = course_site.trainer_client(), course_site.logged_in_client()
+    for client in (trainer, learner):
+        client.get(course_site.url(FIRST))  # the good version's parts kept
+    _break(content_root)
+    seen = [("content-banner" in client.get(course_site.url(FIRST)).get_data(as_text=True))
+            for client in (trainer, learner, learner, trainer, learner)]
+    assert seen == [True, False, False, True, False]
