@@ -214,3 +214,49 @@ def test_the_content_problems_banner_goes_to_trainers_only_whoever_comes_first(
     seen = [("content-banner" in client.get(course_site.url(FIRST)).get_data(as_text=True))
             for client in (trainer, learner, learner, trainer, learner)]
     assert seen == [True, False, False, True, False]
+
+
+def test_a_deactivated_learner_gets_no_kept_page(standalone_app: Flask,
+                                                 content_root: Path) -> None:
+    site = Site(standalone_app, "standalone", "")
+    site.app.config["COURSE_CONTENT_ROOT"] = str(content_root)
+    client = site.logged_in_client()
+    assert "Lea Learner" in client.get(site.url(SECOND)).get_data(as_text=True)
+    with site.app.app_context():
+        user = db_session().scalar(select(User).where(User.email == "learner@example.com"))
+        user.active = False
+        db_session().commit()
+    response = client.get(site.url(SECOND))
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    assert "Lea Learner" not in response.get_data(as_text=True)
+
+
+def test_the_unanswered_note_shows_on_that_request_only(site: Site) -> None:
+    site.app.config["COURSE_CONTENT_ROOT"] = str(practice.ROOT)
+    first, other = site.logged_in_client(), second_learner(site)
+    note = "Choose an answer, then check it."
+    url = site.url(practice.LESSON)
+    for client in (first, other):
+        assert note not in client.get(url).get_data(as_text=True)  # fresh blocks kept
+    asked = first.get(url + "?unanswered=alpha").get_data(as_text=True)
+    assert asked.count(note) == 1
+    assert re.search(r'id="practice-alpha-feedback"[^>]*>\s*<p class="practice-verdict">'
+                     + re.escape(note), asked)
+    for client in (other, first):
+        assert note not in client.get(url).get_data(as_text=True)
+
+
+def test_the_kept_strict_policy_follows_the_extra_sources(site: Site) -> None:
+    site.app.config["COURSE_CSP"] = "strict"
+    client = site.logged_in_client()
+    extra = {"img-src": ["https://one.example"]}
+    site.app.config["COURSE_CSP_EXTRA"] = extra
+    policies = [client.get(site.url(SECOND)).headers["Content-Security-Policy"]]
+    extra["img-src"] = ["https://two.example"]  # the same dict, changed in place
+    policies.append(client.get(site.url(SECOND)).headers["Content-Security-Policy"])
+    site.app.config["COURSE_CSP_EXTRA"] = "img-src https://three.example"
+    policies.append(client.get(site.url(SECOND)).headers["Content-Security-Policy"])
+    assert ["one.example" in p for p in policies] == [True, False, False]
+    assert ["two.example" in p for p in policies] == [False, True, False]
+    assert ["three.example" in p for p in policies] == [False, False, True]
+    assert all("'nonce-" not in p for p in policies)
