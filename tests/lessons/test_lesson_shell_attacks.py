@@ -22,7 +22,7 @@ from tests.conftest import Site, register
 from tests.hostapp import Staff
 from tests.hostapp import db as host_db
 from tests.lessons.test_last_good import _break
-from tests.lessons.test_lesson_shell import names, second_learner
+from tests.lessons.test_lesson_shell import CSRF_IN_FORM, names, second_learner
 from tests.lessons.test_lesson_views import FIRST, SECOND, complete
 from tests.quizzes import test_practice_views as practice
 
@@ -260,3 +260,21 @@ def test_the_kept_strict_policy_follows_the_extra_sources(site: Site) -> None:
     assert ["two.example" in p for p in policies] == [False, True, False]
     assert ["three.example" in p for p in policies] == [False, False, True]
     assert all("'nonce-" not in p for p in policies)
+
+
+def test_a_hosts_post_logout_form_carries_this_requests_token(host_app: Flask,
+                                                              content_root: Path) -> None:
+    host_app.config.update(COURSE_CONTENT_ROOT=str(content_root),
+                           COURSE_HOST_LOGOUT_ENDPOINT="sign_out")
+    host_app.add_url_rule("/sign-out", "sign_out", lambda: "bye", methods=["POST"])
+    site = Site(host_app, "host", "/training")
+    tokens: list[set[str]] = []
+    for client in (site.logged_in_client(), second_learner(site)):
+        tokens.append(set())
+        for _ in range(2):
+            html = client.get(site.url(SECOND)).get_data(as_text=True)
+            forms = dict(CSRF_IN_FORM.findall(html))
+            assert set(forms) >= {"/sign-out", site.url(SECOND + "/complete")}
+            assert len(set(forms.values())) == 1 and "\x00" not in html
+            tokens[-1].add(forms["/sign-out"])
+    assert not tokens[0] & tokens[1]  # each learner's session's own token
