@@ -31,7 +31,8 @@ _TAG = "\x00" + secrets.token_hex(8) + ":"
 _SPLIT = re.compile(re.escape(_TAG) + "([^\x00]*)\x00")
 #: Stands for the request's CSRF token in a kept part; replaced on every use.
 TOKEN = _TAG + "csrf\x00"
-#: Shells kept per content version: enough for every lesson under a few prefixes and roles.
+#: Parts kept per content version, per kind: enough for every lesson under a few prefixes and
+#: roles, and for the account links of the learners active in one process.
 MAX_SHELLS = 2048
 OWN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -63,19 +64,24 @@ class Shell:
         return "".join(pieces)
 
 
-def kept(store: MutableMapping[Hashable, Any], key: Hashable, make: Callable[[], Any]) -> Any:
-    """`store[key]`, made on first use; a full store starts again (it only holds what can be
-    made again)."""
-    value = store.get(key)
+def kept(store: MutableMapping[Hashable, Any], key: tuple[Hashable, ...],
+         make: Callable[[], Any]) -> Any:
+    """`store[key]`, made on first use. Each kind of part (the key's first item: "lesson",
+    "account_nav", "practice", ...) has its own bound, so parts kept per user never push the
+    lesson shells out; a full kind starts again (it only holds what can be made again)."""
+    bucket = store.get(key[0])
+    if bucket is None:
+        bucket = store[key[0]] = {}
+    value = bucket.get(key)
     if value is None:
         value = make()
-        if len(store) >= MAX_SHELLS:
-            store.clear()
-        store[key] = value
+        if len(bucket) >= MAX_SHELLS:
+            bucket.clear()
+        bucket[key] = value
     return value
 
 
-def cached(store: MutableMapping[Hashable, Any], key: Hashable,
+def cached(store: MutableMapping[Hashable, Any], key: tuple[Hashable, ...],
            render: Callable[[], str]) -> Shell:
     """The shell for `key` from `store`, rendering (and keeping) it on first use."""
     return kept(store, key, lambda: Shell.split(render()))

@@ -128,8 +128,8 @@ class CourseState:
     #: The parent blueprint's name (COURSE_BLUEPRINT_NAME): endpoints are "<name>.lessons.index"
     #: and so on; the plugin's code and templates say "course." and `course.links` maps it.
     blueprint_name: str = "course"
-    #: Whether course/layout.html is the plugin's own (pages may then keep shells of it); found
-    #: on first use by course.pageshell.own_layout.
+    #: Whether every template a page shell is made from is the plugin's own (pages may then keep
+    #: shells of them); found on first use by course.pageshell.own_layout.
     own_layout: bool | None = None
     close_hooks: list[CloseHook] = field(default_factory=list)
     #: What failed when this process warmed up (check name -> what), reported by /readyz.

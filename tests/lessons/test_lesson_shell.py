@@ -137,3 +137,30 @@ def test_a_shell_fills_every_marker_in_order() -> None:
     assert shell.names == ("a", "b", "a")
     assert shell.fill({"a": "1", "b": "<2>"}) == "<p>1 and <2></p>1"
     assert Shell.split("no markers").fill({}) == "no markers"
+
+
+def test_parts_kept_per_learner_never_push_out_the_lesson_shell(course_site: Site,
+                                                                monkeypatch) -> None:
+    from flask import template_rendered
+
+    import course.pageshell as pageshell
+
+    monkeypatch.setattr(pageshell, "MAX_SHELLS", 3)
+    rendered: list[str] = []
+
+    def note(sender, template, context, **extra) -> None:  # noqa: ANN001
+        rendered.append(template.name)
+
+    clients = [course_site.logged_in_client()]
+    if course_site.mode == "standalone":  # more learners, each with their own account links
+        for n in range(4):
+            client = course_site.client()
+            register(client, email=f"many{n}@example.com", name=f"Many {n}")
+            clients.append(client)
+    template_rendered.connect(note, course_site.app)
+    try:
+        for client in clients:
+            assert client.get(course_site.url(SECOND)).status_code == 200
+    finally:
+        template_rendered.disconnect(note, course_site.app)
+    assert rendered.count("course/lessons/lesson.html") == 1
