@@ -27,9 +27,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..certificates.models import ACTIVE, Certificate
-from ..lessons.models import Learner
-from ..quizzes.models import QuizBest
-from .models import ACTIVE_MEMBER, MemberCertificate, Membership, OrgTally
+from ..lessons.models import Learner, LessonProgress
+from ..quizzes.models import QuizAttempt, QuizBest
+from .models import (
+    ACTIVE_MEMBER,
+    MemberCertificate,
+    Membership,
+    OrgTally,
+    QuizAttempted,
+    QuizPending,
+    UnaffiliatedLearner,
+)
 
 MEMBERS, LEARNERS, CERTIFIED = "members", "learners", "certified"
 FIRST, ENDS, BEST = "first:", "ends:", "best:"
@@ -120,7 +128,9 @@ def _format(db: Session, column: object, day: bool = False) -> object:
 
 
 def rebuild(db: Session) -> None:
-    """Recount the certificate standings and every tally from the rows."""
+    """Recount the certificate standings and every tally from the rows, and rebuild the lists
+    of learners in no organisation and of learners yet to start each attempted quiz."""
+    _rebuild_lists(db)
     db.execute(delete(MemberCertificate))
     active = Certificate.status == ACTIVE
     db.execute(insert(MemberCertificate).from_select(
@@ -175,3 +185,20 @@ def snapshot(db: Session) -> set[tuple[object, ...]]:
         MemberCertificate.first_month, MemberCertificate.ends_at).where(
         (MemberCertificate.certified != 0) | MemberCertificate.first_month.is_not(None)))}
     return tallies | standings
+
+
+def _rebuild_lists(db: Session) -> None:
+    """The learners in no organisation; the quizzes attempted and who is yet to start each."""
+    db.execute(delete(UnaffiliatedLearner))
+    db.execute(insert(UnaffiliatedLearner).from_select(["user_id"], select(Learner.user_id).where(
+        ~select(Membership.id).where(Membership.user_id == Learner.user_id, ACTIVE_MEMBER)
+        .exists())))
+    db.execute(delete(QuizPending))
+    db.execute(delete(QuizAttempted))
+    db.execute(insert(QuizAttempted).from_select(
+        ["course", "module"], select(QuizAttempt.course, QuizAttempt.module).distinct()))
+    opened = select(LessonProgress.user_id, QuizAttempted.course, QuizAttempted.module).join(
+        QuizAttempted, QuizAttempted.course == LessonProgress.course)
+    tried = select(QuizAttempt.user_id, QuizAttempt.course, QuizAttempt.module)
+    db.execute(insert(QuizPending).from_select(["user_id", "course", "module"],
+                                               opened.except_(tried)))
