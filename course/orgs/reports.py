@@ -162,11 +162,12 @@ class FactorAverage:
 
 
 def factor_averages(db: Session, org: Organisation, course: CourseInfo,
-                    quiz_modules: list[str], team: str | None = None) -> list[FactorAverage]:
+                    quiz_modules: list[str], team: str | None = None,
+                    counts: tally.Tallies | None = None) -> list[FactorAverage]:
     """The organisation's (or a team's) average of its members' best score on each factor quiz,
     from its tallies (kept as attempts are graded and members come and go: no attempt, and no
-    member, is read)."""
-    counts = tally.read(db, org.id, course.slug, team)
+    member, is read). `counts`: those tallies, when the caller has read them."""
+    counts = counts or tally.read(db, org.id, course.slug, team)
     titles = {m.slug: m.title for m in course.modules}
     return [FactorAverage(module, titles.get(module, module), *counts.average(module))
             for module in quiz_modules]

@@ -275,13 +275,15 @@ def unanswered_invitations(db: Session, org: Organisation) -> list[Invitation]:
         Invitation.revoked_at.is_(None)).order_by(Invitation.expires_at, Invitation.id)))
 
 
-def seats_used(db: Session, org: Organisation, now: datetime | None = None) -> int:
-    """Members plus invitations still open: an invitation holds a seat until it lapses (an
-    expired, revoked or accepted one holds none; nor does a removed member)."""
+def seats_used(db: Session, org: Organisation, now: datetime | None = None,
+               members: int | None = None) -> int:
+    """Members (`members`, if the caller has counted them) plus invitations still open: an
+    invitation holds a seat until it lapses (an expired, revoked or accepted one holds none; nor
+    does a removed member)."""
     open_ = db.scalar(select(func.count()).select_from(Invitation).where(
         Invitation.org_id == org.id, Invitation.accepted_at.is_(None),
         Invitation.revoked_at.is_(None), Invitation.expires_at > (now or utcnow()))) or 0
-    return members_count(db, org) + open_
+    return (members_count(db, org) if members is None else members) + open_
 
 
 def look_of(org: Organisation) -> Look:

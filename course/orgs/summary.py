@@ -40,14 +40,14 @@ class Headline:
 INACTIVE_PROBE = 5000  # learners not seen lately, counted up to this to pick the smaller side
 
 
-def headline(db: Session, org: Organisation, course: str,
-             now: datetime | None = None) -> Headline:
+def headline(db: Session, org: Organisation, course: str, now: datetime | None = None,
+             counts: tally.Tallies | None = None) -> Headline:
     """The headline figures of `org` for `course`: enrolled, certified and the certificates
     expiring from the organisation's tallies (kept as rows are written; expiring by the day the
     certificate in force ends), the members active counted from the smaller side (the learners
     seen, or not seen, lately)."""
     now = now or utcnow()
-    counts = tally.read(db, org.id, course)
+    counts = counts or tally.read(db, org.id, course)  # the organisation's, read once a page
     # the certificate in force (one per member) ends within EXPIRING_DAYS and has not ended
     expiring = (tally.ending_by(db, org.id, course, now + timedelta(days=EXPIRING_DAYS))
                 - tally.ending_by(db, org.id, course, now))
@@ -85,12 +85,13 @@ class Month:
 
 
 def completions_by_month(db: Session, org: Organisation, course: str, months: int = MONTHS,
-                         now: datetime | None = None) -> list[Month]:
+                         now: datetime | None = None,
+                         counts: tally.Tallies | None = None) -> list[Month]:
     """How many current members completed `course` (their first certificate for it) in each of
     the last `months` calendar months, oldest first."""
     now = now or utcnow()
     labels = _month_labels(now.date(), months)
-    counted = tally.read(db, org.id, course).firsts  # kept as certificates are issued
+    counted = (counts or tally.read(db, org.id, course)).firsts  # kept as certificates are issued
     return [Month(label, counted.get(label, 0)) for label in labels]
 
 

@@ -8,7 +8,7 @@ the tests that hold the triggers to a recount)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
@@ -98,11 +98,26 @@ def ending_by(db: Session, org_id: int, course: str, until: datetime,
     before = db.scalar(select(func.sum(OrgTally.n)).where(*where)) or 0
     members = [Membership.org_id == org_id, ACTIVE_MEMBER] + (
         [Membership.team == team] if team is not None else [])
-    on_the_day = db.scalar(select(func.count()).select_from(MemberCertificate).join(
-        Membership, Membership.user_id == MemberCertificate.user_id).where(
-        MemberCertificate.course == course, MemberCertificate.ends_at >= start,
-        MemberCertificate.ends_at <= until, *members)) or 0
-    return int(before) + on_the_day
+    end = start + timedelta(days=1)
+    mine = MemberCertificate.course == course
+
+    def ending(*when: object, join: bool = True) -> int:
+        query = select(func.count()).select_from(MemberCertificate).where(mine, *when)
+        if join:
+            query = query.join(Membership, Membership.user_id == MemberCertificate.user_id).where(
+                *members)
+        return db.scalar(query) or 0
+
+    early = (MemberCertificate.ends_at >= start, MemberCertificate.ends_at <= until)
+    late = (MemberCertificate.ends_at > until, MemberCertificate.ends_at < end)
+    # the day of `until`: its members up to then, or its tally less those after (fewer rows)
+    if ending(*late, join=False) < ending(*early, join=False):
+        day_where = [OrgTally.org_id == org_id, OrgTally.course == course,
+                     OrgTally.figure == f"{ENDS}{day.isoformat()}"] + (
+            [OrgTally.team == team] if team is not None else [])
+        whole_day = db.scalar(select(func.sum(OrgTally.n)).where(*day_where)) or 0
+        return int(before) + int(whole_day) - ending(*late)
+    return int(before) + ending(*early)
 
 
 def members(db: Session, org_id: int) -> int:

@@ -28,7 +28,7 @@ from ..links import url_for
 from ..ops import refuse
 from ..state import get_state
 from ..web import CourseForm, text_arg
-from . import exports, reports, services, summary
+from . import exports, reports, services, summary, tally
 from .access import (
     NAV_KEY,
     course_and_quizzes,
@@ -61,15 +61,17 @@ def dashboard() -> str:
     course, modules = course_and_quizzes()
     filters = _filters()
     page = reports.member_page(db, current_org(), course, filters, request.args.get("page", 1, int))
+    counts = tally.read(db, current_org().id, course.slug)  # the tiles' tallies, read once
+    team = tally.read(db, current_org().id, course.slug, filters.team) if filters.team else counts
     return render_template(
         "course/orgs/dashboard.html", org=current_org(), course=course, modules=modules,
         filters=filters, page=page, statuses=reports.STATUSES,
         teams=reports.teams(db, current_org()), due=page.due,
-        averages=reports.factor_averages(db, current_org(), course, modules, filters.team),
-        seats=services.seats_used(db, current_org()),
-        members=services.members_count(db, current_org()),
-        figures=summary.headline(db, current_org(), course.slug),
-        months=summary.completions_by_month(db, current_org(), course.slug),
+        averages=reports.factor_averages(db, current_org(), course, modules, filters.team, team),
+        seats=services.seats_used(db, current_org(), members=counts.members),
+        members=counts.members,
+        figures=summary.headline(db, current_org(), course.slug, counts=counts),
+        months=summary.completions_by_month(db, current_org(), course.slug, counts=counts),
         invitations=services.unanswered_invitations(db, current_org()), now=utcnow(),
         new_link=new_link(),
         args={k: v for k, v in request.args.items() if k != "page"})
