@@ -41,7 +41,8 @@ def _attempts(keys: str) -> list[str]:
         f"FROM (SELECT p.user_id, n.course, n.module FROM ({quizzes}) n "
         f"JOIN course_lesson_progress p ON p.course = n.course WHERE NOT {LISTED.format('n')} "
         f"EXCEPT SELECT a.user_id, a.course, a.module FROM ({quizzes}) n "
-        f"JOIN course_quiz_attempt a ON a.course = n.course AND a.module = n.module) x "
+        f"JOIN course_quiz_attempt a ON a.course = n.course AND a.module = n.module "
+        f"WHERE NOT {LISTED.format('n')}) x "
         f"WHERE 1 = 1 ON CONFLICT (user_id, course, module) DO NOTHING",
         f"INSERT INTO {QUIZZES} (course, module) SELECT n.course, n.module FROM ({quizzes}) n "
         f"WHERE 1 = 1 ON CONFLICT (course, module) DO NOTHING",
