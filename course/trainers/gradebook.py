@@ -20,10 +20,16 @@ from sqlalchemy.orm import Session, aliased
 
 from ..content.quiz import Quiz
 from ..lessons.models import Learner, LessonProgress
-from ..orgs.models import QuizAttempted, QuizPending
+from ..orgs.models import (
+    ACTIVE_MEMBER,
+    Membership,
+    Organisation,
+    QuizAttempted,
+    QuizPending,
+)
 from ..quizzes.grading import overall
 from ..quizzes.models import FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
-from .scope import FEW, NO_ORG, Scope, in_any_org, in_org, org_name
+from .scope import FEW, NO_ORG, Scope, in_any_org, in_org
 
 PER_PAGE = 50
 PASSED, FAILED, NOT_STARTED, STARTED = "passed", "failed", "not_started", "in_progress"
@@ -122,8 +128,7 @@ def yet_to_start(db: Session, quiz: Quiz) -> Any | None:
 def _query(scope: Scope, quiz: Quiz, filters: Filters, candidates: Any | None = None) -> Any:
     """Learners who opened a lesson of the quiz's course, in scope and matching the filters,
     by name (an index), with their organisation; among `candidates` (ids) if given."""
-    query = (select(Learner.user_id, Learner.display_name, Learner.email,
-                    org_name().label("org_name"))
+    query = (select(Learner.user_id, Learner.display_name, Learner.email)
              .where(exists().where(LessonProgress.user_id == Learner.user_id,
                                    LessonProgress.course == quiz.course),
                     scope.clause()))
@@ -152,11 +157,17 @@ def gradebook_page(db: Session, scope: Scope, quiz: Quiz, filters: Filters,
 
 
 def _standings(db: Session, quiz: Quiz, found: list[Any]) -> list[Row]:
-    """Rows for these learners: their attempts, rounds, resets and grants in three queries."""
-    rows = {r.user_id: Row(r.user_id, r.display_name or "Learner", r.email, r.org_name)
-            for r in found}
-    if not rows:
+    """Rows for these learners: their organisations, attempts, rounds, resets and grants in four
+    queries."""
+    if not found:
         return []
+    # the organisations of this page's learners only (in the paging query, PostgreSQL would
+    # look one up for every row skipped before the page too)
+    orgs = dict(db.execute(select(Membership.user_id, Organisation.name).join(
+        Organisation, Organisation.id == Membership.org_id).where(
+        Membership.user_id.in_([r.user_id for r in found]), ACTIVE_MEMBER)).all())
+    rows = {r.user_id: Row(r.user_id, r.display_name or "Learner", r.email,
+                           orgs.get(r.user_id)) for r in found}
     ids = list(rows)
     since: dict[str, datetime] = {}
     for r in db.execute(select(QuizRound.user_id, QuizRound.started_at).where(

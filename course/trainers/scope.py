@@ -6,7 +6,6 @@ organisation is "not found"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.orm import Session
@@ -56,13 +55,6 @@ def in_org(org_id: int) -> ColumnElement[bool]:
     """The learner is an active member of this organisation."""
     return exists().where(Membership.user_id == Learner.user_id, ACTIVE_MEMBER,
                           Membership.org_id == org_id)
-
-
-def org_name() -> Any:
-    """The learner's organisation's name (NULL for none), as a correlated subquery."""
-    return (select(Organisation.name).join(Membership, Membership.org_id == Organisation.id)
-            .where(Membership.user_id == Learner.user_id, ACTIVE_MEMBER)
-            .limit(1).scalar_subquery())
 
 
 def scope_for(db: Session, user_id: str, is_admin: bool) -> Scope:
