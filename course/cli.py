@@ -253,6 +253,72 @@ def export_gift_cmd(file: Path, output: Path | None) -> None:
         click.echo(f"{len(quiz.questions)} question(s) written to {output}", err=True)
 
 
+def _load_quiz_file(file: Path):  # noqa: ANN202
+    from .content.quizyaml import load_quiz_yaml
+
+    quiz, errors = load_quiz_yaml(file.read_text(encoding="utf-8"), str(file),
+                                  file.parent.name)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if quiz is None:
+        raise click.ClickException(f"{len(errors)} problem(s); nothing written")
+    return quiz
+
+
+@cli.command("blind-trial", help="Write a quiz's question sheet for a blind trial (someone who "
+             "has not read the lessons answers it) to SHEET, and its key to --key (keep it "
+             "apart). Mark the answers with `blind-score`.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="where the key goes (JSON)")
+@click.option("--seed", type=int, default=0, help="the options' shuffle (default 0)")
+def blind_trial_cmd(file: Path, sheet: Path, key_path: Path, seed: int) -> None:
+    import json
+
+    from .content.blindtrial import make_sheet
+
+    made = make_sheet(_load_quiz_file(file), seed)
+    if not made.key["items"]:
+        raise click.ClickException("no single-choice, multiple-response or true/false "
+                                   "question: nothing to trial")
+    sheet.write_text(made.text, encoding="utf-8")
+    key_path.write_text(json.dumps(made.key, indent=1) + "\n", encoding="utf-8")
+    left = f"; {made.left_out} question(s) of other types left out" if made.left_out else ""
+    click.echo(f"{len(made.key['items'])} question(s) written to {sheet}, the key to "
+               f"{key_path}{left}")
+
+
+@cli.command("blind-score", help="Mark a blind trial's ANSWERS (lines '3: B', or a JSON object) "
+             "against its KEY: the score, whether it passes, and the questions missed.")
+@click.argument("key_path", metavar="KEY",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def blind_score_cmd(key_path: Path, answers: Path) -> None:
+    import json
+
+    from .content.blindtrial import AnswersError, read_answers, score
+
+    try:
+        key = json.loads(key_path.read_text(encoding="utf-8"))
+        given = read_answers(answers.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, AnswersError) as exc:
+        raise click.ClickException(f"{answers if isinstance(exc, AnswersError) else key_path}: "
+                                   f"{exc}") from exc
+    if not isinstance(key, dict) or not isinstance(key.get("items"), dict):
+        raise click.ClickException(f"{key_path}: not a blind-trial key")
+    result = score(key, given)
+    verdict = "passes" if result.passed else "does not pass"
+    click.echo(f"{key.get('quiz', 'quiz')}: {result.right} of {result.total} right "
+               f"({result.percent:.0f}%), {verdict} at {result.pass_mark}%; "
+               f"unanswered {result.unanswered}")
+    if result.wrong:
+        click.echo(f"missed: {', '.join(result.wrong)}")
+    if result.passed:
+        click.echo("A reader without the lessons passes this quiz: it does not yet show that "
+                   "someone learned them.")
+
+
 # ---------------------------------------------------------------- organisations
 def _add_org_commands() -> None:
     from .orgs.commands import COMMANDS
