@@ -237,14 +237,8 @@ def import_cmd(file: Path, module: str | None, title: str | None, output: Path |
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_gift_cmd(file: Path, output: Path | None) -> None:
     from .content.gift import write_gift
-    from .content.quizyaml import load_quiz_yaml
 
-    quiz, errors = load_quiz_yaml(file.read_text(encoding="utf-8"), str(file),
-                                  file.parent.name)
-    for error in errors:
-        click.echo(str(error), err=True)
-    if quiz is None:
-        raise click.ClickException(f"{len(errors)} problem(s); nothing written")
+    quiz = _load_quiz_file(file)
     gift = write_gift(quiz)
     if output is None:
         click.echo(gift)
@@ -254,6 +248,7 @@ def export_gift_cmd(file: Path, output: Path | None) -> None:
 
 
 def _load_quiz_file(file: Path):  # noqa: ANN202
+    """A YAML quiz file, its problems printed; ClickException (nothing written) if unreadable."""
     from .content.quizyaml import load_quiz_yaml
 
     quiz, errors = load_quiz_yaml(file.read_text(encoding="utf-8"), str(file),
