@@ -94,9 +94,8 @@ SHELL_TEMPLATES = ("course/layout.html", "course/_assets.html", "course/_flashes
                    "course/lessons/lesson.html", "course/quizzes/_practice.html")
 
 
-def own_layout(app: Flask) -> bool:
-    """True when every template of SHELL_TEMPLATES is the plugin's own (the name is from when
-    only `course/layout.html` was asked about)."""
+def own_templates(app: Flask) -> bool:
+    """True when every template of SHELL_TEMPLATES is the plugin's own (not a host's copy)."""
     for name in SHELL_TEMPLATES:
         try:
             _, filename, _ = app.jinja_env.loader.get_source(app.jinja_env, name)
@@ -111,6 +110,6 @@ def store() -> MutableMapping[Hashable, Any]:
     """Where this request's page keeps its shells and parts: the content's store, or a fresh
     one (so nothing outlives the request) when a template they are made from is the host's."""
     state = get_state()
-    if state.own_layout is None:
-        state.own_layout = own_layout(current_app)
-    return content().shells if state.own_layout else {}
+    if state.own_templates is None:
+        state.own_templates = own_templates(current_app)
+    return content().shells if state.own_templates else {}

@@ -129,8 +129,8 @@ class CourseState:
     #: and so on; the plugin's code and templates say "course." and `course.links` maps it.
     blueprint_name: str = "course"
     #: Whether every template a page shell is made from is the plugin's own (pages may then keep
-    #: shells of them); found on first use by course.pageshell.own_layout.
-    own_layout: bool | None = None
+    #: shells of them); found on first use by course.pageshell.own_templates.
+    own_templates: bool | None = None
     close_hooks: list[CloseHook] = field(default_factory=list)
     #: What failed when this process warmed up (check name -> what), reported by /readyz.
     warm_up_problems: dict[str, str] = field(default_factory=dict)
