@@ -58,11 +58,6 @@ _SUMMARY = (QuizAttempt.id, QuizAttempt.number, QuizAttempt.state, QuizAttempt.s
             QuizAttempt.passed, QuizAttempt.pass_mark)
 
 
-def _attempts(db: Session, user_id: str, quiz: Quiz) -> list[Any]:
-    """The learner's attempts as plain rows (no JSON columns, no ORM objects)."""
-    return _rows(db, user_id, quiz)[0]
-
-
 def _rows(db: Session, user_id: str, quiz: Quiz) -> tuple[list[Any], datetime | None,
                                                           list[datetime]]:
     """The learner's attempts as plain rows and when their latest round (or a trainer's reset
