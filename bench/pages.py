@@ -84,21 +84,31 @@ def gunicorn(stack: ExitStack, app: str, workers: int, env: dict, chdir: Path) -
     return port
 
 
-def login_cookie(base: str) -> str:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("User-Agent", AGENT)]
-    html = opener.open(base + "/account/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "email": "bench@example.com",
-                                   "password": PASSWORD}).encode()
-    opener.open(base + "/account/login", data)
-    cookie = next(c for c in jar if c.name == "session")
-    check = opener.open(base + "/catalogue").read().decode()
-    assert "Bench Learner" in check, "log-in for the benchmark failed"
-    for _ in range(3):  # warm every worker: content loaded, lesson rendered and stored once
-        opener.open(base + LESSON).read()
-    return f"session={cookie.value}"
+class Browser:
+    """A logged-in learner's cookie jar. wrk replays one Cookie header and never stores the
+    cookies it is sent, but the session keeps two per-minute stamps (the idle clock and the
+    remembered menu), so a cookie captured once goes stale after a minute and every later
+    request would save the session anew, as no browser does. `cookie()` asks for the lesson
+    first, like a browser between two page views, and returns the session it now holds."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders = [("User-Agent", AGENT)]
+        html = self.opener.open(base + "/account/login").read().decode()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        data = urllib.parse.urlencode({"csrf_token": token, "email": "bench@example.com",
+                                       "password": PASSWORD}).encode()
+        self.opener.open(base + "/account/login", data)
+        check = self.opener.open(base + "/catalogue").read().decode()
+        assert "Bench Learner" in check, "log-in for the benchmark failed"
+        for _ in range(3):  # warm every worker: content loaded, lesson rendered and stored once
+            self.opener.open(base + LESSON).read()
+
+    def cookie(self) -> str:
+        self.opener.open(self.base + LESSON).read()
+        return "session=" + next(c.value for c in self.jar if c.name == "session")
 
 
 def to_ms(text: str) -> float:
@@ -277,7 +287,7 @@ def pages_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
         port = gunicorn(stack, "wsgi:app", args.workers, tree_env(tree_env_, tree.path),
                         tree.path)
         base = f"http://127.0.0.1:{port}"
-        servers.append((tree.label, base, login_cookie(base)))
+        servers.append((tree.label, base, Browser(base)))
     c, d = args.connections, args.duration
     rows: dict[str, list[Result]] = {}
     refs: dict[str, list[float]] = {"reference": [], "floor": []}
@@ -285,12 +295,13 @@ def pages_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
     loads: list[str] = []
     for _ in range(args.reps):
         for page, path, conns, logged_in in PAGES:
-            for label, base, cookie in servers:
+            for label, base, browser in servers:
                 loads.append(load())
                 ref = wrk("reference", f"http://127.0.0.1:{ref_port}/", c, d, None)
                 flo = wrk("floor", f"http://127.0.0.1:{floor_port}/", c, d, floor_cookie)
                 name = page if len(servers) == 1 else f"{page} [{label}]"
-                got = wrk(name, base + path, conns or c, d, cookie if logged_in else None)
+                cookie = browser.cookie() if logged_in else None
+                got = wrk(name, base + path, conns or c, d, cookie)
                 refs["reference"].append(ref.rps)
                 refs["floor"].append(flo.rps)
                 rows.setdefault(name, []).append(got)

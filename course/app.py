@@ -68,8 +68,10 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config.get("COURSE_DATABASE_URL")
                           or "sqlite:///" + str(instance / "course.db"))
     # A connection that died with its server is replaced, not handed out: recovery after a
-    # database restart needs no app restart.
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # database restart needs no app restart. SQLite has no server to lose, and the ping would
+    # be one more statement on every request.
+    server = not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": server})
     # The standalone site owns its database: WAL, foreign keys and a busy timeout on SQLite.
     app.config.setdefault("COURSE_SQLITE_PRAGMAS", True)
     db = SQLAlchemy()

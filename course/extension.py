@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, has_request_context, render_template
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
@@ -47,7 +46,7 @@ from .privacy import init_feature as init_privacy
 from .quizzes import init_feature as init_quizzes
 from .state import EXTENSION_KEY, CourseState, get_state
 from .trainers import init_feature as init_trainers
-from .web import IdConverter, add_security_headers
+from .web import IdConverter, add_security_headers, csrf_token
 
 log = logging.getLogger(__name__)
 __all__ = ["CoursePlugin", "CourseState", "get_state"]
@@ -200,7 +199,7 @@ def template_context() -> dict[str, Any]:
         "course_roles": roles,
         "course_role_labels": ROLE_LABELS,
         "course_nav": nav,
-        "course_csrf_token": generate_csrf,
+        "course_csrf_token": csrf_token,
         "course_external_url": external_url,  # links to share: the site's address, never Host
         "course_content_problems": _content_problems(roles),
         **_host_account_links(state),

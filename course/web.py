@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, request, session
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import IntegerConverter, Map
 
 from .headers import DEFAULT_CSP, add_security_headers, csp_nonce
 
 __all__ = ["DEFAULT_CSP", "CourseForm", "IdConverter", "add_security_headers", "client_address",
-           "csp_nonce", "page_number", "safe_next", "text_arg"]
+           "csp_nonce", "csrf_token", "page_number", "safe_next", "text_arg"]
 
 #: The largest id a plugin table holds (its integer columns are 32-bit on PostgreSQL).
 MAX_ID = 2**31 - 1
@@ -24,6 +26,34 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map: Map) -> None:
         super().__init__(map, min=1, max=MAX_ID)
+
+
+#: Signed CSRF tokens already made, by secret and session token: signing costs a tenth of a
+#: lesson page, and the same session's token signed a minute ago is as good (its age counts
+#: against COURSE_CSRF_TIME_LIMIT, which is hours). Bounded; kept per worker process.
+_SIGNED: dict[tuple[str | bytes, str], tuple[str, float]] = {}
+SIGNED_FRESH_SECONDS = 60
+MAX_SIGNED = 4096
+
+
+def csrf_token() -> str:
+    """This request's signed CSRF token: Flask-WTF's `generate_csrf`, reusing the token signed
+    for the same session token within the last minute (forms in the request then get it too)."""
+    config = current_app.config
+    name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw, secret = session.get(name), config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    if name in g or not isinstance(raw, str) or not isinstance(secret, str | bytes):
+        return generate_csrf()
+    now, key = time.monotonic(), (secret, raw)
+    known = _SIGNED.get(key)
+    if known is not None and 0 <= now - known[1] < SIGNED_FRESH_SECONDS:
+        setattr(g, name, known[0])
+        return known[0]
+    token = generate_csrf()
+    if len(_SIGNED) >= MAX_SIGNED:
+        _SIGNED.clear()
+    _SIGNED[key] = (token, now)
+    return token
 
 
 class CourseForm(FlaskForm):

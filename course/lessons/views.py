@@ -18,7 +18,6 @@ from flask import (
     send_file,
 )
 from flask_login import login_required
-from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from .. import pageshell, signals
@@ -37,7 +36,7 @@ from ..identity import (
 from ..links import url_for
 from ..loaded import content
 from ..state import get_state
-from ..web import CourseForm
+from ..web import CourseForm, csrf_token
 from . import services
 from .progress import CourseProgress, course_progress, neighbours
 
@@ -185,7 +184,7 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     """This request's parts of the lesson page: header, messages, marks, end, next link."""
     ctx: dict[str, Any] = {"request": request}
     current_app.update_template_context(ctx)
-    token = generate_csrf()
+    token = csrf_token()
     # A host's own layout has no marked parts: only the plugin's layout asks for these.
     parts = _layout_parts(ctx, token) if "main_nav" in shell.names else {}
     env = current_app.jinja_env

@@ -20,7 +20,6 @@ from flask import (
     request,
 )
 from flask_login import login_required
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -32,7 +31,7 @@ from ..identity import TRAINER, current_roles, current_user_id
 from ..links import url_for
 from ..loaded import content
 from ..state import get_state
-from ..web import CourseForm
+from ..web import CourseForm, csrf_token
 from . import practice
 from .responses import field_name
 
@@ -55,7 +54,7 @@ def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int,
     if not blocks:
         return {}
     answers = practice.answers_by_question(db, user_id, course, lesson)
-    token = generate_csrf()
+    token = csrf_token()
     unanswered = request.args.get(UNANSWERED)
     filled = {}
     for b in blocks:
@@ -105,7 +104,7 @@ def _unlocked(info: CourseInfo, lesson: Lesson) -> bool:
 def _question_html(course: str, lesson: str, item: PracticeQuestion, user_id: str) -> str:
     answers = practice.answers_by_question(db_session(), user_id, course, lesson)
     render = get_template_attribute(MACROS, "question")
-    return str(render(course=course, lesson=lesson, token=generate_csrf(),
+    return str(render(course=course, lesson=lesson, token=csrf_token(),
                       state=practice.question_state(user_id, item,
                                                     answers.get(item.question.id, [])),
                       unanswered=None, field_name=field_name))

@@ -160,3 +160,20 @@ def test_parts_kept_per_learner_never_push_out_the_lesson_shell(course_site: Sit
     finally:
         template_rendered.disconnect(note, course_site.app)
     assert rendered.count("course/lessons/lesson.html") == 1
+
+
+def test_a_signed_token_is_reused_for_its_session_only(course_site: Site) -> None:
+    """The signed CSRF token is made once a minute per session (course.web.csrf_token): the
+    same learner's next view carries the same one; another learner's never works for them."""
+    first, second = course_site.logged_in_client(), second_learner(course_site)
+    action = course_site.url(SECOND + "/complete")
+    mine = [dict(CSRF_IN_FORM.findall(first.get(course_site.url(SECOND)).get_data(
+        as_text=True)))[action] for _ in range(2)]
+    theirs = dict(CSRF_IN_FORM.findall(second.get(course_site.url(SECOND)).get_data(
+        as_text=True)))[action]
+    assert mine[0] == mine[1] and theirs != mine[0]
+    second.post(action, data={"csrf_token": mine[0]})
+    assert "Mark complete" in second.get(course_site.url(SECOND)).get_data(as_text=True)
+    assert second.post(action, data={"csrf_token": theirs}).status_code == 302
+    assert "You completed this lesson." in second.get(course_site.url(SECOND)).get_data(
+        as_text=True)
