@@ -64,7 +64,8 @@ def make_sheet(quiz: Quiz, seed: int = 0) -> Sheet:
         else:
             order = list(range(len(q.options)))
             rng.shuffle(order)
-            lines[0] += q.text + (" (choose all that apply)" if q.type == "multiple" else "")
+            asks = q.type == "multiple" and "all that apply" not in q.text.lower()
+            lines[0] += q.text + (" (choose all that apply)" if asks else "")
             lines += [f"   {LETTERS[i]}) {q.options[original].text}"
                       for i, original in enumerate(order)]
         blocks.append("\n".join(lines))

@@ -89,3 +89,13 @@ def test_reading_and_marking_answers() -> None:
     result = score(key, {"1": "B", "2": "C"})
     assert (result.right, result.total, result.unanswered, result.wrong) == (1, 3, 1, ("2", "3"))
     assert not result.passed and round(result.percent) == 33
+
+
+def test_a_multiple_response_stem_asks_to_choose_all_once() -> None:
+    """A stem that already says "Choose all that apply." gets no second instruction; one that
+    does not say it gets it added."""
+    sheet = make_sheet(sample_quiz())
+    questions = sheet.text.split("\n\n", 1)[1]  # after the instructions
+    assert not re.search(r"all that apply.*all that apply", questions, re.I)
+    multiple = [i for i in sheet.key["items"].values() if i["type"] == "multiple"]
+    assert len(re.findall(r"all that apply", questions, re.I)) == len(multiple)
