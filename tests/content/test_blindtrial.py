@@ -95,7 +95,7 @@ def test_a_multiple_response_stem_asks_to_choose_all_once() -> None:
     """A stem that already says "Choose all that apply." gets no second instruction; one that
     does not say it gets it added."""
     sheet = make_sheet(sample_quiz())
-    questions = sheet.text.split("\n\n", 1)[1]  # after the instructions
+    questions = re.split(r"^1\. ", sheet.text, maxsplit=1, flags=re.M)[1]  # after the header
     assert not re.search(r"all that apply.*all that apply", questions, re.I)
     multiple = [i for i in sheet.key["items"].values() if i["type"] == "multiple"]
     assert len(re.findall(r"all that apply", questions, re.I)) == len(multiple)
