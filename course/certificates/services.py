@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import exc, func, select
+from sqlalchemy import bindparam, exc, func, select
 from sqlalchemy.orm import Session
 
 from ..capstone.services import passed_review
@@ -67,11 +67,16 @@ def lessons_finished(db: Session, user_id: str, course: CourseInfo) -> bool:
     return all(x.slug in done for m in course.modules for x in m.lessons if not x.draft)
 
 
+# Built once: every passed quiz and lesson completion asks it.
+_CURRENT = (select(Certificate).where(Certificate.user_id == bindparam("user_id"),
+                                      Certificate.course == bindparam("course"),
+                                      Certificate.status == ACTIVE)
+            .order_by(Certificate.version.desc()).limit(1))
+
+
 def current(db: Session, user_id: str, course: str) -> Certificate | None:
     """The learner's active certificate for `course`, if any."""
-    return db.scalar(select(Certificate).where(
-        Certificate.user_id == user_id, Certificate.course == course,
-        Certificate.status == ACTIVE).order_by(Certificate.version.desc()).limit(1))
+    return db.scalar(_CURRENT, {"user_id": user_id, "course": course})
 
 
 @dataclass

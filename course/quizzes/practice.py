@@ -140,14 +140,21 @@ def history(db: Session, user_id: str, course: str) -> list[PracticeAnswer]:
         .order_by(PracticeAnswer.id)))
 
 
+# Built once, of the table's columns: every quiz start runs it.
+_PRACTISED = (select(_ANSWERS_TABLE.c.question).distinct()
+              .where(_ANSWERS_TABLE.c.user_id == bindparam("user_id"),
+                     _ANSWERS_TABLE.c.course == bindparam("course"),
+                     _ANSWERS_TABLE.c.module == bindparam("module"),
+                     _ANSWERS_TABLE.c.bank.is_(True)))
+
+
 def avoid_in_draw(db: Session, user_id: str, quiz: Quiz,
                   earlier_than: datetime | None = None) -> frozenset[str]:
     """Question ids a new graded attempt should avoid where the bank allows: those practised
     in lessons, and, in a renewal round (which began at `earlier_than`), those shown in the
     attempts before it (finished ones started before the round: one query)."""
-    avoid = set(db.scalars(select(PracticeAnswer.question).distinct().where(
-        PracticeAnswer.user_id == user_id, PracticeAnswer.course == quiz.course,
-        PracticeAnswer.module == quiz.module, PracticeAnswer.bank.is_(True))))
+    avoid = set(db.connection().execute(_PRACTISED, {
+        "user_id": user_id, "course": quiz.course, "module": quiz.module}).scalars())
     if earlier_than is not None:
         for shown in db.scalars(select(QuizAttempt.shown).where(
                 QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
