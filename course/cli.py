@@ -268,12 +268,14 @@ def _load_quiz_file(file: Path):  # noqa: ANN202
 @click.option("--key", "key_path", required=True,
               type=click.Path(dir_okay=False, path_type=Path), help="where the key goes (JSON)")
 @click.option("--seed", type=int, default=0, help="the options' shuffle (default 0)")
-def blind_trial_cmd(file: Path, sheet: Path, key_path: Path, seed: int) -> None:
+@click.option("--form", is_flag=True,
+              help="only the questions of one attempt's draw (seeded by --seed), not the bank")
+def blind_trial_cmd(file: Path, sheet: Path, key_path: Path, seed: int, form: bool) -> None:
     import json
 
     from .content.blindtrial import make_sheet
 
-    made = make_sheet(_load_quiz_file(file), seed)
+    made = make_sheet(_load_quiz_file(file), seed, form)
     if not made.key["items"]:
         raise click.ClickException("no single-choice, multiple-response or true/false "
                                    "question: nothing to trial")

@@ -41,15 +41,33 @@ def _answer(q: Question, order: list[int]) -> str:
     return ",".join(right) if q.type == "multiple" else right[0]
 
 
-def make_sheet(quiz: Quiz, seed: int = 0) -> Sheet:
-    """The sheet and key for every question of `quiz` that a blind trial can use."""
+def one_form(quiz: Quiz, seed: int) -> list[Question]:
+    """The questions of one form, drawn as an attempt draws them: each pool's count from the
+    questions carrying its tag (no question twice), in bank order; the whole bank without
+    pools. A reader of one form cannot learn one item's answer from another the attempt would
+    not have shown."""
+    if not quiz.pools:
+        return list(quiz.questions)
+    rng, chosen = random.Random(seed), []
+    for pool in quiz.pools:
+        candidates = [q for q in quiz.questions
+                      if (pool.tag is None or pool.tag in q.tags) and q not in chosen]
+        chosen += rng.sample(candidates, min(pool.count, len(candidates)))
+    return sorted(chosen, key=quiz.questions.index)
+
+
+def make_sheet(quiz: Quiz, seed: int = 0, form: bool = False) -> Sheet:
+    """The sheet and key for every question of `quiz` that a blind trial can use, or, with
+    `form`, for the questions of one attempt's draw (seeded by `seed`)."""
     rng = random.Random(seed)
-    blocks = [f"{quiz.title}: a blind trial ({quiz.pass_mark}% passes)\n\n"
+    questions = one_form(quiz, seed) if form else list(quiz.questions)
+    what = f"one form of {quiz.per_attempt} questions, " if form else ""
+    blocks = [f"{quiz.title}: a blind trial ({what}{quiz.pass_mark}% passes)\n\n"
               "Answer each question with its letter (several letters, comma-separated, where it "
               "says 'choose all that apply'), one line per question: '3: B'.\n"]
     items: dict[str, dict] = {}
     left_out = 0
-    for q in quiz.questions:
+    for q in questions:
         if q.type not in TRIAL_TYPES or (q.type != "truefalse" and not q.options):
             left_out += 1
             continue
@@ -70,7 +88,8 @@ def make_sheet(quiz: Quiz, seed: int = 0) -> Sheet:
                       for i, original in enumerate(order)]
         blocks.append("\n".join(lines))
         items[number] = {"id": q.id, "type": q.type, "answer": _answer(q, order)}
-    key = {"quiz": quiz.title, "pass_mark": quiz.pass_mark, "seed": seed, "items": items}
+    key = {"quiz": quiz.title, "pass_mark": quiz.pass_mark, "seed": seed, "form": form,
+           "items": items}
     return Sheet("\n\n".join(blocks) + "\n", key, left_out)
 
 

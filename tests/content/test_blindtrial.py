@@ -99,3 +99,27 @@ def test_a_multiple_response_stem_asks_to_choose_all_once() -> None:
     assert not re.search(r"all that apply.*all that apply", questions, re.I)
     multiple = [i for i in sheet.key["items"].values() if i["type"] == "multiple"]
     assert len(re.findall(r"all that apply", questions, re.I)) == len(multiple)
+
+
+def test_one_form_is_an_attempts_draw(standalone_app: Flask, tmp_path: Path) -> None:
+    """`--form`: the sheet holds one attempt's draw (each lesson's count, no question twice),
+    seeded, so readers of different forms see different questions."""
+    quiz = sample_quiz()
+    by_id = {q.id: q for q in quiz.questions}
+    forms = []
+    for seed in (1, 2):
+        sheet, key = tmp_path / f"form{seed}.txt", tmp_path / f"form{seed}.json"
+        result = run(standalone_app, "blind-trial", str(BANK), str(sheet), "--key", str(key),
+                     "--seed", str(seed), "--form")
+        assert result.exit_code == 0, result.output
+        data = json.loads(key.read_text())
+        ids = [i["id"] for i in data["items"].values()]
+        left = int(re.search(r"(\d+) question\(s\) of other types", result.output).group(1)
+                   ) if "other types" in result.output else 0
+        assert data["form"] is True and len(ids) + left == quiz.per_attempt == 10
+        assert len(set(ids)) == len(ids)
+        for pool in quiz.pools:  # never more of a lesson than its pool draws
+            assert sum(1 for i in ids if pool.tag in by_id[i].tags) <= pool.count
+        assert f"one form of {quiz.per_attempt} questions" in sheet.read_text()
+        forms.append(set(ids))
+    assert forms[0] != forms[1]
