@@ -61,8 +61,7 @@ def make_sheet(quiz: Quiz, seed: int = 0, form: bool = False) -> Sheet:
     `form`, for the questions of one attempt's draw (seeded by `seed`)."""
     rng = random.Random(seed)
     questions = one_form(quiz, seed) if form else list(quiz.questions)
-    what = f"one form of {quiz.per_attempt} questions, " if form else ""
-    blocks = [f"{quiz.title}: a blind trial ({what}{quiz.pass_mark}% passes)\n\n"
+    blocks = ["{title}\n\n"
               "Answer each question with its letter (several letters, comma-separated, where it "
               "says 'choose all that apply'), one line per question: '3: B'.\n"]
     items: dict[str, dict] = {}
@@ -88,6 +87,13 @@ def make_sheet(quiz: Quiz, seed: int = 0, form: bool = False) -> Sheet:
                       for i, original in enumerate(order)]
         blocks.append("\n".join(lines))
         items[number] = {"id": q.id, "type": q.type, "answer": _answer(q, order)}
+    what = ""
+    if form:
+        what = (f"one attempt's draw: {len(items)} of its {quiz.per_attempt} questions, the "
+                "others of types a sheet cannot hold; " if left_out else
+                f"one attempt's draw of {quiz.per_attempt} questions; ")
+    blocks[0] = blocks[0].replace(
+        "{title}", f"{quiz.title}: a blind trial ({what}{quiz.pass_mark}% passes)", 1)
     key = {"quiz": quiz.title, "pass_mark": quiz.pass_mark, "seed": seed, "form": form,
            "items": items}
     return Sheet("\n\n".join(blocks) + "\n", key, left_out)

@@ -48,6 +48,8 @@ def test_the_certificate_waits_for_the_capstone_then_states_it(cap_site: Site, m
     verify = cap_site.client().get(cap_site.url(f"/verify/{certificate.code}"))
     page = re.sub(r"\s+", " ", verify.get_data(as_text=True))
     assert f"A reviewed plan: passed, reviewed by {site_name}" in page
+    assert "Completing every lesson, and a piece of work reviewed by a person.</dd>" in page
+    assert "No reviewed work was required" not in page
     if cap_site.mode == "standalone":
         to = {m["To"] for m in mailbox.wait_for(3) if "certificate" in m["Subject"].lower()}
         assert to == {"learner@example.com"}  # the learner's certificate, to the learner

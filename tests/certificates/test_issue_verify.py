@@ -114,6 +114,12 @@ def test_verify_page_for_each_status(course_site: Site) -> None:
     assert response.headers["Cache-Control"] == "no-store"
     assert "The Social Divide" in html and certificate.name in html
     assert "@" not in html.split("<main")[1].split("</main>")[0]  # no email address shown
+    # What the certificate rests on, so a verifier can weigh it: the sample course requires no
+    # reviewed work, and its quizzes are taken online without supervision.
+    earned = html.split("<dt>Earned by</dt><dd>")[1].split("</dd>")[0]
+    assert earned.startswith("Completing every lesson and passing 4 quizzes (Social Graph")
+    assert "taken online without supervision" in earned
+    assert earned.endswith("No reviewed work was required.") and "<dt>Capstone</dt>" not in html
     for change, expected in (
             ({"valid_until": utcnow() - timedelta(days=1)}, "has expired"),
             ({"status": "revoked", "reason": "issued in error"}, "revoked: issued in error"),
