@@ -1,4 +1,4 @@
-"""Every page a learner, a manager and a trainer meets, on a phone: at 390 and 320 CSS pixels
+"""Every page a learner, a manager and a trainer meets, on a phone: at 320 CSS pixels
 wide no page scrolls sideways (WCAG 1.4.10, reflow), and axe-core finds no serious or critical
 accessibility violation. axe-core comes from the npm registry, installed by ./scripts/test into
 tests/browser/node_modules; it is injected into each page (the context bypasses our CSP only
@@ -26,7 +26,9 @@ from tests.browser.tour import (
 from tests.conftest import Site
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-WIDTHS = (390, 320)
+# 320 CSS pixels only: the narrowest phone we hold ourselves to; no breakpoint of the stylesheet
+# falls between 320 and 390 (the narrowest is 30rem), so what fits at 320 fits at 390.
+WIDTHS = (320,)
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 WIDEST = """() => {
   const width = document.documentElement.clientWidth;
