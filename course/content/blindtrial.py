@@ -61,9 +61,7 @@ def make_sheet(quiz: Quiz, seed: int = 0, form: bool = False) -> Sheet:
     `form`, for the questions of one attempt's draw (seeded by `seed`)."""
     rng = random.Random(seed)
     questions = one_form(quiz, seed) if form else list(quiz.questions)
-    blocks = ["{title}\n\n"
-              "Answer each question with its letter (several letters, comma-separated, where it "
-              "says 'choose all that apply'), one line per question: '3: B'.\n"]
+    blocks: list[str] = []  # the questions; the header, which counts them, goes first below
     items: dict[str, dict] = {}
     left_out = 0
     for q in questions:
@@ -92,11 +90,12 @@ def make_sheet(quiz: Quiz, seed: int = 0, form: bool = False) -> Sheet:
         what = (f"one attempt's draw: {len(items)} of its {quiz.per_attempt} questions, the "
                 "others of types a sheet cannot hold; " if left_out else
                 f"one attempt's draw of {quiz.per_attempt} questions; ")
-    blocks[0] = blocks[0].replace(
-        "{title}", f"{quiz.title}: a blind trial ({what}{quiz.pass_mark}% passes)", 1)
+    header = (f"{quiz.title}: a blind trial ({what}{quiz.pass_mark}% passes)\n\n"
+              "Answer each question with its letter (several letters, comma-separated, where it "
+              "says 'choose all that apply'), one line per question: '3: B'.\n")
     key = {"quiz": quiz.title, "pass_mark": quiz.pass_mark, "seed": seed, "form": form,
            "items": items}
-    return Sheet("\n\n".join(blocks) + "\n", key, left_out)
+    return Sheet("\n\n".join([header, *blocks]) + "\n", key, left_out)
 
 
 @dataclass(frozen=True)
