@@ -228,8 +228,9 @@ def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
     print(f"\nquiz submission (start and submit, Python client), {engine}, gunicorn "
           f"{args.workers} sync workers, {args.duration} s x {args.reps} reps, interleaved; "
           "medians (min-max)\n")
-    print("| code | learners | submits/s | p50 ms | p99 ms | errors | x baseline |")
-    print("|---|---|---|---|---|---|---|")
+    print("| code | learners | submits/s | p50 ms | p99 ms | errors | x baseline | client CPU ms "
+          "per submit |")
+    print("|---|---|---|---|---|---|---|---|")
     first = measured[0].label
     for size in (8, 64):
         for tree in measured:
@@ -243,7 +244,8 @@ def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
             print(f"| {tree.label} | {size} | {spread(rps, 0)} | "
                   f"{spread([r.pct(0.5) for r in results])} | "
                   f"{spread([r.pct(0.99) for r in results])} | "
-                  f"{sum(r.errors for r in results)} | {ratio} |")
+                  f"{sum(r.errors for r in results)} | {ratio} | "
+                  f"{spread([1000 * r.client_cpu / max(r.submits, 1) for r in results])} |")
     print(f"\nload average (1 min) at each measurement: {', '.join(loads)}")
     for tree in measured:
         answered = sum(r.submits for (label, _), rs in runs.items() if label == tree.label

@@ -35,6 +35,7 @@ class LoadResult:
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds the load client itself used (it shares the machine)
 
     @property
     def rps(self) -> float:
@@ -149,12 +150,13 @@ def run_load(name: str, learners: list[Learner], seconds: float) -> LoadResult:
                 result.latencies.append(latency)
 
     threads = [threading.Thread(target=work, args=(x,)) for x in learners]
-    began = time.monotonic()
+    began, cpu = time.monotonic(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join(seconds + 60)
     result.seconds = time.monotonic() - began
+    result.client_cpu = time.process_time() - cpu
     return result
 
 

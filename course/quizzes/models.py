@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -20,7 +20,18 @@ class QuizAttempt(Base):
     once."""
 
     __tablename__ = "course_quiz_attempt"
-    __table_args__ = (UniqueConstraint("user_id", "course", "module", "number"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course", "module", "number"),
+        # Only the open attempts (a handful at any time, whatever the history): a start finds a
+        # learner's open attempt without reading their finished ones.
+        Index("ix_course_quiz_attempt_open", "user_id", "course", "module",
+              sqlite_where=text(f"state = '{IN_PROGRESS}'"),
+              postgresql_where=text(f"state = '{IN_PROGRESS}'")),
+        # Only the passes (one per round where a pass ends the quiz): the no-retake rule finds
+        # this round's pass without reading the failed attempts.
+        Index("ix_course_quiz_attempt_passed", "user_id", "course", "module", "number",
+              sqlite_where=text("passed = true"), postgresql_where=text("passed = true")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -148,17 +148,24 @@ _PRACTISED = (select(_ANSWERS_TABLE.c.question).distinct()
                      _ANSWERS_TABLE.c.bank.is_(True)))
 
 
+#: How many of the attempts before a renewal round a new attempt avoids the questions of.
+EARLIER_ATTEMPTS = 5
+
+
 def avoid_in_draw(db: Session, user_id: str, quiz: Quiz,
                   earlier_than: datetime | None = None) -> frozenset[str]:
     """Question ids a new graded attempt should avoid where the bank allows: those practised
     in lessons, and, in a renewal round (which began at `earlier_than`), those shown in the
-    attempts before it (finished ones started before the round: one query)."""
+    attempts before it (the last EARLIER_ATTEMPTS finished ones started before the round: one
+    query; more would only cover a bank already covered, and a long history would be read on
+    every start)."""
     avoid = set(db.connection().execute(_PRACTISED, {
         "user_id": user_id, "course": quiz.course, "module": quiz.module}).scalars())
-    if earlier_than is not None:
+    if earlier_than is not None:  # the latest few, read walking back from the newest
         for shown in db.scalars(select(QuizAttempt.shown).where(
                 QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
                 QuizAttempt.module == quiz.module, QuizAttempt.started_at < earlier_than,
-                QuizAttempt.state != IN_PROGRESS)):
+                QuizAttempt.state != IN_PROGRESS).order_by(QuizAttempt.number.desc())
+                .limit(EARLIER_ATTEMPTS)):
             avoid.update(item["id"] for item in shown or [])
     return frozenset(avoid)

@@ -3,13 +3,14 @@ and never commits; time limits and attempt rules are enforced here, on the serve
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -167,49 +168,91 @@ def _decide(db: Session, quiz: Quiz, facts: _Round, extras: list[datetime], now:
                       refusal, facts.numbered, expired)
 
 
-def _round_statement() -> Any:
-    """The start's one statement (see `_round_facts`), built once with bound parameters:
-    building it costs more than running it."""
+@functools.cache
+def _round_statement(capped: bool, passes: bool, last_finished: bool) -> Any:
+    """The start's one statement (see `_round_facts`), built once per kind of quiz with bound
+    parameters (building it costs more than running it). It reads only what the quiz's rules
+    need, each by an index, so a start costs the same after 5 attempts as after 5,000. Numbers
+    follow start times, so the round is the attempts numbered after the last one started
+    before it (`before`, found walking back from the newest):
+
+    - the attempts ever made: the highest number;
+    - with an attempt limit, the attempts counted in this round: those numbered after
+      `before`, and any still open from before it (a partial index holds only open ones);
+    - with the no-retake rule, whether one of this round's attempts passed (a partial index
+      holds only passes);
+    - with a cooldown, when this round's latest finished attempt ended;
+    - whether an earlier round left finished attempts (their questions are avoided);
+    - the open attempts, one row each."""
     user, course, module = bindparam("user_id"), bindparam("course"), bindparam("module")
-    since = select(func.max(QuizRound.started_at)).where(
-        QuizRound.user_id == user, QuizRound.course == course).scalar_subquery()
-    granted = select(func.count()).select_from(QuizGrant).where(
-        QuizGrant.user_id == user, QuizGrant.course == course,
-        QuizGrant.module == module).scalar_subquery()
-    other = aliased(QuizAttempt)
-    counted = or_(since.is_(None), other.started_at >= since, other.state == IN_PROGRESS)
-    done = and_(counted, other.state == FINISHED)
-    # One pass over the learner's attempts at this quiz (an aggregate without GROUP BY: always
-    # one row), joined to their open attempts, if any.
-    summary = select(
-        func.count().label("numbered"),
-        func.count(case((counted, 1))).label("counted"),
-        func.count(case((and_(done, other.passed.is_(True)), 1))).label("passes"),
-        func.max(case((done, other.finished_at))).label("last_finished"),
-        func.max(case((counted, other.started_at))).label("last_started"),
-    ).where(other.user_id == user, other.course == course, other.module == module).subquery()
-    return select(since.label("round_started"), granted.label("grants"), summary,
-                  *_SUMMARY).select_from(summary.outerjoin(QuizAttempt, and_(
-                      QuizAttempt.user_id == user, QuizAttempt.course == course,
-                      QuizAttempt.module == module, QuizAttempt.state == IN_PROGRESS))
-                  ).order_by(QuizAttempt.number)
+
+    def mine(row: Any) -> Any:
+        return and_(row.user_id == user, row.course == course, row.module == module)
+
+    def since() -> Any:
+        return select(func.max(QuizRound.started_at)).where(
+            QuizRound.user_id == user, QuizRound.course == course).scalar_subquery()
+
+    def before() -> Any:  # the last number before the round (0: none, or no round)
+        b = aliased(QuizAttempt)
+        return func.coalesce(select(b.number).where(mine(b), b.started_at < since()).order_by(
+            b.number.desc()).limit(1).scalar_subquery(), 0)
+
+    def numbered() -> Any:  # max() alone, so the database reads it off the unique index's end
+        b = aliased(QuizAttempt)
+        return func.coalesce(select(func.max(b.number)).where(mine(b)).scalar_subquery(), 0)
+
+    a = aliased(QuizAttempt)
+    facts = [since().label("round_started"),
+             select(func.count()).select_from(QuizGrant).where(
+                 QuizGrant.user_id == user, QuizGrant.course == course,
+                 QuizGrant.module == module).scalar_subquery().label("grants"),
+             numbered().label("numbered"),
+             # the first finished attempt began before the round
+             case((since().is_(None), False), else_=select(a.started_at).where(
+                 mine(a), a.state == FINISHED).order_by(a.number).limit(1).scalar_subquery()
+                 < since()).label("earlier")]
+    if capped:
+        # (`number + 0`: the number is no index key here, so the partial index is the way in)
+        still_open = select(func.count()).select_from(a).where(
+            mine(a), a.state == literal_column(f"'{IN_PROGRESS}'"), a.number + 0 <= before())
+        facts.append((numbered() - before() + still_open.scalar_subquery()).label("counted"))
+    if passes:  # by the partial index of passes, its condition written as the index's is
+        facts.append(select(a.id).where(mine(a), a.passed == literal_column("true"),
+                                        a.number > before(), a.state == FINISHED)
+                     .limit(1).exists().label("passes"))
+    if last_finished:
+        facts.append(select(a.finished_at).where(mine(a), a.number > before(),
+                                                 a.state == FINISHED)
+                     .order_by(a.number.desc()).limit(1).scalar_subquery().label("last_finished"))
+    one = select(*facts).subquery()
+    # The open attempts by the partial index: its condition is written as a literal, as the
+    # index's is, or the database cannot match the two.
+    return select(one, *_SUMMARY).select_from(one.outerjoin(QuizAttempt, and_(
+        mine(QuizAttempt), QuizAttempt.state == literal_column(f"'{IN_PROGRESS}'")))
+    ).order_by(QuizAttempt.number)
 
 
-_ROUND = _round_statement()
-
-
-def _round_facts(db: Session, user_id: str, quiz: Quiz) -> tuple[_Round, datetime | None] | None:
-    """What a start reads, counted in SQL in one statement whatever the number of attempts:
-    the round's counts, its latest dates and its open attempts; None when a trainer has granted
-    something on this quiz (rare: the full rows are read then)."""
-    rows = list(db.execute(_ROUND, {"user_id": user_id, "course": quiz.course,
-                                    "module": quiz.module}))
+def _round_facts(db: Session, user_id: str,
+                 quiz: Quiz) -> tuple[_Round, datetime | None, bool] | None:
+    """What a start reads, in one statement whatever the number of attempts: the round's facts
+    the quiz's rules need, its start, whether an earlier round left finished attempts, and the
+    open attempts; None when a trainer has granted something on this quiz (rare: the full rows
+    are read then)."""
+    capped = quiz.attempts is not None
+    statement = _round_statement(capped, bool(quiz.no_retake_after_pass),
+                                 bool(quiz.cooldown_minutes))
+    values = {"user_id": user_id, "course": quiz.course, "module": quiz.module}
+    rows = list(db.execute(statement, values))
     first = rows[0]
     if first.grants:
         return None
-    facts = _Round(first.counted, bool(first.passes), first.last_finished, first.last_started,
-                   [r for r in rows if r.id is not None], first.numbered)
-    return facts, first.round_started
+    open_rows = [r for r in rows if r.id is not None]
+    facts = _Round(first.counted if capped else first.numbered,
+                   bool(first.passes) if quiz.no_retake_after_pass else False,
+                   first.last_finished if quiz.cooldown_minutes else None, None,
+                   open_rows, first.numbered)
+    return facts, first.round_started, bool(first.earlier)
 
 
 def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
@@ -219,13 +262,12 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
     now = now or utcnow()
     found = _round_facts(db, user_id, quiz)
     if found is not None:  # the usual case: one statement, however many attempts
-        facts, since = found
+        facts, since, earlier = found
         current = _decide(db, quiz, facts, [], now, [], [], None)
     else:  # a trainer granted an extra attempt or a reset: the full rows decide
         rows, since, extras = _rows(db, user_id, quiz)
         current = _status(db, quiz, rows, since, extras, now)
-        facts = _Round(len(current.attempts), current.passed, None, None, [],
-                       current.numbered)
+        earlier = current.numbered > len(current.attempts)
     if current.expired is not None:  # rare: the view grades it and announces the grade
         raise AttemptExpired(current.expired.id)
     if current.in_progress is not None:
@@ -236,7 +278,7 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
     from .practice import avoid_in_draw
 
     seed = secrets.randbits(48)
-    avoid = avoid_in_draw(db, user_id, quiz, since if facts.numbered > facts.count else None)
+    avoid = avoid_in_draw(db, user_id, quiz, since if earlier else None)
     shown = [question_to_json(q, s, quiz.scenarios.get(q.scenario or ""))
              for s in draw(quiz, seed, avoid, types)
              for q in [next(x for x in quiz.questions if x.id == s.id)]]

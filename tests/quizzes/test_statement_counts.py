@@ -137,3 +137,87 @@ def test_a_lesson_page_reads_only_what_its_next_step_needs(course_site: Site) ->
     assert response.status_code == 200
     assert len(seen) <= LESSON_MAX, seen
     assert not [s for s in seen if "course_quiz" in s or "course_certificate" in s], seen
+
+
+@contextmanager
+def sqlite_steps(site: Site) -> Iterator[list[int]]:
+    """The SQLite virtual-machine instructions the app's statements execute inside the block
+    (counted by SQLite's progress handler: the same data gives the same count on any machine,
+    however loaded, so a scan that grows with the rows shows without a clock)."""
+    with site.app.app_context():
+        engine = site.app.extensions["course"].db.engine
+    steps, touched = [0], []
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        raw = conn.connection.driver_connection
+        if raw not in touched:
+            raw.set_progress_handler(tick, 1)
+            touched.append(raw)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield steps
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+        for raw in touched:
+            raw.set_progress_handler(None, 1)
+
+
+def _old_attempts(site: Site, user: str, numbers: range) -> None:
+    """Failed attempts from over a year ago, numbered and timed in order."""
+    then = utcnow() - timedelta(days=400)
+    with site.app.app_context():
+        session().execute(insert(QuizAttempt), [
+            {"user_id": user, "course": "social-divide", "module": "social-graph-presence",
+             "number": n, "quiz_version": "old", "state": FINISHED,
+             "started_at": then + timedelta(minutes=n), "finished_at": then + timedelta(minutes=n),
+             "shown": [], "responses": {}, "pass_mark": 80, "percent": Decimal("10"),
+             "passed": False} for n in numbers])
+        session().commit()
+
+
+def _start_steps(site: Site, client) -> tuple[int, str]:  # noqa: ANN001
+    page = client.get(site.url(QUIZ)).get_data(as_text=True)
+    token = page.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+    with sqlite_steps(site) as steps:
+        response = client.post(site.url(QUIZ + "start"), data={"csrf_token": token})
+    assert response.status_code == 302 and "/attempts/" in response.headers["Location"]
+    return steps[0], response.headers["Location"].rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_start_reads_as_much_after_500_attempts_as_after_5(course_site: Site,
+                                                             content_root) -> None:  # noqa: ANN001
+    """The start's rules read the round's facts by index (the highest number, the open and the
+    passed attempts by partial indexes, the latest finished, a capped count), not by walking
+    the learner's history: 500 earlier attempts cost the database what 5 cost. The quiz has
+    every rule that reads attempts: a limit, a cooldown, no retake after a pass; the learner
+    is in a renewal round that began yesterday."""
+    from course.quizzes.models import QuizRound
+
+    quiz = content_root / "quizzes/social-divide/social-graph-presence.yaml"
+    text = quiz.read_text()
+    assert "attempts: 3\n" in text and "no_retake_after_pass: false\n" in text
+    quiz.write_text(text.replace("no_retake_after_pass: false\n",
+                                 "no_retake_after_pass: true\ncooldown_minutes: 10\n"))
+    client = course_site.logged_in_client()
+    finish_lessons(course_site, client)
+    attempt, _ = start_counted(course_site, client)  # the learner's id, from a first attempt
+    user = learner_id(course_site)
+    with course_site.app.app_context():
+        session().execute(QuizAttempt.__table__.delete())
+        session().add(QuizRound(user_id=user, course="social-divide", reason="renewal",
+                                started_at=utcnow() - timedelta(days=1)))
+        session().commit()
+    _old_attempts(course_site, user, range(1, 6))
+    few, new = _start_steps(course_site, client)
+    with course_site.app.app_context():
+        session().execute(QuizAttempt.__table__.delete().where(QuizAttempt.id == int(new)))
+        session().commit()
+    _old_attempts(course_site, user, range(6, 501))
+    many, _ = _start_steps(course_site, client)
+    assert many <= few * 1.1, (few, many)
