@@ -73,6 +73,43 @@ def _jinja_environment_with_shared_bytecode(self: Flask) -> Any:
 Flask.create_jinja_environment = _jinja_environment_with_shared_bytecode
 
 
+# ---------------------------------------------------------------- the matrix
+#: COURSE_TEST_FULL_MATRIX=1 runs every view test on all four pairs of site and database.
+FULL_MATRIX = os.environ.get("COURSE_TEST_FULL_MATRIX", "") not in ("", "0")
+#: Parameters paired with the database: (name, the value that runs on SQLite; the other runs
+#: on PostgreSQL). Flask-Migrate set up before or after the plugin does not depend on it either.
+PAIRED = {"site": "standalone", "order": "before"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A view test runs on both sites and both databases, paired: standalone on SQLite and
+    mounted under /training on PostgreSQL (what a mount changes, the URLs and the host's
+    layout, does not depend on the database, nor SQL on the mount). Where PostgreSQL is
+    missing, or a test runs on one database only, both sites run on what there is. The same
+    for a host's Flask-Migrate set up before or after the plugin (`PAIRED`)."""
+    if FULL_MATRIX or len(BACKENDS) < 2:
+        return
+    engines: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "backend" in params and PAIRED.keys() & params.keys():
+            key = (item.parent.nodeid if item.parent else "", item.originalname)
+            engines.setdefault(key, set()).add(params["backend"])
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        key = (item.parent.nodeid if item.parent else "", getattr(item, "originalname", ""))
+        name = next((n for n in PAIRED if n in params), None)
+        if (name and len(engines.get(key, ())) > 1
+                and (params[name] == PAIRED[name]) != (params["backend"] == "sqlite")):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 # ---------------------------------------------------------------- databases
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

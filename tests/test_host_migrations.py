@@ -47,10 +47,9 @@ def test_the_hosts_flask_migrate_leaves_the_plugins_tables_alone(
     engine.dispose()
     assert {"shop_order", "alembic_version", "course_user", "course_quiz_attempt",
             "course_certificate", "course_alembic_version"} <= tables
-    again = ok(flask(empty_db_url, order, "db", "migrate", "-d", folder, "-m", "nothing"))
-    assert "No changes in schema detected" in again
-    assert len(list((tmp_path / "migrations" / "versions").glob("*.py"))) == 1
+    # `db check` is `db migrate` that fails on any planned change, and writes nothing
     ok(flask(empty_db_url, order, "db", "check", "-d", folder))
+    assert len(list((tmp_path / "migrations" / "versions").glob("*.py"))) == 1
 
 
 def test_a_plain_alembic_host_filters_with_one_argument(db_url: str) -> None:
