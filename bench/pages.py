@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stats import checkout, load, median, spread, tree_env  # noqa: E402
+from bench.stats import checkout, cpu_seconds, load, median, spread, tree_env  # noqa: E402
 
 PASSWORD = "bench password 1234"
 LESSON = "/courses/social-divide/lessons/six-months-to-a-useful-network"
@@ -81,7 +81,12 @@ def gunicorn(stack: ExitStack, app: str, workers: int, env: dict, chdir: Path) -
 
     stack.callback(stop)
     wait_for(port)
+    MASTERS[port] = proc.pid
     return port
+
+
+#: The gunicorn master's pid by port, to read its workers' CPU time.
+MASTERS: dict[int, int] = {}
 
 
 class Browser:
@@ -173,6 +178,7 @@ class Tree:
     path: Path
     db_url: str = ""
     learners: list = field(default_factory=list)
+    master: int = 0  # the pid of its gunicorn master
 
 
 def trees(args: argparse.Namespace, tmp: Path) -> list[Tree]:
@@ -203,6 +209,7 @@ def quiz_server(args: argparse.Namespace, tree: Tree, instance: Path, stack: Exi
     subprocess.run([sys.executable, str(ROOT / "bench" / "quizload.py"), "prepare", "64"],
                    env=tree_env(env, tree.path), cwd=tree.path, check=True)
     port = gunicorn(stack, "wsgi:app", args.workers, tree_env(env, tree.path), tree.path)
+    tree.master = MASTERS[port]
     return f"http://127.0.0.1:{port}"
 
 
@@ -222,15 +229,17 @@ def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
         for size in (8, 64):
             for tree in measured:  # interleaved: baseline, this tree, baseline, ...
                 loads.append(load())
+                cpu = cpu_seconds(tree.master)
                 result = run_load(f"{tree.label}, {size}", tree.learners[:size], args.duration)
+                result.server_cpu = cpu_seconds(tree.master) - cpu
                 runs.setdefault((tree.label, size), []).append(result)
     engine = "PostgreSQL" if args.postgres else "SQLite"
     print(f"\nquiz submission (start and submit, Python client), {engine}, gunicorn "
           f"{args.workers} sync workers, {args.duration} s x {args.reps} reps, interleaved; "
           "medians (min-max)\n")
-    print("| code | learners | submits/s | p50 ms | p99 ms | errors | x baseline | client CPU ms "
-          "per submit |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| code | learners | submits/s | p50 ms | p99 ms | errors | x baseline | server CPU ms "
+          "per submit | client CPU ms per submit |")
+    print("|---|---|---|---|---|---|---|---|---|")
     first = measured[0].label
     for size in (8, 64):
         for tree in measured:
@@ -245,6 +254,7 @@ def quiz_phase(args: argparse.Namespace, stack: ExitStack, tmp: Path) -> None:
                   f"{spread([r.pct(0.5) for r in results])} | "
                   f"{spread([r.pct(0.99) for r in results])} | "
                   f"{sum(r.errors for r in results)} | {ratio} | "
+                  f"{spread([1000 * r.server_cpu / max(r.submits, 1) for r in results])} | "
                   f"{spread([1000 * r.client_cpu / max(r.submits, 1) for r in results])} |")
     print(f"\nload average (1 min) at each measurement: {', '.join(loads)}")
     for tree in measured:

@@ -36,6 +36,7 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     client_cpu: float = 0.0  # CPU seconds the load client itself used (it shares the machine)
+    server_cpu: float = 0.0  # CPU seconds the server's workers used meanwhile
 
     @property
     def rps(self) -> float:

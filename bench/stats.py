@@ -30,6 +30,21 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
+def cpu_seconds(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the worker processes of the gunicorn master
+    `master_pid` (read from /proc; a worker that restarted starts from zero again)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def checkout(revision: str, dest: Path) -> Path:
     """The files of a git revision of this repository in `dest` (no work tree is touched); a
     folder given instead of a revision is used as it is (a tree prepared by hand)."""
