@@ -301,8 +301,9 @@ def start(db: Session, user_id: str, quiz: Quiz, now: datetime | None = None,
 def _insert_once(db: Session, values: dict[str, Any]) -> int | None:
     """Insert an attempt in one statement; None if its number is taken (no savepoint, no
     exception: the conflict is skipped by the database)."""
-    dialect = db.get_bind().dialect.name
-    return db.scalar(_INSERTS[dialect == "postgresql"], values)
+    connection = db.connection()  # Core: nothing is pending, and the ORM's insert path costs
+    return connection.execute(_INSERTS[connection.dialect.name == "postgresql"],
+                              values).scalar()
 
 
 # The start's INSERT per dialect, built once (the values come as parameters, so its compiled

@@ -22,9 +22,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Each question's fields as JSON text, by the question object (kept with it, so a reloaded
+#: bank's new objects are never answered from an old entry): `asdict` walks every field, and a
+#: start snapshots each question it draws.
+_FIELDS: dict[int, tuple[Question, str]] = {}
+MAX_FIELDS = 4096
+
+
+def _fields(q: Question) -> dict[str, Any]:
+    """A fresh copy of `q`'s fields as JSON values (nothing shared between attempts)."""
+    known = _FIELDS.get(id(q))
+    if known is None or known[0] is not q:
+        if len(_FIELDS) >= MAX_FIELDS:
+            _FIELDS.clear()
+        known = _FIELDS[id(q)] = (q, json.dumps(_plain(asdict(q))))
+    return json.loads(known[1])
+
+
 def question_to_json(q: Question, shown: Shown, scenario_text: str | None) -> dict[str, Any]:
     """A question, the order it was shown in, and its scenario's text, as JSON values."""
-    data = _plain(asdict(q))
+    data = _fields(q)
     data["shown_order"] = list(shown.order)
     data["shown_answers_order"] = list(shown.answers_order)
     data["scenario_text"] = scenario_text

@@ -28,7 +28,7 @@ from ..links import url_for
 from ..loaded import content
 from ..ops import refuse
 from ..state import get_state
-from ..web import CourseForm
+from ..web import CourseForm, csrf_valid
 from . import responses, services
 from .models import FINISHED, QuizAttempt
 from .review import review_items, review_visibility
@@ -80,7 +80,7 @@ def start_page(course: str, module: str) -> str:
 def start(course: str, module: str) -> Response:
     """Start a new attempt (or continue the open one)."""
     info, quiz = _quiz(course, module)
-    if not QuizForm().validate_on_submit():
+    if not csrf_valid():
         flash("The page had expired. Please start again.", "error")
         return redirect(url_for("course.quizzes.start_page", course=course, module=module))
     if not _open(info, quiz):
@@ -123,7 +123,7 @@ def take(course: str, module: str, attempt_id: int) -> Response | str:
 def save(course: str, module: str, attempt_id: int) -> tuple[Response, int] | Response:
     """Autosave (from the page's script): store the answers so far."""
     _, _, attempt = _attempt(course, module, attempt_id)
-    if not QuizForm().validate_on_submit():
+    if not csrf_valid():
         return jsonify(saved=False, error="The page has expired; reload it."), 400
     answers = responses.parse(services.questions_of(attempt), request.form, _types())
     if not services.save(db_session(), attempt, answers):
@@ -140,7 +140,7 @@ def submit(course: str, module: str, attempt_id: int) -> Response | str:
     if attempt.state == FINISHED:
         return redirect(url_for("course.quizzes.result", course=course, module=module,
                                 attempt_id=attempt.id))
-    if not QuizForm().validate_on_submit():
+    if not csrf_valid():
         flash("The page had expired. Your saved answers are kept; please submit again.",
               "error")
         return redirect(url_for("course.quizzes.take", course=course, module=module,
@@ -162,7 +162,7 @@ def finish_late(course: str, module: str, attempt_id: int) -> Response:
     attempt still within its time is never closed here)."""
     info, quiz, attempt = _attempt(course, module, attempt_id)
     if attempt.state != FINISHED:
-        if not QuizForm().validate_on_submit():
+        if not csrf_valid():
             flash("The page had expired. Please try again.", "error")
             return redirect(url_for("course.quizzes.take", course=course, module=module,
                                     attempt_id=attempt.id))
