@@ -3,10 +3,12 @@ server on loopback, and helpers that submit forms the way a browser does (with t
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -29,6 +31,33 @@ from course.content import find_content_root
 from tests.hostapp import Staff, create_host_app, create_host_tables
 from tests.hostapp import db as host_db
 
+
+def _sample_with_optional_capstone() -> Path:
+    """A copy of the sample content whose capstone is optional, for the suite.
+
+    The shipped course requires its capstone: the certificate needs a plan a trainer approved.
+    Most tests finish the course in a few requests and are about something else, so every app
+    the suite starts (its own, the host's and those in subprocesses, through the environment)
+    serves this copy unless the test chooses content itself; the tests of the capstone
+    requirement (tests/capstone, tests/certificates/test_required_capstone.py) use the shipped
+    course or their own."""
+    root = Path(tempfile.mkdtemp(prefix="course-suite-content-"))
+    atexit.register(shutil.rmtree, root, True)
+    source = find_content_root(None)
+    for name in ("lessons", "quizzes", "certificates"):
+        shutil.copytree(source / name, root / name)
+    manifest = root / "lessons" / "social-divide" / "course.yaml"
+    text = manifest.read_text()
+    assert "\n  required: true\n" in text, "the sample course's capstone is no longer required"
+    manifest.write_text(text.replace("\n  required: true\n", "\n  required: false\n"))
+    return root
+
+
+#: What the suite's apps serve (see `_sample_with_optional_capstone`); SHIPPED is the course as
+#: it ships.
+SHIPPED_CONTENT = find_content_root(None)
+SUITE_CONTENT = Path(os.environ.setdefault("COURSE_CONTENT_ROOT",
+                                           str(_sample_with_optional_capstone())))
 PG_URL = os.environ.get("COURSE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_SECRET = "test-secret-key-" + "k" * 40
@@ -369,9 +398,9 @@ def logout(client: FlaskClient, *, page: str = "/catalogue"):
 
 @pytest.fixture
 def content_root(tmp_path: Path) -> Path:
-    """A copy of the sample content root the test may edit."""
+    """A copy of the suite's sample content the test may edit."""
     root = tmp_path / "content"
-    source = find_content_root(None)
+    source = SUITE_CONTENT
     for name in ("lessons", "quizzes", "certificates"):
         shutil.copytree(source / name, root / name)
     return root

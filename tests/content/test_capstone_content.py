@@ -120,7 +120,7 @@ def test_the_sample_course_declares_its_capstone() -> None:
 
     course = load_catalog(find_content_root(None)).get("social-divide")
     capstone = course.capstone
-    assert capstone.title == "Your 90-day plan" and capstone.required is False
+    assert capstone.title == "Your 90-day plan" and capstone.required is True
     assert [c.name for c in capstone.rubric.criteria] == [
         "Social Graph & Presence", "Organisation", "Role Model", "Education",
         "Measures and reviews"]

@@ -4,6 +4,7 @@ its own users, its own Flask-SQLAlchemy `db`, its own log-in page."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ def create_host_app(database_url: str, config: dict[str, Any] | None = None,
     app.config.update(SECRET_KEY="host-secret-" + "x" * 40, TESTING=True,
                       SQLALCHEMY_DATABASE_URI=database_url, COURSE_SITE_NAME="Host Corp Learning",
                       COURSE_BASE_URL="http://localhost")
+    if os.environ.get("COURSE_CONTENT_ROOT"):  # the suite's content (tests/conftest.py)
+        app.config["COURSE_CONTENT_ROOT"] = os.environ["COURSE_CONTENT_ROOT"]
     app.config.update(config or {})
     db.init_app(app)
     manager = LoginManager(app)

@@ -27,7 +27,7 @@ from course.certificates.models import Certificate
 from course.db import session
 from course.lessons.services import complete_lesson
 from course.quizzes.models import QuizAttempt
-from tests.conftest import TEST_SECRET
+from tests.conftest import SUITE_CONTENT, TEST_SECRET
 from tests.production.conftest import ROOT, Browser, Gunicorn, start_gunicorn, stop
 
 REDIS_URL = os.environ.get("COURSE_TEST_REDIS_URL")
@@ -137,7 +137,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     tmp = tmp_path_factory.mktemp("hostile")
     root = tmp / "content"
     for name in ("lessons", "quizzes", "certificates"):
-        shutil.copytree(ROOT / name, root / name)
+        shutil.copytree(SUITE_CONTENT / name, root / name)
     (root / "lessons/social-divide/01-welcome/02-hostile-markup.md").write_text(HOSTILE_LESSON)
     listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hits)
     threading.Thread(target=listener.serve_forever, daemon=True).start()
