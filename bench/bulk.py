@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.certificates import TEMPLATE, sample  # noqa: E402
+from bench.stats import capstone_optional  # noqa: E402
 from course.certificates.render import renderer_for  # noqa: E402
 
 WORKERS = 2
@@ -162,7 +163,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.postgres or f"sqlite:///{tmp}/bench.db"
         app = create_app({"SECRET_KEY": secrets.token_urlsafe(48), "SQLALCHEMY_DATABASE_URI": url,
-                          "COURSE_BULK_WORKERS": WORKERS, "COURSE_CERTIFICATE_EMAIL": False},
+                          "COURSE_BULK_WORKERS": WORKERS, "COURSE_CERTIFICATE_EMAIL": False,
+                          "COURSE_CONTENT_ROOT": str(capstone_optional(Path(tmp) / "content"))},
                          instance_path=Path(tmp) / "instance")
         with app.app_context():
             engine = app.extensions["course"].db.engine

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import free_port, postgres_schema, wait_for  # noqa: E402
+from bench.stats import capstone_optional  # noqa: E402
 
 PASSWORD = "a long bench password"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -185,7 +186,8 @@ def run(args: argparse.Namespace) -> None:
                "WEB_CONCURRENCY": str(args.workers), "COURSE_CERTIFICATE_EMAIL": "0",
                # One client address plays every learner: lift the per-address limits.
                "COURSE_RATELIMIT_LOGIN": "100000/minute", "COURSE_RATELIMIT_VERIFY":
-               "100000/minute", "COURSE_AUTO_COMPLETE_SECONDS": "0"}
+               "100000/minute", "COURSE_AUTO_COMPLETE_SECONDS": "0",
+               "COURSE_CONTENT_ROOT": str(capstone_optional(Path(tmp) / "content"))}
         if args.postgres:
             env["COURSE_DATABASE_URL"] = postgres_schema(stack, args.postgres)
             env["COURSE_RATELIMIT_STORAGE_URL"] = args.redis + f"/{1 + secrets.randbelow(14)}"
