@@ -312,7 +312,7 @@ def blind_score_cmd(key_path: Path, answers: Path) -> None:
     if result.wrong:
         click.echo(f"missed: {', '.join(result.wrong)}")
     if result.passed:
-        click.echo("A reader without the lessons passes this quiz: it does not yet show that "
+        click.echo("If this reader had not read the lessons, the quiz does not yet show that "
                    "someone learned them.")
 
 
