@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -57,6 +58,9 @@ def csrf_token() -> str:
     return token
 
 
+_CSRF_LOG = logging.getLogger("flask_wtf.csrf")
+
+
 def csrf_valid() -> bool:
     """What `CourseForm().validate_on_submit()` says of a form with nothing but its CSRF token,
     without building the form (a quiz start or submit would pay for one on every post): a
@@ -68,11 +72,15 @@ def csrf_valid() -> bool:
     if not config.get("WTF_CSRF_ENABLED", True) or g.get("csrf_valid", False):
         return True
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    data = request.form.get(name)
+    if not request.form and request.is_json:  # as Flask-WTF reads a form: the JSON body then
+        body = request.get_json(silent=True)
+        data = body.get(name) if isinstance(body, dict) else None
     try:
-        validate_csrf(request.form.get(name),
-                      config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key),
+        validate_csrf(data, config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key),
                       config["COURSE_CSRF_TIME_LIMIT"], name)
-    except ValidationError:
+    except ValidationError as exc:
+        _CSRF_LOG.info(exc.args[0])  # the line Flask-WTF logs for a refused form
         return False
     return True
 

@@ -221,3 +221,16 @@ def test_a_start_reads_as_much_after_500_attempts_as_after_5(course_site: Site,
     _old_attempts(course_site, user, range(6, 501))
     many, _ = _start_steps(course_site, client)
     assert many <= few * 1.1, (few, many)
+
+
+def test_a_quiz_post_reads_its_token_as_a_form_would(course_site: Site, ready) -> None:  # noqa: ANN001
+    """The start checks its CSRF token without building a form, from the same places a
+    Flask-WTF form reads it: the form fields, or a JSON body when there are none."""
+    page = ready.get(course_site.url(QUIZ)).get_data(as_text=True)
+    token = page.split('name="csrf_token"')[1].split('value="')[1].split('"')[0]
+    refused = ready.post(course_site.url(QUIZ + "start"), json={"csrf_token": token + "x"})
+    assert refused.status_code == 302 and "/attempts/" not in refused.headers["Location"]
+    assert ready.post(course_site.url(QUIZ + "start"), data={}).headers["Location"] == \
+        refused.headers["Location"]  # no token at all: the same refusal
+    started = ready.post(course_site.url(QUIZ + "start"), json={"csrf_token": token})
+    assert started.status_code == 302 and "/attempts/" in started.headers["Location"]
