@@ -65,6 +65,9 @@ def test_the_shipped_course_certifies_only_after_a_trainer_passes_the_plan(site:
     assert _certificates(site) == []  # every lesson and quiz done, the plan not reviewed
     mine = re.sub(r"\s+", " ", learner.get(site.url("/certificates/")).get_data(as_text=True))
     assert "Your 90-day plan: the capstone must pass review" in mine
+    step = re.search(r'href="([^"]+)">Your next step towards this certificate</a>', mine)
+    page = learner.get(step.group(1)).get_data(as_text=True)  # the completion page: next step
+    assert site.url(f"/courses/{COURSE}/capstone") in page and "Write your capstone" in page
     overview = learner.get(site.url(f"/courses/{COURSE}/")).get_data(as_text=True)
     assert "Required for the certificate" in overview
 
