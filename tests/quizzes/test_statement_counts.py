@@ -234,3 +234,27 @@ def test_a_quiz_post_reads_its_token_as_a_form_would(course_site: Site, ready) -
         refused.headers["Location"]  # no token at all: the same refusal
     started = ready.post(course_site.url(QUIZ + "start"), json={"csrf_token": token})
     assert started.status_code == 302 and "/attempts/" in started.headers["Location"]
+
+
+def test_a_second_start_and_submit_compile_no_sql(course_site: Site, ready) -> None:  # noqa: ANN001
+    """Every statement of a quiz start and a graded submit is compiled once and then taken from
+    SQLAlchemy's cache (a statement without a cache key is compiled on every use)."""
+    with course_site.app.app_context():
+        engine = course_site.app.extensions["course"].db.engine
+    stats: list[tuple[str, str]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        stats.append((context.cache_hit.name, " ".join(statement.split())[:80]))
+
+    def cycle() -> None:
+        attempt, _ = start_counted(course_site, ready)
+        html = ready.get(course_site.url(attempt)).get_data(as_text=True)
+        submit_counted(course_site, ready, attempt, right_answers(html))
+
+    cycle()  # the first compiles
+    event.listen(engine, "after_cursor_execute", note)
+    try:
+        cycle()
+    finally:
+        event.remove(engine, "after_cursor_execute", note)
+    assert stats and all(hit == "CACHE_HIT" for hit, _ in stats), stats
