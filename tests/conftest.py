@@ -26,14 +26,16 @@ from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.stats import capstone_optional
 from course import create_app, migrate
 from course.content import find_content_root
 from tests.hostapp import Staff, create_host_app, create_host_tables
 from tests.hostapp import db as host_db
 
 
-def _sample_with_optional_capstone() -> Path:
-    """A copy of the sample content whose capstone is optional, for the suite.
+def _sample_with_optional_capstone() -> str:
+    """A copy of the sample content whose capstone is optional, for the suite (made once per
+    test process, removed at its exit).
 
     The shipped course requires its capstone: the certificate needs a plan a trainer approved.
     Most tests finish the course in a few requests and are about something else, so every app
@@ -43,21 +45,15 @@ def _sample_with_optional_capstone() -> Path:
     course or their own."""
     root = Path(tempfile.mkdtemp(prefix="course-suite-content-"))
     atexit.register(shutil.rmtree, root, True)
-    source = find_content_root(None)
-    for name in ("lessons", "quizzes", "certificates"):
-        shutil.copytree(source / name, root / name)
-    manifest = root / "lessons" / "social-divide" / "course.yaml"
-    text = manifest.read_text()
-    assert "\n  required: true\n" in text, "the sample course's capstone is no longer required"
-    manifest.write_text(text.replace("\n  required: true\n", "\n  required: false\n"))
-    return root
+    return str(capstone_optional(root, find_content_root(None)))
 
 
 #: What the suite's apps serve (see `_sample_with_optional_capstone`); SHIPPED is the course as
 #: it ships.
 SHIPPED_CONTENT = find_content_root(None)
-SUITE_CONTENT = Path(os.environ.setdefault("COURSE_CONTENT_ROOT",
-                                           str(_sample_with_optional_capstone())))
+if not os.environ.get("COURSE_CONTENT_ROOT"):
+    os.environ["COURSE_CONTENT_ROOT"] = _sample_with_optional_capstone()
+SUITE_CONTENT = Path(os.environ["COURSE_CONTENT_ROOT"])
 PG_URL = os.environ.get("COURSE_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_SECRET = "test-secret-key-" + "k" * 40
@@ -106,8 +102,9 @@ Flask.create_jinja_environment = _jinja_environment_with_shared_bytecode
 #: COURSE_TEST_FULL_MATRIX=1 runs every view test on all four pairs of site and database.
 FULL_MATRIX = os.environ.get("COURSE_TEST_FULL_MATRIX", "") not in ("", "0")
 #: Parameters paired with the database: (name, the value that runs on SQLite; the other runs
-#: on PostgreSQL). Flask-Migrate set up before or after the plugin does not depend on it either.
-PAIRED = {"site": "standalone", "order": "before"}
+#: on PostgreSQL). Flask-Migrate set up before or after the plugin does not depend on it either,
+#: nor the security log's format.
+PAIRED = {"site": "standalone", "order": "before", "log_format": "text"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -115,7 +112,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mounted under /training on PostgreSQL (what a mount changes, the URLs and the host's
     layout, does not depend on the database, nor SQL on the mount). Where PostgreSQL is
     missing, or a test runs on one database only, both sites run on what there is. The same
-    for a host's Flask-Migrate set up before or after the plugin (`PAIRED`)."""
+    for a host's Flask-Migrate set up before or after the plugin and the security log's
+    format (`PAIRED`)."""
     if FULL_MATRIX or len(BACKENDS) < 2:
         return
     engines: dict[tuple[str, str], set[str]] = {}
