@@ -70,3 +70,16 @@ def page(browser) -> Iterator[object]:
     page.problems = problems
     yield page
     context.close()
+
+
+def notices(page, *expected: str) -> str:
+    """The page's status messages once every expected one is shown. A click that submits a form
+    returns before the next page loads, so reading the messages at once can find none; this waits
+    (up to the page's timeout) for each expected text, then returns them all."""
+    from playwright.sync_api import expect
+
+    status = page.get_by_role("status")
+    for text in expected:
+        expect(status.filter(has_text=text).first).to_be_attached()
+    return " ".join(status.all_inner_texts())
+

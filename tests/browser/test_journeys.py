@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer
 from tests.conftest import Site
@@ -19,9 +20,9 @@ def test_register_login_catalogue_logout(standalone_app: Flask, page) -> None:
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_label("Repeat the password").fill(PASSWORD)
         page.get_by_role("button", name="Create account").click()
-        assert page.get_by_role("status").first.inner_text().startswith("Welcome, Rhea Browser")
+        expect(page.get_by_role("status").first).to_contain_text("Welcome, Rhea Browser")
         page.get_by_role("button", name="Log out").click()
-        assert page.get_by_role("status").first.inner_text() == "You are logged out."
+        expect(page.get_by_role("status").first).to_have_text("You are logged out.")
 
         page.get_by_role("link", name="Log in").click()
         page.get_by_label("Email address").fill("rhea@example.com")

@@ -3,7 +3,10 @@ script; the phone layout. Standalone and mounted under /training."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer
 from tests.conftest import Site, sample_lesson_count
@@ -37,9 +40,9 @@ def test_read_complete_leave_come_back_resume(lesson_site: Site, page) -> None:
         assert page.get_by_role("heading", level=1).inner_text() == "What the social divide is"
         page.get_by_role("button", name="Mark complete").click()
         # Completing moves on to the next lesson.
-        assert page.get_by_role("heading", level=1).inner_text() == (
+        expect(page.get_by_role("heading", level=1)).to_have_text(
             "Six months to a useful network")
-        assert page.get_by_role("status").first.inner_text().endswith("is complete.")
+        expect(page.get_by_role("status").first).to_have_text(re.compile(r"is complete\.$"))
         # Leave the site, come back, and resume.
         page.goto("about:blank")
         page.goto(server.url + lesson_site.url("/courses/social-divide/"))

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, notices
 from tests.browser.test_certificate import all_but_the_last_quiz, answer_the_fixture_quiz
 from tests.conftest import Mailbox
 from tests.orgs.fixtures import PASSWORD, Orgs
@@ -45,7 +46,7 @@ def test_invite_accept_complete_and_report(org_site: Orgs, page, browser,
         page.get_by_label("Email address").fill("rhea@acme.example")
         page.get_by_label("Team (optional)").fill("Sales")
         page.get_by_role("button", name="Send the invitation").click()
-        assert "Invitation sent to rhea@acme.example" in page.get_by_role("status").inner_text()
+        expect(page.get_by_role("status")).to_contain_text("Invitation sent to rhea@acme.example")
         [message] = mailbox.wait_for(1)
         link = re.search(r"http://[^/\s]+(\S*/invitations/\S+)",
                          message.get_payload(decode=True).decode()).group(1)
@@ -68,7 +69,7 @@ def test_invite_accept_complete_and_report(org_site: Orgs, page, browser,
                 learner.get_by_role("button", name="Create account").click()
                 assert learner.url == server.url + link  # back to the invitation
             learner.get_by_role("button", name="Join Acme Ltd").click()
-            assert "Welcome to Acme Ltd" in learner.get_by_role("status").first.inner_text()
+            expect(learner.get_by_role("status").first).to_contain_text("Welcome to Acme Ltd")
 
             orgs.people.ids.setdefault("rhea@acme.example", _user_id(orgs))
             all_but_the_last_quiz_for(orgs)
@@ -77,8 +78,8 @@ def test_invite_accept_complete_and_report(org_site: Orgs, page, browser,
             learner.get_by_role("button", name="Start the quiz").click()
             answer_the_fixture_quiz(learner)
             learner.get_by_role("button", name="Submit answers").click()
-            notices = " ".join(learner.get_by_role("status").all_inner_texts())
-            assert "your certificate for The Social Divide is ready" in notices
+            ready = "your certificate for The Social Divide is ready"
+            assert ready in notices(learner, ready)
         finally:
             learner_context.close()
 
