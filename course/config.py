@@ -50,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Certificate verification look-ups allowed per client address."),
     Setting("COURSE_CERTIFICATE_EMAIL", True,
             "Email each learner their certificate PDF when it is issued or renewed."),
+    Setting("COURSE_CERTIFICATE_NAME_CHANGES", 2,
+            "How many times a holder may have one certificate re-issued with a new name "
+            "themselves (the verify page says the name was changed at their request); 0 leaves "
+            "name changes to administrators."),
     Setting("COURSE_RECERTIFY_DAYS", 90,
             "A certificate can be renewed (by retaking the factor quizzes) this many days "
             "before it expires, and at any time after."),

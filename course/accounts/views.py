@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import signals
-from ..certificates.issuing import holder_name_now
+from ..certificates.issuing import holder_name_now, name_change_offer
 from ..certificates.models import ACTIVE, Certificate
 from ..db import session as db_session
 from ..links import external_url, url_for
@@ -187,7 +187,8 @@ def account() -> str:
         Certificate.user_id == current_user.course_user_id, Certificate.status == ACTIVE,
         Certificate.name != name_now).order_by(Certificate.issued_at)).all()
     return render_template("course/accounts/account.html", logout_form=LogoutForm(),
-                           renamable=renamable, name_now=name_now, form=LogoutForm())
+                           renamable=renamable, name_now=name_now, form=LogoutForm(),
+                           **name_change_offer(db_session()))
 
 
 @login_required

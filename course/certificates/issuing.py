@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, flash, has_app_context, render_template
 from markupsafe import Markup
@@ -227,7 +228,28 @@ def apply_action(certificate: Certificate, action: str | None, reason: str, *,
     return None
 
 
-NEW_NAME_REASON = "Re-issued at the holder's request, with the name they now use"
+NEW_NAME_REASON = services.NEW_NAME_REASON
+
+
+class NameChangesUsed(Exception):
+    """The holder has changed the name on this certificate as often as they may themselves."""
+
+
+def name_changes_allowed() -> int:
+    """How many times a holder may have one certificate re-issued with a new name."""
+    return max(0, int(current_app.config["COURSE_CERTIFICATE_NAME_CHANGES"]))
+
+
+def times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def name_change_offer(db: Session) -> dict[str, Any]:
+    """What the pages that offer a re-issue with the new name need: how many more times
+    each certificate may be (`name_changes_left(certificate)`) and how many in all."""
+    allowed = name_changes_allowed()
+    return {"name_changes_allowed": allowed, "name_changes_times": times(allowed),
+            "name_changes_left": lambda c: services.name_changes_left(db, c, allowed)}
 
 
 def holder_name_now() -> str:
@@ -239,11 +261,14 @@ def reissue_with_current_name(certificate: Certificate) -> Certificate | None:
     """The holder asked for their certificate with the name they use now: a new version with
     the same results and dates that supersedes it (its verify page then points to the new
     one); commit, then announce. None when it carries that name already. Raises
-    CertificateRenderError, having written nothing, when the PDF cannot be made."""
+    NameChangesUsed when the holder may change it no more (COURSE_CERTIFICATE_NAME_CHANGES),
+    and CertificateRenderError when the PDF cannot be made, having written nothing."""
     name = holder_name_now()
     if certificate.status != "active" or name == certificate.name:
         return None
     db, app = db_session(), current_app._get_current_object()
+    if not services.name_changes_left(db, certificate, name_changes_allowed()):
+        raise NameChangesUsed(certificate.code)
     new = services.reissue(db, context(), certificate, NEW_NAME_REASON, name=name,
                            look=look_for(certificate.user_id))
     audit(db, new, "certificate-issued")

@@ -170,6 +170,7 @@ def prepare_reissue(ctx: IssueContext, certificate: Certificate, reason: str, *,
                            verify_url.replace("{code}", code), old["issuer"],
                            look.organisation, old.get("template_version", ""),
                            {"reissue_of": certificate.code, "reason": reason.strip()[:500],
+                            "reissued_on": utcnow().date().isoformat(),
                             **{k: v for k, v in old.get("extra", {}).items()
                                if k == "capstone"}})
     folder = _template_folder(content_root, look.template)
@@ -302,6 +303,29 @@ def reissue(db: Session, ctx: IssueContext, certificate: Certificate, reason: st
     if new is None:
         raise ValueError("this certificate was re-issued at the same moment by someone else")
     return new
+
+
+#: The reason of a version the holder had re-issued with the name they now use.
+NEW_NAME_REASON = "Re-issued at the holder's request, with the name they now use"
+
+
+def holder_name_changes(db: Session, certificate: Certificate) -> list[str | None]:
+    """The holder's own name changes in this certificate's issue, oldest first: the day each
+    was made (ISO date; None for versions made before the day was recorded). A re-issue keeps
+    the results and dates, so the versions of one issue share its `issued_at`; a renewal is a
+    new issue and starts again (one statement)."""
+    rows = db.scalars(select(Certificate.snapshot).where(
+        Certificate.user_id == certificate.user_id, Certificate.course == certificate.course,
+        Certificate.issued_at == certificate.issued_at,
+        Certificate.version <= certificate.version, Certificate.reason == NEW_NAME_REASON)
+        .order_by(Certificate.version))
+    return [(snapshot.get("extra") or {}).get("reissued_on") for snapshot in rows]
+
+
+def name_changes_left(db: Session, certificate: Certificate, allowed: int) -> int:
+    """How many more times the holder may have `certificate` re-issued with a new name
+    themselves (COURSE_CERTIFICATE_NAME_CHANGES per issue); administrators are not bound."""
+    return max(0, allowed - len(holder_name_changes(db, certificate)))
 
 
 def expiring(db: Session, within_days: int, now: datetime | None = None) -> list[Certificate]:

@@ -4,6 +4,7 @@ verification by code or by uploading the PDF."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import (
@@ -41,10 +42,14 @@ from ..web import CourseForm, client_address
 from . import services, standing
 from .issuing import (
     Holder,
+    NameChangesUsed,
     apply_action,
     holder_name_now,
     issue_and_announce,
+    name_change_offer,
+    name_changes_allowed,
     reissue_with_current_name,
+    times,
 )
 
 __all__ = ["Holder", "issue_and_announce"]  # kept importable from here for older callers
@@ -91,7 +96,7 @@ def mine() -> str:
     return render_template("course/certificates/mine.html", certificates=rows, due=due,
                            pending=pending, linkedin=linkedin_url, renewals=renewals,
                            status=services.verify_status, form=CourseForm(),
-                           name_now=holder_name_now())
+                           name_now=holder_name_now(), **name_change_offer(db))
 
 
 @login_required
@@ -167,6 +172,13 @@ def reissue_with_my_name(certificate_id: int) -> Response | tuple[str, int]:
         abort(400)
     try:
         new = reissue_with_current_name(certificate)
+    except NameChangesUsed:
+        allowed = name_changes_allowed()
+        flash(f"You have changed the name on this certificate {times(allowed)}, as often as "
+              "you can yourself. An administrator can re-issue it with your new name."
+              if allowed else "Name changes on certificates are made by an administrator: "
+              "ask them to re-issue it with your new name.", "error")
+        return redirect(url_for("course.certificates.mine"))
     except CertificateRenderError:
         log.exception("certificate %s could not be re-issued", certificate_id)
         db_session().rollback()
@@ -238,9 +250,11 @@ def verify(code: str) -> Response:
         len(code) <= 64) else None
     newer = db_session().get(Certificate, certificate.superseded_by) if (
         certificate is not None and certificate.superseded_by) else None
+    changes = services.holder_name_changes(db_session(), certificate) if certificate else []
     page = render_template("course/certificates/verify.html", certificate=certificate,
                            status=services.verify_status(certificate) if certificate else None,
-                           newer=newer, form=CheckForm())
+                           newer=newer, form=CheckForm(), name_changes=[
+                               date.fromisoformat(d) if d else None for d in changes])
     return _public(make_response(page, 200 if certificate else 404))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from course.accounts.models import User
 from course.certificates.models import Certificate
-from course.db import session
+from course.db import session, utcnow
 from tests.certificates.test_issue_verify import finish_last_lesson, nearly_done
 from tests.conftest import Mailbox, Site, csrf_token, login, register, submit
 
@@ -115,17 +115,17 @@ def test_host_accounts_are_the_hosts(host_app) -> None:
         assert client.get(path).status_code == 404
 
 
-def rename(site: Site, client) -> None:
+def rename(site: Site, client, name: str = "Bob Renamed") -> None:
     """Change the learner's name where the site keeps it (the form, or the host's table)."""
     if site.mode == "host":
         from tests.hostapp import Staff, db
 
         with site.app.app_context():
             db.session.execute(db.update(Staff).where(Staff.email == "bob@host.example")
-                               .values(name="Bob Renamed"))
+                               .values(name=name))
             db.session.commit()
         return
-    assert submit(client, "/account/name", {"display_name": "Bob Renamed"}).status_code == 302
+    assert submit(client, "/account/name", {"display_name": name}).status_code == 302
 
 
 def test_reissue_a_certificate_with_the_new_name(course_site: Site) -> None:
@@ -170,3 +170,70 @@ def test_reissue_a_certificate_with_the_new_name(course_site: Site) -> None:
     lesson = site.url("/courses/social-divide/lessons/what-the-social-divide-is")
     assert stranger.post(url, data={"csrf_token": csrf_token(stranger, lesson)}
                          ).status_code == 404
+
+
+def _current(site: Site) -> tuple[int, str, int]:
+    with site.app.app_context():
+        rows = session().scalars(select(Certificate).order_by(Certificate.version)).all()
+        return rows[-1].id, rows[-1].code, len(rows)
+
+
+def _reissue(site: Site, client):
+    lesson = site.url("/courses/social-divide/lessons/what-the-social-divide-is")
+    certificate_id = _current(site)[0]
+    return client.post(site.url(f"/certificates/{certificate_id}/my-name"),
+                       data={"csrf_token": csrf_token(client, lesson)}, follow_redirects=True)
+
+
+def test_name_changes_are_bounded_and_shown_to_verifiers(course_site: Site) -> None:
+    """A holder may put a new name on a certificate twice (COURSE_CERTIFICATE_NAME_CHANGES);
+    each new version's verify page says the name was changed at their request, and after the
+    last one the offer becomes a pointer to an administrator and a forced POST issues
+    nothing. Otherwise one person could earn a certificate and re-issue it in another's name,
+    unseen."""
+    site = course_site
+    client = site.logged_in_client()
+    nearly_done(site, client)
+    finish_last_lesson(site, client)
+    verifier = site.client()
+    first_code = _current(site)[1]
+    page = verifier.get(site.url(f"/verify/{first_code}")).get_data(as_text=True)
+    assert "Changed at the holder's request" not in page
+
+    today = utcnow().strftime("%d %B %Y")
+    for number, name in enumerate(("Bob Second", "Bob Third"), start=1):
+        rename(site, client, name)
+        offer = client.get(site.url("/certificates/")).get_data(as_text=True)
+        assert "Re-issue my certificate with my new name" in offer
+        assert ("once more" if number == 2 else "2 more times") in offer
+        assert f"Re-issued in the name {name}" in _reissue(site, client).get_data(as_text=True)
+        page = verifier.get(site.url(f"/verify/{_current(site)[1]}")).get_data(as_text=True)
+        assert "This certificate is valid." in page and name in page
+        times = " (2 times)" if number == 2 else ""
+        assert f"Changed at the holder's request{times}, last on {today}." in page
+
+    rename(site, client, "Somebody Else")
+    offer = client.get(site.url("/certificates/")).get_data(as_text=True)
+    assert "Re-issue my certificate with my new name" not in offer
+    assert "You have changed the name on it twice, as often as you can yourself." in offer
+    forced = _reissue(site, client).get_data(as_text=True)
+    assert "as often as you can yourself. An administrator can re-issue it" in forced
+    assert _current(site)[2] == 3  # nothing issued
+    with site.app.app_context():
+        assert session().scalar(select(Certificate).where(
+            Certificate.status == "active")).name == "Bob Third"
+
+
+def test_name_changes_can_be_left_to_administrators(course_site: Site) -> None:
+    site = course_site
+    site.app.config["COURSE_CERTIFICATE_NAME_CHANGES"] = 0
+    client = site.logged_in_client()
+    nearly_done(site, client)
+    finish_last_lesson(site, client)
+    rename(site, client)
+    offer = client.get(site.url("/certificates/")).get_data(as_text=True)
+    assert "Re-issue my certificate with my new name" not in offer
+    assert "Names on certificates are changed by an administrator." in offer
+    assert "Name changes on certificates are made by an administrator" in _reissue(
+        site, client).get_data(as_text=True)
+    assert _current(site)[2] == 1
