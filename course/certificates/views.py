@@ -92,7 +92,8 @@ def mine() -> str:
     db, user_id = db_session(), current_user_id()
     due, pending, renewals = _standing(db, user_id)
     rows = db.scalars(select(Certificate).where(Certificate.user_id == user_id)
-                      .order_by(Certificate.issued_at.desc())).all()
+                      .order_by(Certificate.issued_at.desc(),
+                                Certificate.version.desc())).all()
     return render_template("course/certificates/mine.html", certificates=rows, due=due,
                            pending=pending, linkedin=linkedin_url, renewals=renewals,
                            status=services.verify_status, form=CourseForm(),

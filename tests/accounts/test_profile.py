@@ -214,6 +214,8 @@ def test_name_changes_are_bounded_and_shown_to_verifiers(course_site: Site) -> N
 
     rename(site, client, "Somebody Else")
     offer = client.get(site.url("/certificates/")).get_data(as_text=True)
+    # The versions share their dates: the one in force comes first, then the superseded.
+    assert offer.index("<dd>Valid</dd>") < offer.index("<dd>Superseded</dd>")
     assert "Re-issue my certificate with my new name" not in offer
     assert "You have changed the name on it twice, as often as you can yourself." in offer
     forced = _reissue(site, client).get_data(as_text=True)
