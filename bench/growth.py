@@ -44,7 +44,20 @@ STAFF_PAGES = (("dashboard, page 1", "/org/"),
                ("gradebook, failed (admin)", f"{BOOK}?quiz=education&status=failed&as=admin"),
                ("gradebook, not started (admin)",
                 f"{BOOK}?quiz=education&status=not_started&as=admin"),
-               ("gradebook, a trainer outside the organisation", f"{BOOK}?quiz=education"))
+               ("gradebook, a trainer outside the organisation", f"{BOOK}?quiz=education"),
+               ("gradebook, one learner (admin)", "/trainer/courses/social-divide/gradebook/"
+                "learners/g50?as=admin"),
+               ("dashboard, one member", "/org/members/50"),
+               ("members and invitations", "/org/members"),
+               ("organisation audit log", "/org/audit"),
+               ("organisation settings", "/org/settings"),
+               ("trainer home", "/trainer/"),
+               ("capstone reviews (trainer)", "/capstone/reviews"),
+               ("capstone reviews (manager)", "/capstone/reviews?as=manager"),
+               ("admin: organisations", "/orgs/admin"),
+               ("admin: one organisation", "/orgs/admin/1"),
+               ("admin: certificates", "/certificates/admin"),
+               ("admin: certificates expiring within 90 days", "/certificates/admin?expiring=90"))
 SLOW = 5.0  # seconds: a page slower than this is timed once per size
 
 
@@ -199,9 +212,10 @@ def login(app, email: str):  # noqa: ANN001, ANN201
 
 
 def client_for(path: str, clients: dict):  # noqa: ANN001, ANN201
-    if path.startswith("/org/"):
+    if path.startswith("/org/") or path.endswith("as=manager"):
         return clients["manager"]
-    admin = path.startswith("/account/") or path.endswith("as=admin")
+    admin = path.startswith(("/account/", "/orgs/admin", "/certificates/admin")) or \
+        path.endswith("as=admin")
     return clients["admin"] if admin else clients["trainer"]
 
 

@@ -26,7 +26,11 @@ class Certificate(Base):
                       # one member's certificate in force (the dashboard's EXISTS filters): with
                       # more equal columns than the one above, SQLite picks it without ANALYZE
                       Index("ix_course_certificate_user_id_course_status_valid_until", "user_id",
-                            "course", "status", "valid_until"))
+                            "course", "status", "valid_until"),
+                      # the administrators' list: newest first, and expiring soonest first
+                      Index("ix_course_certificate_issued_at_id", "issued_at", "id"),
+                      Index("ix_course_certificate_status_valid_until_id", "status",
+                            "valid_until", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, exc, func, select
 from sqlalchemy.orm import Session
@@ -328,10 +329,14 @@ def name_changes_left(db: Session, certificate: Certificate, allowed: int) -> in
     return max(0, allowed - len(holder_name_changes(db, certificate)))
 
 
-def expiring(db: Session, within_days: int, now: datetime | None = None) -> list[Certificate]:
-    """Active certificates whose validity ends within `within_days`."""
+def expiring_filter(within_days: int, now: datetime | None = None) -> list[Any]:
+    """The conditions of an active certificate whose validity ends within `within_days`."""
     now = now or utcnow()
-    return list(db.scalars(select(Certificate).where(
-        Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
-        Certificate.valid_until <= now + timedelta(days=within_days))
-        .order_by(Certificate.valid_until)))
+    return [Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= now + timedelta(days=within_days)]
+
+
+def expiring(db: Session, within_days: int, now: datetime | None = None) -> list[Certificate]:
+    """Active certificates whose validity ends within `within_days`, soonest first."""
+    return list(db.scalars(select(Certificate).where(*expiring_filter(within_days, now))
+                           .order_by(Certificate.valid_until, Certificate.id)))

@@ -19,7 +19,8 @@ from flask import (
 )
 from flask_login import login_required
 from flask_wtf.file import FileField
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import StringField
@@ -38,7 +39,7 @@ from ..links import external_url, url_for
 from ..loaded import content
 from ..ops import refuse, security_event
 from ..state import get_state
-from ..web import CourseForm, client_address
+from ..web import CourseForm, client_address, page_number
 from . import services, standing
 from .issuing import (
     Holder,
@@ -293,18 +294,33 @@ class AdminActionForm(CourseForm):
     name = StringField("Name on the re-issued certificate", validators=[Length(max=120)])
 
 
+#: Certificates to a page of the administrators' list.
+PAGE_SIZE = 50
+#: What the list shows of each: never the PDF or the snapshot (tens of KB each).
+_LISTED = load_only(Certificate.id, Certificate.name, Certificate.course_title,
+                    Certificate.version, Certificate.issued_at, Certificate.valid_until,
+                    Certificate.status, raiseload=True)
+
+
 @role_required(ADMIN)
 def admin() -> str:
-    """Every certificate, or those expiring within 30, 60 or 90 days."""
+    """Every certificate, newest first, or those expiring within 30, 60 or 90 days, soonest
+    first: 50 to a page, counted and cut in SQL (LIMIT and OFFSET) by an index each."""
     days = request.args.get("expiring", type=int)
+    page, db = page_number(), db_session()
     if days in (30, 60, 90):
-        rows = services.expiring(db_session(), days)
+        where = services.expiring_filter(days)
+        order = (Certificate.valid_until, Certificate.id)
     else:
-        days = None
-        rows = db_session().scalars(select(Certificate).order_by(
-            Certificate.issued_at.desc()).limit(200)).all()
+        days, where = None, []
+        order = (Certificate.issued_at.desc(), Certificate.id.desc())
+    total = db.scalar(select(func.count()).select_from(Certificate).where(*where))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages)  # past the last page: the last page
+    rows = db.scalars(select(Certificate).options(_LISTED).where(*where).order_by(*order)
+                      .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("course/certificates/admin.html", certificates=rows, days=days,
-                           status=services.verify_status)
+                           status=services.verify_status, page=page, pages=pages, total=total)
 
 
 @role_required(ADMIN)

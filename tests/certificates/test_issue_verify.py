@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import event, insert, update
 
 from course.certificates.models import Certificate
 from course.db import session, utcnow
@@ -237,3 +237,45 @@ def test_a_revoked_or_superseded_pdf_is_never_handed_out(standalone_course_site:
     assert "was revoked (issued in error)" in revoked.get_data(as_text=True)
     assert "Download the PDF" not in learner.get(site.url("/certificates/")).get_data(
         as_text=True)
+
+
+def test_the_administrators_list_is_paged_in_sql(standalone_course_site: Site) -> None:
+    """120 certificates: 50 to a page, newest first; the expiring filter soonest first; past
+    the last page, the last page; and no list reads a PDF or a snapshot."""
+    site = standalone_course_site
+    now = utcnow()
+    with site.app.app_context():
+        session().execute(insert(Certificate), [dict(
+            user_id=f"u{n}", course="social-divide", version=1, code=f"code{n}",
+            status="active", name=f"Holder {n:03d}", course_title="The Social Divide",
+            issued_at=now - timedelta(days=n), snapshot={"big": "x" * 100}, template="default",
+            pdf=b"%PDF", sha256=f"h{n}",
+            valid_until=now + timedelta(days=(n + 1) if n < 60 else 400)) for n in range(120)])
+        session().commit()
+        engine = session().get_bind()
+    admin = admin_client(site)
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        first = admin.get(site.url("/certificates/admin")).get_data(as_text=True)
+        soon = admin.get(site.url("/certificates/admin?expiring=90")).get_data(as_text=True)
+        later = admin.get(site.url("/certificates/admin?expiring=90&page=2")).get_data(
+            as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert "120 certificates, the newest first." in first and "Page 1 of 3" in first
+    holders = re.findall(r"Holder (\d{3})", first)
+    assert holders == [f"{n:03d}" for n in range(50)]
+    assert 'rel="next"' in first and "page=2" in first
+    assert "60 certificates expiring within 90 days, the soonest first." in soon
+    assert re.findall(r"Holder (\d{3})", soon)[:3] == ["000", "001", "002"]
+    assert re.findall(r"Holder (\d{3})", later) == [f"{n:03d}" for n in range(50, 60)]
+    assert "expiring=90" in later and 'rel="prev"' in later
+    listing = [s for s in statements if "course_certificate" in s]
+    assert listing and not [s for s in listing if ".pdf" in s or ".snapshot" in s]
+    last = admin.get(site.url("/certificates/admin?page=999")).get_data(as_text=True)
+    assert "Page 3 of 3" in last and "Holder 119" in last
