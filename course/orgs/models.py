@@ -53,7 +53,11 @@ class Membership(Base):
     __table_args__ = (Index("ix_course_membership_org_id_name", "org_id", "name"),
                       Index("ix_course_membership_org_id_team", "org_id", "team"),
                       Index("ix_course_membership_org_id_removed_at_team_user_id", "org_id",
-                            "removed_at", "team", "user_id"))
+                            "removed_at", "team", "user_id"),
+                      # the administrator's choice of a member to appoint: addresses in order
+                      Index("ix_course_membership_org_id_email", "org_id", "email"),
+                      # the managers, of one organisation or of all, without reading members
+                      Index("ix_course_membership_role_org_id_name", "role", "org_id", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)

@@ -224,6 +224,9 @@ def test_trainer_tools_show_problems_and_learners(course_site: Site, content_roo
     (content_root / "lessons/social-divide/01-welcome/02-bad.md").write_text("no header\n")
     html = trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
     assert "02-bad.md:1</code>: a lesson starts with a header" in html
+    # A clean check is kept until a file changes: the fixed file is checked again.
+    (content_root / "lessons/social-divide/01-welcome/02-bad.md").unlink()
+    assert "No problems" in trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
 
 
 def test_lesson_completed_signal(course_site: Site) -> None:
