@@ -13,11 +13,13 @@ from typing import Any
 from flask import abort, current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from ..db import session as db_session
 from ..identity import current_user_id
 from ..links import external_url
 from ..loaded import content
+from ..web import page_number
 from . import services
 from .models import Invitation, Organisation
 
@@ -97,3 +99,14 @@ def new_link() -> tuple[int, str] | None:
     """The link remembered by `remember_link`, forgotten as it is read."""
     found = session.pop(NEW_LINK, None)
     return (int(found[0]), str(found[1])) if found else None
+
+
+def invitations_page(db: Session, org: Organisation) -> dict[str, Any]:
+    """One page (`?page=N`) of an organisation's open invitations, soonest to expire first, and
+    how many there are (the members page, an administrator's organisation page)."""
+    total = services.unanswered_count(db, org)
+    pages = max(1, -(-total // services.INVITATIONS_PAGE))
+    page = min(page_number(), pages)
+    return {"invitations": services.unanswered_invitations(
+        db, org, limit=services.INVITATIONS_PAGE, offset=(page - 1) * services.INVITATIONS_PAGE),
+        "invitations_total": total, "page": page, "pages": pages}

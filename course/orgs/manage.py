@@ -37,7 +37,7 @@ from ..ops import refuse
 from ..state import get_state
 from ..web import CourseForm
 from . import bulk, services
-from .access import current_org, manager_view, new_link, remember_link
+from .access import current_org, invitations_page, manager_view, new_link, remember_link
 from .branding import LogoError, clean_logo
 from .forms import (
     AssignForm,
@@ -272,8 +272,7 @@ def _admin_org_page(org: Organisation, *, form: ManagerForm | None = None,
     return render_template("course/orgs/admin_org.html", org=org, form=form, rename=rename,
                            seats=seats, managers=services.managers(db, org), members=members,
                            seats_used=services.seats_used(db, org), candidates=candidates,
-                           invitations=services.unanswered_invitations(db, org),
-                           now=utcnow(), new_link=new_link()), (
+                           **invitations_page(db, org), now=utcnow(), new_link=new_link()), (
         400 if failed else 200)
 
 

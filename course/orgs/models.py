@@ -16,6 +16,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,10 +78,18 @@ class Membership(Base):
 ACTIVE_MEMBER = Membership.removed_at.is_(None)
 
 
+#: An invitation neither accepted nor revoked (the partial index's condition, in SQL).
+OPEN_INVITATION = text("accepted_at IS NULL AND revoked_at IS NULL")
+
+
 class Invitation(Base):
     """An emailed invitation to join; the link's token is stored only as a hash."""
 
     __tablename__ = "course_invitation"
+    # The open ones of an organisation, soonest to expire first, a page at a time, and the
+    # seats they hold: however many invitations a roster import made or were accepted since.
+    __table_args__ = (Index("ix_course_invitation_open", "org_id", "expires_at", "id",
+                            sqlite_where=OPEN_INVITATION, postgresql_where=OPEN_INVITATION),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("course_organisation.id"), index=True)

@@ -267,12 +267,30 @@ def pending_invitations(db: Session, org: Organisation, now: datetime | None = N
         .order_by(Invitation.created_at.desc())))
 
 
-def unanswered_invitations(db: Session, org: Organisation) -> list[Invitation]:
+#: Open invitations to a page of the members page (and of an administrator's organisation page);
+#: the dashboard shows the first few and links there.
+INVITATIONS_PAGE = 50
+INVITATIONS_SHOWN = 10
+#: Neither accepted nor revoked: literal conditions, as the partial index's are.
+UNANSWERED = (Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+
+
+def unanswered_invitations(db: Session, org: Organisation, *, limit: int | None = None,
+                           offset: int = 0) -> list[Invitation]:
     """Invitations neither accepted nor revoked, expired ones included (they can be resent),
-    soonest to expire first."""
-    return list(db.scalars(select(Invitation).where(
-        Invitation.org_id == org.id, Invitation.accepted_at.is_(None),
-        Invitation.revoked_at.is_(None)).order_by(Invitation.expires_at, Invitation.id)))
+    soonest to expire first; `limit` of them from `offset` (by the partial index of open
+    invitations, however many a roster import made)."""
+    statement = select(Invitation).where(Invitation.org_id == org.id, *UNANSWERED).order_by(
+        Invitation.expires_at, Invitation.id)
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
+    return list(db.scalars(statement))
+
+
+def unanswered_count(db: Session, org: Organisation) -> int:
+    """How many invitations are neither accepted nor revoked."""
+    return db.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.org_id == org.id, *UNANSWERED)) or 0
 
 
 def seats_used(db: Session, org: Organisation, now: datetime | None = None,

@@ -6,6 +6,8 @@ nothing a client sends chooses the organisation, and another organisation's ids 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -18,6 +20,7 @@ from flask import (
     session,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..db import session as db_session
@@ -33,6 +36,7 @@ from .access import (
     NAV_KEY,
     course_and_quizzes,
     current_org,
+    invitations_page,
     manager_view,
     new_link,
     remember_link,
@@ -72,9 +76,17 @@ def dashboard() -> str:
         members=counts.members,
         figures=summary.headline(db, current_org(), course.slug, counts=counts),
         months=summary.completions_by_month(db, current_org(), course.slug, counts=counts),
-        invitations=services.unanswered_invitations(db, current_org()), now=utcnow(),
-        new_link=new_link(),
+        now=utcnow(), new_link=new_link(), **_invitations_shown(db),
         args={k: v for k, v in request.args.items() if k != "page"})
+
+
+def _invitations_shown(db: Session) -> dict[str, Any]:
+    """The dashboard's first few open invitations, and how many there are in all."""
+    shown = services.unanswered_invitations(db, current_org(),
+                                            limit=services.INVITATIONS_SHOWN)
+    total = len(shown) if len(shown) < services.INVITATIONS_SHOWN else (
+        services.unanswered_count(db, current_org()))
+    return {"invitations": shown, "invitations_total": total}
 
 
 @manager_view
@@ -97,7 +109,7 @@ def members() -> Response | str | tuple[str, int]:
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("course.orgs.members"))
     return render_template("course/orgs/members.html", org=current_org(), form=form,
-                           invitations=services.unanswered_invitations(db, current_org()),
+                           **invitations_page(db, current_org()),
                            now=utcnow(), removed=services.removed_members(db, current_org()),
                            undo_days=UNDO_DAYS, new_link=new_link(),
                            seats=services.seats_used(db, current_org())), (

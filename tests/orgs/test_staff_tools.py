@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from course.certificates.models import Certificate
 from course.db import session, utcnow
@@ -340,6 +340,45 @@ def test_pending_invitations_on_the_dashboard_and_seats_count_people(orgs: Orgs)
     assert "open@acme.example" in page and "stale@acme.example" in page
     assert "expired" in page
     assert "2 of 3 seats used" in page  # the manager and the open invitation
+
+
+def test_many_open_invitations_come_a_page_at_a_time(orgs: Orgs) -> None:
+    """A roster import can leave thousands of invitations open: the dashboard shows the ten
+    that expire soonest and links to the members page, which shows them 50 to a page (counted
+    and cut in SQL), as does an administrator's page for the organisation; accepted and revoked
+    invitations are not counted."""
+    site = orgs.site
+    now = utcnow()
+    with site.app.app_context():
+        db = session()
+        org = services.org_by_slug(db, "acme")
+        org_id = org.id
+        db.execute(insert(Invitation), [dict(
+            org_id=org.id, email=f"p{n:03d}@acme.example", token_hash=f"hash{n}",
+            invited_by="x", created_at=now, expires_at=now + timedelta(days=1 + n),
+            accepted_at=now if n >= 120 else None,
+            revoked_at=now if 110 <= n < 120 else None) for n in range(130)])
+        db.commit()
+    def invited(page: str) -> list[str]:
+        return re.findall(r'<th scope="row">p(\d{3})@acme', page)
+
+    manager = orgs.manager()
+    dashboard = manager.get(site.url("/org/")).get_data(as_text=True)
+    assert "Pending invitations (110)" in dashboard
+    assert invited(dashboard) == [f"{n:03d}" for n in range(10)]
+    assert "see all 110 on Members and invitations" in dashboard
+    first = manager.get(site.url("/org/members")).get_data(as_text=True)
+    assert "Open invitations (110)" in first and "Page 1 of 3" in first
+    assert invited(first) == [f"{n:03d}" for n in range(50)]
+    last = manager.get(site.url("/org/members?page=3")).get_data(as_text=True)
+    assert invited(last) == [f"{n:03d}" for n in range(100, 110)]
+    assert manager.get(site.url("/org/members?page=99")).get_data(as_text=True).count(
+        "@acme.example</th>") == 10  # past the last page: the last page
+    admin = admin_client(site) if site.mode == "standalone" else None
+    if admin is not None:
+        page = admin.get(site.url(f"/orgs/admin/{org_id}?page=2")).get_data(as_text=True)
+        assert "110 in all, soonest to expire first." in page and "Page 2 of 3" in page
+        assert invited(page) == [f"{n:03d}" for n in range(50, 100)]
 
 
 def test_remind_now_emails_the_member_once_a_day(orgs: Orgs, mailbox: Mailbox) -> None:
