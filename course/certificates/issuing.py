@@ -270,7 +270,7 @@ def reissue_with_current_name(certificate: Certificate) -> Certificate | None:
     if not services.name_changes_left(db, certificate, name_changes_allowed()):
         raise NameChangesUsed(certificate.code)
     new = services.reissue(db, context(), certificate, NEW_NAME_REASON, name=name,
-                           look=look_for(certificate.user_id))
+                           look=look_for(certificate.user_id), holder_request=True)
     audit(db, new, "certificate-issued")
     db.commit()
     announce(app, new, current_email())

@@ -155,7 +155,7 @@ def prepare_issue(db: Session, ctx: IssueContext, *, user_id: str, name: str,
 
 
 def prepare_reissue(ctx: IssueContext, certificate: Certificate, reason: str, *, name: str,
-                    look: Look | None = None) -> Pending:
+                    look: Look | None = None, holder_request: bool = False) -> Pending:
     """A new version of an active certificate from its snapshot (same results and dates), with
     a corrected name or the organisation's current template, say."""
     content_root, verify_url = ctx.content_root, ctx.verify_url
@@ -172,6 +172,7 @@ def prepare_reissue(ctx: IssueContext, certificate: Certificate, reason: str, *,
                            look.organisation, old.get("template_version", ""),
                            {"reissue_of": certificate.code, "reason": reason.strip()[:500],
                             "reissued_on": utcnow().date().isoformat(),
+                            **({"holder_name_change": True} if holder_request else {}),
                             **{k: v for k, v in old.get("extra", {}).items()
                                if k == "capstone"}})
     folder = _template_folder(content_root, look.template)
@@ -296,10 +297,13 @@ def revoke(db: Session, certificate: Certificate, reason: str) -> bool:
 
 
 def reissue(db: Session, ctx: IssueContext, certificate: Certificate, reason: str, *,
-            name: str, look: Look | None = None) -> Certificate:
+            name: str, look: Look | None = None, holder_request: bool = False) -> Certificate:
     """A new version of an active certificate (a corrected name, say), rendered from the old
-    snapshot, which it supersedes; the old one's verify page then points to the new one."""
-    pending = prepare_reissue(ctx, certificate, reason, name=name, look=look)
+    snapshot, which it supersedes; the old one's verify page then points to the new one.
+    `holder_request`: the holder's own change to the name they now use (the verify page says
+    so, and it counts towards COURSE_CERTIFICATE_NAME_CHANGES)."""
+    pending = prepare_reissue(ctx, certificate, reason, name=name, look=look,
+                              holder_request=holder_request)
     new = complete(db, pending, pending.render())
     if new is None:
         raise ValueError("this certificate was re-issued at the same moment by someone else")
@@ -314,13 +318,17 @@ def holder_name_changes(db: Session, certificate: Certificate) -> list[str | Non
     """The holder's own name changes in this certificate's issue, oldest first: the day each
     was made (ISO date; None for versions made before the day was recorded). A re-issue keeps
     the results and dates, so the versions of one issue share its `issued_at`; a renewal is a
-    new issue and starts again (one statement)."""
+    new issue and starts again (one statement). Only the holder's own re-issue marks a version
+    so: a reason is free text that staff type too. (A version from before the mark has the
+    reason and no day.)"""
     rows = db.scalars(select(Certificate.snapshot).where(
         Certificate.user_id == certificate.user_id, Certificate.course == certificate.course,
         Certificate.issued_at == certificate.issued_at,
         Certificate.version <= certificate.version, Certificate.reason == NEW_NAME_REASON)
         .order_by(Certificate.version))
-    return [(snapshot.get("extra") or {}).get("reissued_on") for snapshot in rows]
+    extras = [snapshot.get("extra") or {} for snapshot in rows]
+    return [extra.get("reissued_on") for extra in extras
+            if extra.get("holder_name_change") or "reissued_on" not in extra]
 
 
 def name_changes_left(db: Session, certificate: Certificate, allowed: int) -> int:

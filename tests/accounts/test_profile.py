@@ -200,13 +200,13 @@ def test_name_changes_are_bounded_and_shown_to_verifiers(course_site: Site) -> N
     page = verifier.get(site.url(f"/verify/{first_code}")).get_data(as_text=True)
     assert "Changed at the holder's request" not in page
 
-    today = utcnow().strftime("%d %B %Y")
     for number, name in enumerate(("Bob Second", "Bob Third"), start=1):
         rename(site, client, name)
         offer = client.get(site.url("/certificates/")).get_data(as_text=True)
         assert "Re-issue my certificate with my new name" in offer
         assert ("once more" if number == 2 else "2 more times") in offer
         assert f"Re-issued in the name {name}" in _reissue(site, client).get_data(as_text=True)
+        today = utcnow().strftime("%d %B %Y")
         page = verifier.get(site.url(f"/verify/{_current(site)[1]}")).get_data(as_text=True)
         assert "This certificate is valid." in page and name in page
         times = " (2 times)" if number == 2 else ""
@@ -239,3 +239,28 @@ def test_name_changes_can_be_left_to_administrators(course_site: Site) -> None:
     assert "Name changes on certificates are made by an administrator" in _reissue(
         site, client).get_data(as_text=True)
     assert _current(site)[2] == 1
+
+
+def test_staff_cannot_pass_a_re_issue_off_as_the_holders_name_change(
+        standalone_course_site: Site) -> None:
+    """An administrator's re-issue, whatever reason they type (even the holder's own wording),
+    is not a name change at the holder's request: the verify page does not say so, and the
+    holder keeps both of theirs."""
+    from course.certificates.services import NEW_NAME_REASON
+    from tests.certificates.test_issue_verify import admin_client
+
+    site = standalone_course_site
+    client = site.logged_in_client()
+    nearly_done(site, client)
+    finish_last_lesson(site, client)
+    certificate_id = _current(site)[0]
+    admin = admin_client(site)
+    page = site.url(f"/certificates/admin/{certificate_id}")
+    assert admin.post(page, data={"csrf_token": csrf_token(admin, page), "action": "reissue",
+                                  "reason": NEW_NAME_REASON, "name": "Someone Else"}
+                      ).status_code == 302
+    code = _current(site)[1]
+    verify = site.client().get(site.url(f"/verify/{code}")).get_data(as_text=True)
+    assert "Someone Else" in verify and "at the holder's request" not in verify
+    rename(site, client, "Bob Renamed")
+    assert "2 more times" in client.get(site.url("/certificates/")).get_data(as_text=True)

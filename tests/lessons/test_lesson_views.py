@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Site, csrf_token, sample_lesson_count
 
 COURSE = "/courses/social-divide/"
@@ -207,7 +209,8 @@ def test_without_reload_the_loaded_content_stays(course_site: Site, content_root
     assert "Changed" not in client.get(course_site.url(COURSE)).get_data(as_text=True)
 
 
-def test_trainer_tools_show_problems_and_learners(course_site: Site, content_root: Path) -> None:
+def test_trainer_tools_show_problems_and_learners(course_site: Site, content_root: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     learner = course_site.logged_in_client()
     complete(course_site, learner, FIRST)
     learner.get(course_site.url(SECOND))
@@ -224,9 +227,19 @@ def test_trainer_tools_show_problems_and_learners(course_site: Site, content_roo
     (content_root / "lessons/social-divide/01-welcome/02-bad.md").write_text("no header\n")
     html = trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
     assert "02-bad.md:1</code>: a lesson starts with a header" in html
-    # A clean check is kept until a file changes: the fixed file is checked again.
+    # A clean check is kept until something under the content root changes.
     (content_root / "lessons/social-divide/01-welcome/02-bad.md").unlink()
     assert "No problems" in trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
+    import course.lessons.trainer as tools
+
+    checks = []
+    monkeypatch.setattr(tools, "check_root", lambda *a: checks.append(a) or pytest.fail(
+        "a clean check was run again though no file changed"))
+    assert "No problems" in trainer.get(course_site.url("/trainer/")).get_data(as_text=True)
+    monkeypatch.undo()
+    (content_root / "lessons/Bad Name").mkdir()  # an empty folder, a bad course name
+    assert "No problems" not in trainer.get(course_site.url("/trainer/")).get_data(
+        as_text=True)
 
 
 def test_lesson_completed_signal(course_site: Site) -> None:
