@@ -110,3 +110,9 @@ def invitations_page(db: Session, org: Organisation) -> dict[str, Any]:
     return {"invitations": services.unanswered_invitations(
         db, org, limit=services.INVITATIONS_PAGE, offset=(page - 1) * services.INVITATIONS_PAGE),
         "invitations_total": total, "page": page, "pages": pages}
+
+
+def page_back() -> dict[str, int]:
+    """The page of invitations an action was taken from (its form's `page`), to go back to."""
+    page = request.form.get("page", type=int)
+    return {"page": page} if page and 1 < page <= 10_000 else {}

@@ -36,7 +36,7 @@ from ..quizzes.models import QuizAttempt
 from ..state import get_state
 from ..web import CourseForm
 from . import reports, services, summary
-from .access import course_and_quizzes, current_org, manager_view, remember_link
+from .access import course_and_quizzes, current_org, manager_view, page_back, remember_link
 from .models import UNDO_DAYS, AuditEvent, Membership, Organisation
 from .operations import send_invitation
 
@@ -67,7 +67,7 @@ def _back(default: str, **values: object) -> Response:
     """Back to the dashboard when the action came from there, else to `default`."""
     if request.form.get("back") == "dashboard":
         return redirect(url_for("course.orgs.dashboard"))
-    return redirect(url_for(default, **values))
+    return redirect(url_for(default, **values, **page_back()))
 
 
 @manager_view
@@ -86,7 +86,7 @@ def admin_resend(org_id: int, invitation_id: int) -> Response:
         abort(400)
     if not _resend(org, invitation_id):
         abort(404)
-    return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+    return redirect(url_for("course.orgs.admin_org", org_id=org.id, **page_back()))
 
 
 @role_required(ADMIN)
@@ -99,7 +99,7 @@ def admin_revoke(org_id: int, invitation_id: int) -> Response:
         abort(404)
     db.commit()
     flash("The invitation is revoked: its link no longer works.", "success")
-    return redirect(url_for("course.orgs.admin_org", org_id=org.id))
+    return redirect(url_for("course.orgs.admin_org", org_id=org.id, **page_back()))
 
 
 # ------------------------------------------------------------------ members

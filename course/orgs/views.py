@@ -39,6 +39,7 @@ from .access import (
     invitations_page,
     manager_view,
     new_link,
+    page_back,
     remember_link,
 )
 from .forms import ConfirmImportForm, ImportForm, InviteForm
@@ -125,8 +126,9 @@ def revoke_invitation(invitation_id: int) -> Response:
         refuse("invitation", invitation_id)
     db_session().commit()
     flash("The invitation is revoked: its link no longer works.", "success")
-    return redirect(url_for("course.orgs.dashboard" if request.form.get("back") == "dashboard"
-                            else "course.orgs.members"))
+    if request.form.get("back") == "dashboard":
+        return redirect(url_for("course.orgs.dashboard"))
+    return redirect(url_for("course.orgs.members", **page_back()))
 
 
 @manager_view
