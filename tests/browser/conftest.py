@@ -18,6 +18,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
+#: Browser tests whose page scripts call the server (auto-complete, autosave, practice checks):
+#: they run mounted under /training too, where those calls must carry the prefix. The others
+#: run standalone only in the browser: what a mount changes in their pages, the links and the
+#: host's layout, the HTTP tests check on every view, standalone and mounted.
+MOUNTED_IN_THE_BROWSER = {"test_lessons.py", "test_quiz_progress.py", "test_practice.py",
+                          "test_learner_path.py", "test_quiz.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the mounted copy of browser tests whose scripts make no calls of their own
+    (unless COURSE_TEST_FULL_MATRIX is set): a real browser costs seconds a page."""
+    from tests.conftest import FULL_MATRIX
+
+    if FULL_MATRIX:
+        return
+    dropped = [item for item in items if item.path.parent.name == "browser"
+               and item.path.name not in MOUNTED_IN_THE_BROWSER
+               and getattr(getattr(item, "callspec", None), "params", {}).get("site") == "host"]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 class LiveServer:
     def __init__(self, app: Flask) -> None:
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
