@@ -149,9 +149,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pg_schema_url(schema: str) -> str:
+    """The test database with `schema` first on the search path. Commits do not wait for the
+    server's disk (synchronous_commit off, for these sessions only): what another session sees
+    is the same, only a crash of the server could lose them, and a test's data does not outlive
+    it anyway; the suite's many schema migrations otherwise wait on a disk flush each."""
     url = make_url(PG_URL)
-    return url.set(query={**url.query, "options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+    return url.set(query={**url.query, "options": f"-csearch_path={schema} "
+                          "-csynchronous_commit=off"}).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=BACKENDS)
