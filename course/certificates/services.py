@@ -343,8 +343,3 @@ def expiring_filter(within_days: int, now: datetime | None = None) -> list[Any]:
     return [Certificate.status == ACTIVE, Certificate.valid_until.is_not(None),
             Certificate.valid_until <= now + timedelta(days=within_days)]
 
-
-def expiring(db: Session, within_days: int, now: datetime | None = None) -> list[Certificate]:
-    """Active certificates whose validity ends within `within_days`, soonest first."""
-    return list(db.scalars(select(Certificate).where(*expiring_filter(within_days, now))
-                           .order_by(Certificate.valid_until, Certificate.id)))

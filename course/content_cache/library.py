@@ -51,16 +51,26 @@ def render_key(job: RenderJob) -> str:
 
 
 def fingerprint(root: Path) -> str:
-    """A cheap summary of every file under `root` (names, sizes, modification times)."""
-    digest = hashlib.sha256()
-    for folder, dirs, files in os.walk(root):
+    """A cheap summary of every folder and file under `root` as the loader reads them (symbolic
+    links followed, each real folder once): names, modes, sizes, modification and change times,
+    so that an edit, a new or removed file or folder, or a change of permissions gives a new
+    one."""
+    digest, seen = hashlib.sha256(), set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add(real)
         dirs.sort()
-        for name in sorted(files):
+        for name in [*dirs, *sorted(files)]:
             try:
                 st = os.stat(os.path.join(folder, name))
-            except OSError:
+            except OSError:  # a dangling link: its name still counts
+                digest.update(f"{folder}/{name}:missing;".encode())
                 continue
-            digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+            digest.update(f"{folder}/{name}:{st.st_mode}:{st.st_size}:{st.st_mtime_ns}:"
+                          f"{st.st_ctime_ns};".encode())
     return digest.hexdigest()
 
 

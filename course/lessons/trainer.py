@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 from flask import abort, current_app, render_template
@@ -11,6 +9,7 @@ from flask import abort, current_app, render_template
 from ..content.catalog import Catalog
 from ..content.check import check_items, check_root
 from ..content.itemcheck import QuizReport
+from ..content_cache.library import fingerprint
 from ..db import session as db_session
 from ..errors import ContentError, ContentErrors
 from ..identity import ADMIN, TRAINER, current_roles, current_user_id, role_required
@@ -24,35 +23,12 @@ from . import services
 _CLEAN: dict[tuple[str, str, float], tuple[Catalog, list[QuizReport]]] = {}
 
 
-def _stamp(root: Path) -> str:
-    """Every folder and file under `root` as the check reads them (symbolic links followed,
-    each real folder once): names, sizes and change times, so that an edit, a new or removed
-    file or folder, or a change of permissions gives a new stamp."""
-    digest, seen = hashlib.sha256(), set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:  # a link back up the tree
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs.sort()
-        for name in [*dirs, *sorted(files)]:
-            try:
-                st = os.stat(os.path.join(folder, name))
-            except OSError:  # a dangling link: its name still counts
-                digest.update(f"{folder}/{name}:missing;".encode())
-                continue
-            digest.update(f"{folder}/{name}:{st.st_mode}:{st.st_size}:{st.st_mtime_ns}:"
-                          f"{st.st_ctime_ns};".encode())
-    return digest.hexdigest()
-
-
 def _check(root: Path, budget: float) -> tuple[Catalog | None, list[ContentError],
                                                 list[QuizReport]]:
     """`flask course check` of the files on disk now. A clean result is kept until anything
-    under the root changes (`_stamp`); a result with problems is never kept, so a slow render
-    that timed out once is checked again."""
-    key = (str(root), _stamp(root), budget)
+    under the root changes (the content loader's `fingerprint`); a result with problems is
+    never kept, so a slow render that timed out once is checked again."""
+    key = (str(root), fingerprint(root), budget)
     kept = _CLEAN.get(key)  # one look: another thread may clear the dict meanwhile
     if kept is not None:
         return kept[0], [], kept[1]
