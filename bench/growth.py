@@ -178,9 +178,15 @@ def seed(app, size: int) -> float:  # noqa: ANN001
         db.commit()
         from sqlalchemy import text
 
-        if db.get_bind().dialect.name == "postgresql":  # as autovacuum would have, by now
-            db.execute(text("ANALYZE"))
+        if db.get_bind().dialect.name == "postgresql":
+            # as autovacuum would have by now (statistics, and the visibility map that lets
+            # index-only scans skip the table), so that it does not run while pages are timed
             db.commit()
+            with db.get_bind().connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as conn:
+                tables = conn.scalars(text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+                conn.execute(text("VACUUM ANALYZE " + ", ".join(f'"{t}"' for t in tables)))
         else:  # the bulk load left the whole database in the WAL, which every read would then
             # search; a site's WAL holds its last few writes (SQLite restarts it after a
             # checkpoint), so the pages are timed as on a database between writes

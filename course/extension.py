@@ -38,7 +38,7 @@ from .identity import (
     current_user_id,
 )
 from .lessons import init_feature as init_lessons
-from .links import external_url
+from .links import external_url, url_maker
 from .links import url_for as course_url_for
 from .migrate import watch_flask_migrate
 from .orgs import init_feature as init_orgs
@@ -104,6 +104,7 @@ class CoursePlugin:
         app.url_map.converters.setdefault("course_id", IdConverter)
         hostmail.register()
         app.jinja_env.globals.setdefault("course_url_for", course_url_for)
+        app.jinja_env.globals.setdefault("course_url_maker", url_maker)
         # A global, not a context processor: a host's base template renders the host's own pages
         # too. A host that has its own csp_nonce (Flask-Talisman's) keeps it.
         app.jinja_env.globals.setdefault("csp_nonce", csp_nonce)

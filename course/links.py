@@ -52,6 +52,22 @@ def url_for(endpoint: str, **values: Any) -> str:
     return flask_url_for(endpoint_name(endpoint), **values)
 
 
+#: Stands for the varying value while `url_maker` builds its one URL.
+_SLOT = 918273645
+
+
+def url_maker(endpoint: str, field: str, **values: Any) -> Any:
+    """`url_for(endpoint, **{field: n}, **values)` for many whole numbers `n` (a table's row
+    links): built once and filled in by a string join, where each `url_for` would cost tens of
+    microseconds (200 of them on a page of 50 members). Falls back to `url_for` if the number
+    standing for `n` shows up anywhere else in the URL."""
+    built = url_for(endpoint, **{field: _SLOT}, **values)
+    head, found, tail = built.partition(str(_SLOT))
+    if not found or str(_SLOT) in tail:
+        return lambda n: url_for(endpoint, **{field: n}, **values)
+    return lambda n: f"{head}{int(n)}{tail}"
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """The absolute URL of `endpoint` on the configured site (works outside a request too)."""
     app = current_app._get_current_object()

@@ -101,10 +101,11 @@ def new_link() -> tuple[int, str] | None:
     return (int(found[0]), str(found[1])) if found else None
 
 
-def invitations_page(db: Session, org: Organisation) -> dict[str, Any]:
+def invitations_page(db: Session, org: Organisation, total: int | None = None) -> dict[str, Any]:
     """One page (`?page=N`) of an organisation's open invitations, soonest to expire first, and
-    how many there are (the members page, an administrator's organisation page)."""
-    total = services.unanswered_count(db, org)
+    how many there are (`total`, if the caller has counted them) (the members page, an
+    administrator's organisation page)."""
+    total = services.unanswered_count(db, org) if total is None else total
     pages = max(1, -(-total // services.INVITATIONS_PAGE))
     page = min(page_number(), pages)
     return {"invitations": services.unanswered_invitations(

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import exists, false, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from sqlalchemy.sql import ColumnElement
 
 from ..certificates.models import ACTIVE, Certificate
@@ -129,6 +129,13 @@ def _total(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
     return db.scalar(select(func.count()).select_from(Membership).where(*where)) or 0
 
 
+#: What a member's row shows of their certificate: never its PDF or snapshot (a page of 500 in
+#: the CSV export would read every one).
+ROW_CERTIFICATE = load_only(Certificate.id, Certificate.user_id, Certificate.course,
+                            Certificate.status, Certificate.code, Certificate.valid_until,
+                            raiseload=True)
+
+
 def _details(db: Session, course: CourseInfo, members: list[Membership], now: datetime,
              due: date | None) -> list[MemberRow]:
     """Progress, best scores and certificates of one page of members: three queries."""
@@ -144,9 +151,10 @@ def _details(db: Session, course: CourseInfo, members: list[Membership], now: da
                 QuizBest.user_id, QuizBest.module, QuizBest.percent).where(
                 QuizBest.user_id.in_(ids), QuizBest.course == course.slug)):
             best.setdefault(user_id, {})[module] = score
-    certificates = {c.user_id: c for c in db.scalars(select(Certificate).where(
-        Certificate.user_id.in_(ids), Certificate.course == course.slug,
-        Certificate.status == ACTIVE))} if ids else {}
+    certificates = {c.user_id: c for c in db.scalars(
+        select(Certificate).options(ROW_CERTIFICATE).where(
+            Certificate.user_id.in_(ids), Certificate.course == course.slug,
+            Certificate.status == ACTIVE))} if ids else {}
     overdue = due is not None and due < now.date()
     return [MemberRow(m, done.get(m.user_id, 0), len(published), best.get(m.user_id, {}),
                       certificates.get(m.user_id),

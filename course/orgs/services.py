@@ -293,6 +293,16 @@ def unanswered_count(db: Session, org: Organisation) -> int:
         Invitation.org_id == org.id, *UNANSWERED)) or 0
 
 
+def invitation_counts(db: Session, org: Organisation,
+                      now: datetime | None = None) -> tuple[int, int]:
+    """(invitations still open, invitations neither accepted nor revoked) in one statement:
+    the seats the invitations hold and the length of the list of them."""
+    open_, unanswered = db.execute(select(
+        func.count().filter(Invitation.expires_at > (now or utcnow())), func.count())
+        .select_from(Invitation).where(Invitation.org_id == org.id, *UNANSWERED)).one()
+    return int(open_ or 0), int(unanswered or 0)
+
+
 def seats_used(db: Session, org: Organisation, now: datetime | None = None,
                members: int | None = None) -> int:
     """Members (`members`, if the caller has counted them) plus invitations still open: an

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
@@ -40,8 +41,12 @@ class Headline:
 INACTIVE_PROBE = 5000  # learners not seen lately, counted up to this to pick the smaller side
 
 
+#: `headline`'s `due` when the caller has not read the due date.
+UNREAD: Any = object()
+
+
 def headline(db: Session, org: Organisation, course: str, now: datetime | None = None,
-             counts: tally.Tallies | None = None) -> Headline:
+             counts: tally.Tallies | None = None, due: date | None = UNREAD) -> Headline:
     """The headline figures of `org` for `course`: enrolled, certified and the certificates
     expiring from the organisation's tallies (kept as rows are written; expiring by the day the
     certificate in force ends), the members active counted from the smaller side (the learners
@@ -49,9 +54,9 @@ def headline(db: Session, org: Organisation, course: str, now: datetime | None =
     now = now or utcnow()
     counts = counts or tally.read(db, org.id, course)  # the organisation's, read once a page
     # the certificate in force (one per member) ends within EXPIRING_DAYS and has not ended
-    expiring = (tally.ending_by(db, org.id, course, now + timedelta(days=EXPIRING_DAYS))
-                - tally.ending_by(db, org.id, course, now))
-    due = due_date(db, org, course)
+    expiring = tally.ending_between(db, org.id, course, now,
+                                    now + timedelta(days=EXPIRING_DAYS))
+    due = due_date(db, org, course) if due is UNREAD else due
     certified = counts.certified
     overdue = counts.members - certified if due is not None and due < now.date() else 0
     return Headline(counts.members, active_members(db, org, counts.learners, now), certified,
@@ -59,23 +64,27 @@ def headline(db: Session, org: Organisation, course: str, now: datetime | None =
 
 
 def active_members(db: Session, org: Organisation, learners: int, now: datetime) -> int:
-    """Members seen in the last ACTIVE_DAYS days. `learners` (members with a learner record, a
-    tally) less those not seen lately when these are few; counted directly otherwise."""
+    """Members seen in the last ACTIVE_DAYS days, in one statement: `learners` (members with a
+    learner record, a tally) less those not seen lately when these are few; counted directly
+    otherwise (the databases evaluate only the branch of the CASE they take)."""
     since = now - timedelta(ACTIVE_DAYS)
-    stale = db.scalar(select(func.count()).select_from(
+    stale = select(func.count()).select_from(
         select(Learner.user_id).where(Learner.last_seen_at < since)
-        .limit(INACTIVE_PROBE).subquery())) or 0
+        .limit(INACTIVE_PROBE).subquery()).scalar_subquery()
 
-    def members_seen(*when: object, limit: int | None = None) -> int:
+    def members_seen(*when: Any, limit: int | None = None) -> Any:
         # a bounded subquery is read first: the members are looked up from its few rows
         seen = select(Learner.user_id).where(*when).limit(limit).subquery()
-        return db.scalar(select(func.count()).select_from(seen).join(
+        return select(func.count()).select_from(seen).join(
             Membership, Membership.user_id == seen.c.user_id).where(
-            Membership.org_id == org.id, ACTIVE_MEMBER)) or 0
+            Membership.org_id == org.id, ACTIVE_MEMBER).scalar_subquery()
 
-    if stale < INACTIVE_PROBE:  # every stale learner is in the subquery: none is cut off
-        return learners - members_seen(Learner.last_seen_at < since, limit=INACTIVE_PROBE)
-    return members_seen(Learner.last_seen_at >= since)
+    # every stale learner is in the bounded subquery when there are fewer than the probe
+    return int(db.scalar(select(case(
+        (stale < INACTIVE_PROBE,
+         literal(learners, Integer) - members_seen(Learner.last_seen_at < since,
+                                                   limit=INACTIVE_PROBE)),
+        else_=members_seen(Learner.last_seen_at >= since)))) or 0)
 
 
 @dataclass(frozen=True)

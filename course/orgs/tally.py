@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from ..certificates.models import ACTIVE, Certificate
 from ..lessons.models import Learner, LessonProgress
@@ -87,37 +90,72 @@ def read(db: Session, org_id: int, course: str, team: str | None = None) -> Tall
 
 def ending_by(db: Session, org_id: int, course: str, until: datetime,
               team: str | None = None) -> int:
-    """Members whose certificate in force for `course` ends at or before `until`: the whole
-    days before from the tallies, the day of `until` itself counted up to that moment."""
+    """Members whose certificate in force for `course` ends at or before `until`: one
+    statement (see `_ending_by`)."""
+    statement = _ENDING.get((team is not None, False))
+    if statement is None:
+        statement = _ENDING[team is not None, False] = select(
+            _ending_by("u", team is not None))
+    return int(db.scalar(statement, {"org_id": org_id, "course": course, "team": team,
+                                     **_moment("u", until)}) or 0)
+
+
+def ending_between(db: Session, org_id: int, course: str, after: datetime, until: datetime,
+                   team: str | None = None) -> int:
+    """Members whose certificate in force for `course` ends after `after` and at or before
+    `until`, in one statement."""
+    statement = _ENDING.get((team is not None, True))
+    if statement is None:
+        statement = _ENDING[team is not None, True] = select(
+            _ending_by("u", team is not None) - _ending_by("a", team is not None))
+    return int(db.scalar(statement, {"org_id": org_id, "course": course, "team": team,
+                                     **_moment("u", until), **_moment("a", after)}) or 0)
+
+
+#: The statements of `ending_by` and `ending_between`, built once (building one costs more than
+#: running it), by (for a team, between two moments).
+_ENDING: dict[tuple[bool, bool], Any] = {}
+
+
+def _moment(name: str, until: datetime) -> dict[str, object]:
+    """The parameters of `_ending_by(name)` for the moment `until`."""
     day = until.astimezone(UTC).date()
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    where = [OrgTally.org_id == org_id, OrgTally.course == course,
-             OrgTally.figure > ENDS, OrgTally.figure < f"{ENDS}{day.isoformat()}"]
-    if team is not None:
-        where.append(OrgTally.team == team)
-    before = db.scalar(select(func.sum(OrgTally.n)).where(*where)) or 0
+    return {f"{name}_until": until, f"{name}_start": start,
+            f"{name}_end": start + timedelta(days=1), f"{name}_day": f"{ENDS}{day.isoformat()}"}
+
+
+def _ending_by(name: str, teamed: bool) -> ColumnElement[int]:
+    """`ending_by` as an SQL expression of the parameters `_moment(name, until)`: the whole
+    days before that of `until` from the tallies, the day of `until` itself counted up to that
+    moment, from whichever side of it has fewer certificates (its members up to then, or its
+    tally less those after). The databases evaluate only the branch of the CASE they take."""
+    org_id, course = bindparam("org_id"), bindparam("course")
+    # typed by the columns they are compared with
+    until, start, end, day = (bindparam(f"{name}_{part}")
+                              for part in ("until", "start", "end", "day"))
+    in_team = [OrgTally.team == bindparam("team")] if teamed else []
+    ours = [OrgTally.org_id == org_id, OrgTally.course == course, *in_team]
+    zero = literal(0, Integer)
+    before = select(func.coalesce(func.sum(OrgTally.n), zero)).where(
+        *ours, OrgTally.figure > ENDS, OrgTally.figure < day).scalar_subquery()
+    whole_day = select(func.coalesce(func.sum(OrgTally.n), zero)).where(
+        *ours, OrgTally.figure == day).scalar_subquery()
     members = [Membership.org_id == org_id, ACTIVE_MEMBER] + (
-        [Membership.team == team] if team is not None else [])
-    end = start + timedelta(days=1)
+        [Membership.team == bindparam("team")] if teamed else [])
     mine = MemberCertificate.course == course
 
-    def ending(*when: object, join: bool = True) -> int:
+    def ending(*when: ColumnElement[bool], join: bool = True) -> ColumnElement[int]:
         query = select(func.count()).select_from(MemberCertificate).where(mine, *when)
         if join:
             query = query.join(Membership, Membership.user_id == MemberCertificate.user_id).where(
                 *members)
-        return db.scalar(query) or 0
+        return query.scalar_subquery()
 
     early = (MemberCertificate.ends_at >= start, MemberCertificate.ends_at <= until)
     late = (MemberCertificate.ends_at > until, MemberCertificate.ends_at < end)
-    # the day of `until`: its members up to then, or its tally less those after (fewer rows)
-    if ending(*late, join=False) < ending(*early, join=False):
-        day_where = [OrgTally.org_id == org_id, OrgTally.course == course,
-                     OrgTally.figure == f"{ENDS}{day.isoformat()}"] + (
-            [OrgTally.team == team] if team is not None else [])
-        whole_day = db.scalar(select(func.sum(OrgTally.n)).where(*day_where)) or 0
-        return int(before) + int(whole_day) - ending(*late)
-    return int(before) + ending(*early)
+    return before + case((ending(*late, join=False) < ending(*early, join=False),
+                          whole_day - ending(*late)), else_=ending(*early))
 
 
 def members(db: Session, org_id: int) -> int:

@@ -6,8 +6,6 @@ nothing a client sends chooses the organisation, and another organisation's ids 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     abort,
@@ -20,7 +18,6 @@ from flask import (
     session,
 )
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..db import session as db_session
@@ -68,26 +65,20 @@ def dashboard() -> str:
     page = reports.member_page(db, current_org(), course, filters, request.args.get("page", 1, int))
     counts = tally.read(db, current_org().id, course.slug)  # the tiles' tallies, read once
     team = tally.read(db, current_org().id, course.slug, filters.team) if filters.team else counts
+    held, unanswered = services.invitation_counts(db, current_org())  # seats held, listed
     return render_template(
         "course/orgs/dashboard.html", org=current_org(), course=course, modules=modules,
         filters=filters, page=page, statuses=reports.STATUSES,
         teams=reports.teams(db, current_org()), due=page.due,
         averages=reports.factor_averages(db, current_org(), course, modules, filters.team, team),
-        seats=services.seats_used(db, current_org(), members=counts.members),
+        seats=counts.members + held,
         members=counts.members,
-        figures=summary.headline(db, current_org(), course.slug, counts=counts),
+        figures=summary.headline(db, current_org(), course.slug, counts=counts, due=page.due),
         months=summary.completions_by_month(db, current_org(), course.slug, counts=counts),
-        now=utcnow(), new_link=new_link(), **_invitations_shown(db),
+        now=utcnow(), new_link=new_link(), invitations_total=unanswered,
+        invitations=services.unanswered_invitations(db, current_org(),
+                                                    limit=services.INVITATIONS_SHOWN),
         args={k: v for k, v in request.args.items() if k != "page"})
-
-
-def _invitations_shown(db: Session) -> dict[str, Any]:
-    """The dashboard's first few open invitations, and how many there are in all."""
-    shown = services.unanswered_invitations(db, current_org(),
-                                            limit=services.INVITATIONS_SHOWN)
-    total = len(shown) if len(shown) < services.INVITATIONS_SHOWN else (
-        services.unanswered_count(db, current_org()))
-    return {"invitations": shown, "invitations_total": total}
 
 
 @manager_view
@@ -109,11 +100,12 @@ def members() -> Response | str | tuple[str, int]:
             remember_link(invitation, token)
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("course.orgs.members"))
+    held, unanswered = services.invitation_counts(db, current_org())
     return render_template("course/orgs/members.html", org=current_org(), form=form,
-                           **invitations_page(db, current_org()),
+                           **invitations_page(db, current_org(), unanswered),
                            now=utcnow(), removed=services.removed_members(db, current_org()),
                            undo_days=UNDO_DAYS, new_link=new_link(),
-                           seats=services.seats_used(db, current_org())), (
+                           seats=services.members_count(db, current_org()) + held), (
         400 if form.errors else 200)
 
 

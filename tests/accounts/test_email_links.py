@@ -100,3 +100,20 @@ def test_the_standalone_site_answers_only_to_its_own_host(make_app, base: str,
     client = app.test_client()
     assert client.get("/catalogue", base_url="http://evil.example").status_code == 400
     assert client.get("/catalogue", base_url=f"http://{hosts[0]}").status_code == 200
+
+
+def test_a_url_maker_builds_what_url_for_builds(course_site) -> None:  # noqa: ANN001
+    """Row links built once and filled in equal `url_for`'s, standalone and mounted, and fall
+    back to it when the stand-in number is part of the rest of the URL."""
+    from course.links import url_for, url_maker
+
+    with course_site.app.test_request_context(course_site.url("/org/")):
+        person = url_maker("course.orgs.person", "member_id", course="social-divide")
+        remove = url_maker("course.orgs.remove_member", "member_id")
+        for n in (1, 42, 918273645, 10**12):
+            assert person(n) == url_for("course.orgs.person", member_id=n,
+                                        course="social-divide")
+            assert remove(n) == url_for("course.orgs.remove_member", member_id=n)
+        assert course_site.url("/org/members/7/remove") == remove(7)
+        odd = url_maker("course.orgs.person", "member_id", course="918273645")
+        assert odd(3) == url_for("course.orgs.person", member_id=3, course="918273645")

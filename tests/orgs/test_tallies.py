@@ -144,3 +144,42 @@ def test_tallies_follow_bulk_statements_over_many_rows(orgs: Orgs) -> None:
     check(orgs, manager)
     page = manager.get(site.url("/org/")).get_data(as_text=True)
     assert "1 match" in page  # the manager alone
+
+
+def test_certificates_ending_by_a_moment_count_its_day_from_either_side(orgs: Orgs) -> None:
+    """`ending_by` counts the day of its moment from the certificates before it or from the
+    day's tally less those after, whichever side is smaller: both give the count from the rows,
+    for the organisation and for a team, and `ending_between` is the difference of two."""
+    site = orgs.site
+    emails = [f"d{n}@acme.example" for n in range(6)]
+    ids = finished_everything(orgs, *emails)
+    assert site.app.test_cli_runner().invoke(
+        args=["course", "issue-certificates", "--org", "acme"]).exit_code == 0
+    day = (utcnow() + timedelta(days=40)).replace(hour=0, minute=0, second=0, microsecond=0)
+    with site.app.app_context():
+        db = session()
+        for n, user_id in enumerate(ids):  # 2:00, 5:00, ... 17:00 on one day
+            db.execute(update(Certificate).where(Certificate.user_id == user_id).values(
+                valid_until=day + timedelta(hours=2 + 3 * n)))
+        db.execute(update(Membership).where(Membership.user_id.in_(ids[:2])).values(team="Ops"))
+        db.commit()
+        course = "social-divide"
+        active = select(Certificate.user_id).where(Certificate.course == course,
+                                                   Certificate.status == ACTIVE)
+
+        def direct(until, team=None) -> int:  # noqa: ANN001
+            where = [Membership.org_id == orgs.acme_id, ACTIVE_MEMBER, Membership.user_id.in_(
+                active.where(Certificate.valid_until <= until))]
+            if team:
+                where.append(Membership.team == team)
+            return db.scalar(select(func.count()).select_from(Membership).where(*where))
+
+        for hours in (0, 1, 4, 8, 11, 16, 20, 23.99):  # early in the day, late, and between
+            until = day + timedelta(hours=hours)
+            assert tally.ending_by(db, orgs.acme_id, course, until) == direct(until), hours
+            assert tally.ending_by(db, orgs.acme_id, course, until, "Ops") == direct(
+                until, "Ops"), hours
+        start, until = day + timedelta(hours=3), day + timedelta(hours=12)
+        assert tally.ending_between(db, orgs.acme_id, course, start, until) == 3
+        assert tally.ending_between(db, orgs.acme_id, course, day - timedelta(days=1),
+                                    day + timedelta(days=1)) == len(ids)
