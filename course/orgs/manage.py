@@ -266,13 +266,15 @@ def _admin_org_page(org: Organisation, *, form: ManagerForm | None = None,
     failed = bool(form.errors or rename.errors or seats.errors)
     form.email.render_kw = {"list": "member-addresses", "autocomplete": "off"}
     members = services.members_count(db, org)
+    held, unanswered = services.invitation_counts(db, org)
     candidates = db.scalars(select(Membership.email).where(
         Membership.org_id == org.id, Membership.role != MANAGER, ACTIVE_MEMBER,
         Membership.email.is_not(None)).order_by(Membership.email).limit(200)).all()
     return render_template("course/orgs/admin_org.html", org=org, form=form, rename=rename,
                            seats=seats, managers=services.managers(db, org), members=members,
-                           seats_used=services.seats_used(db, org), candidates=candidates,
-                           **invitations_page(db, org), now=utcnow(), new_link=new_link()), (
+                           seats_used=members + held, candidates=candidates,
+                           **invitations_page(db, org, unanswered), now=utcnow(),
+                           new_link=new_link()), (
         400 if failed else 200)
 
 
