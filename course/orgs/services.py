@@ -121,9 +121,8 @@ def managers_by_org(db: Session) -> dict[int, list[str]]:
 
 def seats_by_org(db: Session) -> dict[int, int]:
     """Every organisation's members (removed people not counted), for the administrators'
-    list (one query)."""
-    return dict(db.execute(select(Membership.org_id, func.count()).where(ACTIVE_MEMBER)
-                           .group_by(Membership.org_id)).all())
+    list: from the tallies (one query over a row per team, not one per member)."""
+    return tally.members_by_org(db)
 
 
 def remove_manager(db: Session, org: Organisation, member_id: int,

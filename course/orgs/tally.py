@@ -164,6 +164,14 @@ def members(db: Session, org_id: int) -> int:
         OrgTally.org_id == org_id, OrgTally.course == "", OrgTally.figure == MEMBERS)) or 0)
 
 
+def members_by_org(db: Session) -> dict[int, int]:
+    """Every organisation's members (removed people are not counted), from the tallies: a row
+    per team, not per member."""
+    return {org_id: int(n or 0) for org_id, n in db.execute(
+        select(OrgTally.org_id, func.sum(OrgTally.n)).where(
+            OrgTally.course == "", OrgTally.figure == MEMBERS).group_by(OrgTally.org_id))}
+
+
 def teams(db: Session, org_id: int) -> list[str]:
     """The teams that have members, by name."""
     return list(db.scalars(select(OrgTally.team).where(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -144,6 +145,13 @@ def test_tallies_follow_bulk_statements_over_many_rows(orgs: Orgs) -> None:
     check(orgs, manager)
     page = manager.get(site.url("/org/")).get_data(as_text=True)
     assert "1 match" in page  # the manager alone
+    # the administrators' list of organisations counts the members from the tallies too
+    from tests.orgs.test_administrators import admin
+
+    listing = admin(orgs).get(site.url("/orgs/admin")).get_data(as_text=True)
+    row = re.search(r'<tr><th scope="row"><a [^>]*>Acme[^<]*</a></th>(.*?)</tr>', listing)
+    slug, _managers, members, _limit = re.findall(r"<td>(.*?)</td>", row.group(1))
+    assert (slug, members) == ("acme", counted(orgs)["enrolled"])
 
 
 def test_certificates_ending_by_a_moment_count_its_day_from_either_side(orgs: Orgs) -> None:
