@@ -89,6 +89,41 @@ def _organisation(learner_id: str, manager_id: str) -> int:
     return org.id
 
 
+PLAN = """## My 90-day plan
+
+**Days 1-30: presence.** Rewrite my profile around the three problems our customers bring to
+Customer Success; follow and comment weekly on 20 people in two customer communities.
+
+**Days 31-60: contribution.** One short post a week from a real support case (with the
+customer's permission), and two answers a week in the partner forum.
+
+**Days 61-90: the team.** Run a 30-minute session for my team on what worked, with the
+numbers: replies, introductions, and the conversations that reached a customer's decision."""
+
+
+def _capstone(app: Flask, learner_id: str, trainer_id: str) -> None:
+    """The learner's capstone plan, handed in and passed by the trainer at every criterion's
+    top level, when the course has a capstone (the shipped one requires it)."""
+    from course.capstone import operations, services
+    from course.capstone.models import PASSED
+
+    info = app.extensions["course"].content().course(COURSE)
+    if info.capstone is None:
+        return
+    db = session()
+    draft, _ = services.save_draft(db, user_id=learner_id, course=COURSE, name=LEARNER[1],
+                                   email=LEARNER[0], body=PLAN,
+                                   html=operations.render_response(PLAN))
+    submission = services.submission_for(db, learner_id, COURSE)
+    rubric = info.capstone.rubric
+    assert services.submit(db, submission, draft, rubric, info.capstone.review_days)
+    marking = services.Marking({c.name: c.levels[-1].name for c in rubric.criteria}, {},
+                               "A plan with dates, numbers and a way to share what works.")
+    services.record_review(db, submission, draft, reviewer_id=trainer_id,
+                           reviewer_name=TRAINER[1], reviewed_for=app.config[
+                               "COURSE_SITE_NAME"], decision=PASSED, marking=marking)
+
+
 def seed(app: Flask) -> Tour:
     """Fill an empty standalone site (tables made, sample content) with the tour's people."""
     from course.certificates.views import Holder, issue_and_announce
@@ -98,10 +133,11 @@ def seed(app: Flask) -> Tour:
         app.extensions["course"].content()  # renders the lessons first, outside our writes
         learner = _user(app, *LEARNER)
         manager = _user(app, *MANAGER)
-        _user(app, *TRAINER, role="trainer")
+        trainer = _user(app, *TRAINER, role="trainer")
         _user(app, *ADMIN, role="admin")
         org_id = _organisation(learner, manager)
         _progress(app, learner)
+        _capstone(app, learner, trainer)
         session().commit()
     with app.test_request_context():
         certificate = issue_and_announce(COURSE, Holder(learner, LEARNER[1], None))
