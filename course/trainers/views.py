@@ -27,7 +27,7 @@ from ..loaded import content
 from ..quizzes import services as quiz_services
 from ..quizzes.models import QuizAttempt
 from ..state import get_state
-from ..web import page_number
+from ..web import page_number, text_arg
 from . import gradebook, operations
 from .answers import texts
 from .forms import GrantForm
@@ -71,8 +71,9 @@ def index(course: str) -> str:
     quiz, title = _chosen_quiz(quizzes)
     scope = _scope()
     filters, orgs = _filters(scope)
-    page = gradebook.gradebook_page(db_session(), scope, quiz, filters,
-                                    page_number())
+    page = gradebook.gradebook_page(db_session(), scope, quiz, filters, page_number(),
+                                    after=text_arg("after", 64) or None,
+                                    before=text_arg("before", 64) or None)
     args = {"course": info.slug, "quiz": quiz.module, "org": filters.org or None,
             "status": filters.status or None}
     return render_template("course/trainers/gradebook.html", course=info, quiz=quiz,

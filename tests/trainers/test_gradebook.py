@@ -44,6 +44,47 @@ def test_fifty_a_page_with_status_grade_and_attempts(course_site: Site) -> None:
     assert 'rel="next"' not in third and 'rel="prev"' in third
 
 
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a rel="{rel}" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_pages_are_sought_from_the_edge_row_both_ways(course_site: Site,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Next and previous links carry the edge row's learner (not a name) and find the page by
+    seeking from it: forward through every page and back give each learner once, in order; a
+    typed page number, or an edge whose learner is gone, still gives that page."""
+    from course.trainers import gradebook
+
+    seeded(course_site)
+    add_learners(course_site, {"h000": "Learner 050"})  # the same name as another: by user id
+    trainer = course_site.trainer_client()
+    url, pages = course_site.url(BOOK + f"?quiz={MODULE}"), []
+    while url:
+        html = trainer.get(url).get_data(as_text=True)
+        pages.append(names(html))
+        url = _link(html, "next")
+        assert url is None or ("after=" in url and "Learner" not in url)
+    everyone = sorted([f"Learner {i:03d}" for i in range(120)] + ["Learner 050"])
+    assert [n for page in pages for n in page] == everyone and len(pages) == 3
+    html = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}&page=3")).get_data(as_text=True)
+    back = []
+    while (url := _link(html, "prev")) is not None:
+        html = trainer.get(url).get_data(as_text=True)
+        back.append(names(html))
+    assert back == [pages[1], pages[0]]
+    assert "Page 1" in html and 'rel="prev"' not in html
+    sought = course_site.url(BOOK + f"?quiz={MODULE}&page=9&after=g049")  # rows: the seek's
+    assert names(trainer.get(sought).get_data(as_text=True))[:2] == ["Learner 050"] * 2
+    gone = course_site.url(BOOK + f"?quiz={MODULE}&page=2&after=no-such-learner")
+    assert names(trainer.get(gone).get_data(as_text=True)) == pages[1]
+    # the CSV reads a batch at a time, each sought from the last: every learner once
+    monkeypatch.setattr(gradebook, "CSV_BATCH", 7)
+    rows = list(csv.reader(io.StringIO(trainer.get(course_site.url(
+        BOOK[:-1] + f".csv?quiz={MODULE}")).get_data(as_text=True))))
+    assert [r[0] for r in rows[1:]] == everyone
+
+
 def test_filters_by_status_and_quiz(course_site: Site) -> None:
     seeded(course_site)
     trainer = course_site.trainer_client()
