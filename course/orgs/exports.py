@@ -20,6 +20,8 @@ from ..db import utcnow
 from .models import ACTIVE_MEMBER, Membership, Organisation
 from .reports import Filters, member_page
 
+CSV_BATCH = 500  # members read at a time for the progress CSV
+
 
 def progress_rows(db: Session, org: Organisation, course: CourseInfo,
                   quiz_modules: list[str]) -> Iterator[list[object]]:
@@ -28,9 +30,9 @@ def progress_rows(db: Session, org: Organisation, course: CourseInfo,
     yield (["name", "email", "team", "role", "lessons done", "lessons", "progress %"]
            + [f"best: {titles.get(m, m)}" for m in quiz_modules]
            + ["certificate", "certificate code", "valid until", "overdue"])
-    page, pages = 1, 1
-    while page <= pages:
-        batch = member_page(db, org, course, Filters(), page, per_page=500)
+    page, pages, after = 1, 1, None
+    while page <= pages:  # each batch read from the last member of the one before
+        batch = member_page(db, org, course, Filters(), page, per_page=CSV_BATCH, after=after)
         for row in batch.rows:
             cert = row.certificate
             yield ([row.member.name, row.member.email, row.member.team, row.member.role,
@@ -40,6 +42,7 @@ def progress_rows(db: Session, org: Organisation, course: CourseInfo,
                       cert.valid_until.date().isoformat() if cert and cert.valid_until else "",
                       "yes" if row.overdue else "no"])
         page, pages = page + 1, batch.pages
+        after = batch.rows[-1].member.id if batch.rows else None
 
 
 def progress_csv(db: Session, org: Organisation, course: CourseInfo,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, false, func, not_, or_, select
+from sqlalchemy import exists, false, func, not_, or_, select, tuple_
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.sql import ColumnElement
 
@@ -97,17 +97,42 @@ def _conditions(org: Organisation, course: CourseInfo, filters: Filters, now: da
 
 def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
                 page: int = 1, per_page: int = PER_PAGE,
-                now: datetime | None = None) -> MemberPage:
-    """One page of members with their progress, scores and certificate."""
+                now: datetime | None = None, *, after: int | None = None,
+                before: int | None = None) -> MemberPage:
+    """One page of members with their progress, scores and certificate, by name.
+
+    `after` (or `before`): the id of the last (first) member of the page before (after) this
+    one, which the pager's links carry: the page is then read from the name index after
+    (before) that member instead of skipping every row before it. Without it, or when that
+    member has left the organisation, the rows before `page` are skipped."""
     now = now or utcnow()
     due = due_date(db, org, course.slug)
     where = _conditions(org, course, filters, now, due)
     total = _total(db, org, course, filters, now, due, where)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    members = list(db.scalars(select(Membership).where(*where).order_by(
-        Membership.name, Membership.id).limit(per_page).offset((page - 1) * per_page)))
+    query = select(Membership).where(*where)
+    key = tuple_(Membership.name, Membership.id)
+    edge = _edge(db, org, after if after is not None else before)
+    if edge is not None and after is not None:
+        members = list(db.scalars(query.where(key > tuple_(*edge)).order_by(
+            Membership.name, Membership.id).limit(per_page)))
+    elif edge is not None:
+        members = list(db.scalars(query.where(key < tuple_(*edge)).order_by(
+            Membership.name.desc(), Membership.id.desc()).limit(per_page)))[::-1]
+    else:
+        members = list(db.scalars(query.order_by(Membership.name, Membership.id)
+                                  .limit(per_page).offset((page - 1) * per_page)))
     return MemberPage(_details(db, course, members, now, due), total, page, pages, due)
+
+
+def _edge(db: Session, org: Organisation, member_id: int | None) -> tuple[str, int] | None:
+    """Where a page edge's member sorts: (name, id); None if they are no member of `org`."""
+    if member_id is None:
+        return None
+    name = db.scalar(select(Membership.name).where(Membership.id == member_id,
+                                                   Membership.org_id == org.id))
+    return None if name is None else (name, member_id)
 
 
 def _total(db: Session, org: Organisation, course: CourseInfo, filters: Filters, now: datetime,

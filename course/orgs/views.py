@@ -27,7 +27,7 @@ from ..identity import current_display_name, current_email, current_user_id
 from ..links import url_for
 from ..ops import refuse
 from ..state import get_state
-from ..web import CourseForm, text_arg
+from ..web import CourseForm, page_number, text_arg
 from . import exports, reports, services, summary, tally
 from .access import (
     NAV_KEY,
@@ -62,7 +62,9 @@ def dashboard() -> str:
     db = db_session()
     course, modules = course_and_quizzes()
     filters = _filters()
-    page = reports.member_page(db, current_org(), course, filters, request.args.get("page", 1, int))
+    page = reports.member_page(db, current_org(), course, filters, page_number(),
+                               after=request.args.get("after", type=int),
+                               before=request.args.get("before", type=int))
     counts = tally.read(db, current_org().id, course.slug)  # the tiles' tallies, read once
     team = tally.read(db, current_org().id, course.slug, filters.team) if filters.team else counts
     held, unanswered = services.invitation_counts(db, current_org())  # seats held, listed
@@ -78,7 +80,7 @@ def dashboard() -> str:
         now=utcnow(), new_link=new_link(), invitations_total=unanswered,
         invitations=services.unanswered_invitations(db, current_org(),
                                                     limit=services.INVITATIONS_SHOWN),
-        args={k: v for k, v in request.args.items() if k != "page"})
+        args={k: v for k, v in request.args.items() if k not in ("page", "after", "before")})
 
 
 @manager_view

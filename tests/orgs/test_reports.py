@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
@@ -104,6 +105,50 @@ def test_pagination_stays_in_sql(orgs: Orgs) -> None:
     third = manager.get(site.url("/org/?page=3&team=Ops")).get_data(as_text=True)
     assert "Page 2 of 2" in third  # clamped to the last page
     assert "60 matches" in third
+
+
+def test_pages_are_read_from_the_edge_member_both_ways(orgs: Orgs, monkeypatch) -> None:  # noqa: ANN001
+    """The pager's links carry the member at the page's edge (an id): forward and back they
+    give every member once, in order, with the filters kept; a typed page, or an edge member
+    who has left, still gives that page; the progress CSV reads each batch from the last."""
+    from course.orgs import exports
+
+    site = orgs.site
+    with site.app.app_context():
+        db = session()
+        db.add_all([Membership(org_id=orgs.acme_id, user_id=f"edge-{i:03d}",
+                               name=f"Member {i // 2:03d}", email=f"e{i}@acme.example",
+                               team="Ops" if i % 3 else "Field") for i in range(130)])
+        db.commit()  # names come in pairs: the order within a pair is by id
+    manager = orgs.manager()
+    member = re.compile(r'<th scope="row">([^<]+)(?: <span class="tag">manager</span>)?<br>')
+
+    def walk(url: str, rel: str) -> list[list[str]]:
+        pages = []
+        while url:
+            html = manager.get(url).get_data(as_text=True)
+            pages.append(member.findall(html))
+            found = re.search(rf'<a href="([^"]+)" rel="{rel}"', html)
+            url = found.group(1).replace("&amp;", "&") if found else None
+            assert url is None or "team=Ops" in url
+        return pages
+
+    forward = walk(site.url("/org/?team=Ops"), "next")
+    ops = sorted(f"Member {i // 2:03d}" for i in range(130) if i % 3)
+    assert [n for page in forward for n in page] == ops and len(forward) == 2
+    assert walk(site.url("/org/?team=Ops&page=2"), "prev") == forward[::-1]
+    with site.app.app_context():
+        edge = session().scalar(select(Membership.id).where(
+            Membership.user_id == "edge-099"))  # Member 049's second: page 1 ends at it
+    sought = manager.get(site.url(f"/org/?page=5&after={edge}")).get_data(as_text=True)
+    assert member.findall(sought)[0] == "Member 050"
+    gone = manager.get(site.url("/org/?page=2&after=999999")).get_data(as_text=True)
+    assert "Page 2 of 3" in gone and "Member 049" in gone
+    monkeypatch.setattr(exports, "CSV_BATCH", 7)
+    rows = list(csv.reader(io.StringIO(manager.get(site.url("/org/staff-progress.csv"))
+                                       .get_data(as_text=True))))
+    everyone = sorted([f"Member {i // 2:03d}" for i in range(130)] + ["Acme Boss"])
+    assert sorted(r[0] for r in rows[1:]) == everyone and len(rows) == 1 + 131
 
 
 def test_progress_csv_escapes_formulas(orgs: Orgs) -> None:
