@@ -259,12 +259,15 @@ def client_for(path: str, clients: dict):  # noqa: ANN001, ANN201
     return clients["admin"] if admin else clients["trainer"]
 
 
-def time_pages(clients: dict, rounds: int) -> dict[str, list[float]]:
-    """Each staff page `rounds` times, the pages interleaved; ms per view."""
-    out: dict[str, list[float]] = {label: [] for label, _ in STAFF_PAGES}
-    missing: set[str] = set()
+def time_pages(clients: dict, rounds: int,
+               out: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+    """Each staff page `rounds` times, the pages interleaved; ms per view (added to `out`, the
+    rounds before, if given)."""
+    first = out is None
+    out = {label: [] for label, _ in STAFF_PAGES} if out is None else out
+    missing: set[str] = {label for label, times in out.items() if not first and not times}
     for label, path in STAFF_PAGES:  # warm (templates compiled, content loaded), not counted
-        if label.startswith("dashboard, page 1"):
+        if first and label.startswith("dashboard, page 1"):
             client_for(path, clients).get(path)
     # each page's client is chosen by the path as written (a Next link drops the bench's `as=`)
     paths = {label: (client_for(path, clients), resolve(path, client_for(path, clients)))
@@ -372,6 +375,14 @@ def measure(args: argparse.Namespace) -> None:
         result: dict = {"seed_s": seconds, "load": os.getloadavg()[0]}
         if args.statements:
             result["statements"] = learner_statements(app, clients)
+        elif args.serve:  # one round each time the parent asks (see `interleaved`)
+            print("READY " + json.dumps(result), flush=True)
+            pages = None
+            for line in sys.stdin:
+                if line.strip() != "round":
+                    break
+                pages = time_pages(clients, 1, pages)
+                print("ROUND " + json.dumps({k: v[-1:] for k, v in pages.items()}), flush=True)
         else:
             result["pages"] = time_pages(clients, args.reps)
         if args.postgres:
@@ -379,20 +390,66 @@ def measure(args: argparse.Namespace) -> None:
                 downgrade(app.extensions["course"].db.engine, "base")
         with app.app_context():
             app.extensions["course"].db.engine.dispose()
-    print("RESULT " + json.dumps(result))
+    if not args.serve:
+        print("RESULT " + json.dumps(result))
+
+
+def _command(tree: Path, size: int, args: argparse.Namespace, stack: ExitStack,
+             content: Path, *extra: str) -> list[str]:
+    cmd = [sys.executable, str(Path(__file__)), "measure", "--size", str(size), "--reps",
+           str(args.reps), "--content", str(content), *extra]
+    if args.postgres:
+        sys.path.insert(0, str(ROOT))
+        from bench.pages import postgres_schema
+
+        cmd += ["--postgres", postgres_schema(stack, args.postgres)]
+    return cmd
+
+
+def interleaved(trees: list[tuple[str, Path]], size: int, args: argparse.Namespace,
+                stack: ExitStack, content: Path) -> dict[str, dict]:
+    """Every revision seeded in its own process (one after the other), then timed a round at
+    a time in turn, the order alternating (ABBA...), so that a machine that slows down or
+    speeds up meanwhile weighs on each alike."""
+    procs: dict[str, subprocess.Popen] = {}
+    results: dict[str, dict] = {}
+    try:
+        for label, tree in trees:
+            proc = procs[label] = subprocess.Popen(
+                _command(tree, size, args, stack, content, "--serve"),
+                env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree, text=True,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            results[label] = _answer(proc, "READY ")
+            results[label]["pages"] = {page: [] for page, _ in STAFF_PAGES}
+        order = [label for label, _ in trees]
+        for n in range(args.reps):
+            for label in (order if n % 2 == 0 else order[::-1]):
+                procs[label].stdin.write("round\n")
+                procs[label].stdin.flush()
+                for page, times in _answer(procs[label], "ROUND ").items():
+                    results[label]["pages"][page] += times
+    finally:
+        for proc in procs.values():  # each drops its schema and stops
+            if proc.stdin and not proc.stdin.closed:
+                proc.stdin.close()
+            proc.wait(120)
+    return results
+
+
+def _answer(proc: subprocess.Popen, tag: str) -> dict:
+    """The JSON of the next line of `proc`'s output that starts with `tag`."""
+    for line in proc.stdout:
+        if line.startswith(tag):
+            return json.loads(line[len(tag):])
+    raise SystemExit(f"the measuring process stopped (exit code {proc.wait()})")
 
 
 def run_one(tree: Path, size: int, args: argparse.Namespace, statements: bool,
             stack: ExitStack, content: Path) -> dict:
     """Measure one size on `tree` (a subprocess importing its `course`), with the content of
     `content` (the target's, the same for every revision in the run)."""
-    cmd = [sys.executable, str(Path(__file__)), "measure", "--size", str(size), "--reps",
-           str(args.reps), "--content", str(content)] + (["--statements"] if statements else [])
-    if args.postgres:
-        sys.path.insert(0, str(ROOT))
-        from bench.pages import postgres_schema
-
-        cmd += ["--postgres", postgres_schema(stack, args.postgres)]
+    cmd = _command(tree, size, args, stack, content,
+                   *(["--statements"] if statements else []))
     out = subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree,
                          check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out.rsplit("RESULT ", 1)[1])
@@ -419,8 +476,14 @@ def report(args: argparse.Namespace, statements: bool) -> None:
             measured.insert(0, (f"baseline {args.baseline}",
                                 checkout(args.baseline, Path(tmp) / "baseline")))
         content = measured[-1][1]
-        results = {(label, size): run_one(tree, size, args, statements, stack, content)
-                   for size in sizes for label, tree in measured}
+        results = {}
+        for size in sizes:
+            if statements or len(measured) == 1:
+                results.update({(label, size): run_one(tree, size, args, statements, stack,
+                                                       content) for label, tree in measured})
+            else:
+                results.update({(label, size): result for label, result in interleaved(
+                    measured, size, args, stack, content).items()})
     if statements:
         print(f"\nSQL statements per request ({engine}, counted with before_cursor_execute)\n")
         print("| request | " + " | ".join(label for label, _ in measured) + " |")
@@ -432,7 +495,8 @@ def report(args: argparse.Namespace, statements: bool) -> None:
                 for label, _ in measured) + " |")
         return
     print(f"\nstaff pages as the organisation grows ({engine}), ms per view through the test "
-          f"client, median (min–max) of {args.reps} rounds\n")
+          f"client, median (min–max) of {args.reps} rounds"
+          f"{', the revisions timed in turn, a round each' if len(measured) > 1 else ''}\n")
     head = [f"{label}, {size:,}" for size in sizes for label, _ in measured]
     print("| page | " + " | ".join(head) + " |")
     print("|---|" + "---|" * len(head))
@@ -457,6 +521,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--serve", action="store_true",
+                        help="measure: seed, then time one round per 'round' line on stdin")
     parser.add_argument("--baseline", default=None)
     parser.add_argument("--target", default=None)
     parser.add_argument("--content", default=str(ROOT))
