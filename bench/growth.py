@@ -248,10 +248,13 @@ def resolve(path: str, client) -> str:  # noqa: ANN001
     path = path[:-len(NEXT)]
     page = client.get(path).get_data(as_text=True)
     found = re.search(r'<a rel="next" href="([^"]+)"', page)
+    if found is None:
+        print(f"warning: {path} has no Next link; timed as it is", file=sys.stderr)
     return html.unescape(found.group(1)) if found else path
 
 
 def client_for(path: str, clients: dict):  # noqa: ANN001, ANN201
+    path = path.removesuffix(NEXT)
     if path.startswith("/org/") or path.endswith("as=manager"):
         return clients["manager"]
     admin = path.startswith(("/account/", "/orgs/admin", "/certificates/admin")) or \
