@@ -158,11 +158,14 @@ def _query(scope: Scope, quiz: Quiz, filters: Filters, candidates: Any | None = 
     return query.order_by(Learner.display_name, Learner.user_id)
 
 
-def _edge(db: Session, user_id: str | None) -> tuple[str, str] | None:
-    """Where a page edge's learner sorts now: (name, user id); None if they are gone."""
+def _edge(db: Session, scope: Scope, user_id: str | None) -> tuple[str, str] | None:
+    """Where a page edge's learner sorts now: (name, user id); None if they are gone or out
+    of the trainer's scope (else a page sought from anyone's id would tell roughly where that
+    person's name sorts among the trainer's own learners)."""
     if not user_id:
         return None
-    name = db.scalar(select(Learner.display_name).where(Learner.user_id == user_id))
+    name = db.scalar(select(Learner.display_name).where(Learner.user_id == user_id,
+                                                        scope.clause()))
     return None if name is None else (name, user_id)
 
 
@@ -180,11 +183,11 @@ def gradebook_page(db: Session, scope: Scope, quiz: Quiz, filters: Filters,
     few = yet_to_start(db, quiz) if filters.status == NOT_STARTED else None
     query = _query(scope, quiz, filters, few)
     key = tuple_(Learner.display_name, Learner.user_id)
-    if (edge := _edge(db, after)) is not None:
+    if (edge := _edge(db, scope, after)) is not None:
         found = list(db.execute(query.where(key > tuple_(*edge)).limit(per_page + 1)))
         return Page(_standings(db, quiz, found[:per_page]), page, len(found) > per_page,
                     per_page, more_before=True)
-    if (edge := _edge(db, before)) is not None:
+    if (edge := _edge(db, scope, before)) is not None:
         backwards = query.order_by(None).where(key < tuple_(*edge)).order_by(
             Learner.display_name.desc(), Learner.user_id.desc()).limit(per_page + 1)
         found = list(db.execute(backwards))[::-1]

@@ -55,6 +55,10 @@ def test_a_trainer_who_manages_acme_sees_acme_and_no_organisation(orgs: Orgs) ->
     assert "Ada Acme" in only_acme and "Nora" not in only_acme
     nobody = shown(trainer, site, "&org=none")
     assert "Nora Nobody" in nobody and "Ada" not in nobody
+    # A page sought from Gina's id would place her name among Acme's learners: it is ignored.
+    for edge in ("after", "before"):
+        sought = shown(trainer, site, f"&page=1&{edge}={ids['gina']}")
+        assert "Ada Acme" in sought and "Nora Nobody" in sought, edge
     csv_text = trainer.get(site.url(BOOK[:-1] + f".csv?quiz={MODULE}&org={orgs.globex_id}"))
     assert "Gina" not in csv_text.get_data(as_text=True)
     # Gina's record, attempt and grant form: not found.
