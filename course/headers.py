@@ -128,7 +128,7 @@ def add_security_headers(response: Response) -> Response:
     the host's): the CSP of COURSE_CSP, nosniff, a referrer policy, framing rules."""
     config = current_app.config
     mode = csp_mode(config)
-    headers = response.headers
+    ours: list[tuple[str, str]] = []
     if mode == STRICT:
         nonce = g.get(_NONCE_KEY)
         extra = config.get("COURSE_CSP_EXTRA")
@@ -137,21 +137,31 @@ def add_security_headers(response: Response) -> Response:
         else:  # the same for every response of this configuration: built once
             key = repr(extra)
             policy = _POLICIES.get(key) or _POLICIES.setdefault(key, strict_policy(extra))
-        headers.setdefault("Content-Security-Policy", policy)
+        ours.append(("Content-Security-Policy", policy))
         if "frame-ancestors 'none'" in policy:
-            headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+            ours.append(("X-Frame-Options", "DENY"))
+        ours.append(("Cross-Origin-Opener-Policy", "same-origin"))
     elif mode == "custom":
-        headers.setdefault("Content-Security-Policy", config["COURSE_CSP"])
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        ours += [("Content-Security-Policy", config["COURSE_CSP"]),
+                 ("X-Frame-Options", "DENY"), ("Cross-Origin-Opener-Policy", "same-origin")]
     else:
         # The host's page: its framing and opener rules are its own; nothing of ours may
         # break its embeds or sign-in pop-ups, and the plugin's pages are never framed across
         # sites unless the host says so.
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        ours.append(("X-Frame-Options", "SAMEORIGIN"))
+    ours += [("X-Content-Type-Options", "nosniff"),
+             ("Referrer-Policy", "strict-origin-when-cross-origin")]
     if response.mimetype == "text/html":
-        headers.setdefault("Cache-Control", "no-store")
+        ours.append(("Cache-Control", "no-store"))
+    add_missing(response, ours)
     return response
+
+
+def add_missing(response: Response, headers: list[tuple[str, str]]) -> None:
+    """Add each header the response does not have yet, as `Headers.setdefault` would, with
+    one pass over the response's headers (each `setdefault` of a missing header raises and
+    catches an exception inside werkzeug)."""
+    present = {name.lower() for name in response.headers.keys()}
+    for name, value in headers:
+        if name.lower() not in present:
+            response.headers.add(name, value)

@@ -29,6 +29,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
+from .headers import add_missing
 from .state import get_state
 from .web import client_address
 
@@ -48,7 +49,7 @@ def assign_request_id() -> None:
 def send_request_id(response: Response) -> Response:
     """after_request: echo the request id, so a user's report can be matched with the logs."""
     if has_request_context() and g.get("course_request_id"):
-        response.headers.setdefault("X-Request-ID", g.course_request_id)
+        add_missing(response, [("X-Request-ID", g.course_request_id)])
     return response
 
 

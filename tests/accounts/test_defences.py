@@ -148,3 +148,18 @@ def test_secret_is_read_from_the_instance_folder(make_app, tmp_path) -> None:
     (tmp_path / "instance" / "secret_key").write_text(key + "\n")
     app = make_app(raw={})
     assert app.config["SECRET_KEY"] == key
+
+
+def test_the_plugins_headers_never_replace_one_already_set_in_any_case() -> None:
+    """A header a view or host already set, in whatever letter case, is kept; the rest are
+    added once."""
+    from werkzeug.wrappers import Response
+
+    from course.headers import add_missing
+
+    response = Response("x", headers=[("x-frame-options", "SAMEORIGIN"), ("Vary", "Cookie")])
+    add_missing(response, [("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
+                           ("VARY", "Accept")])
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Vary") == ["Cookie"]
+    assert response.headers.getlist("Referrer-Policy") == ["no-referrer"]
