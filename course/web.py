@@ -124,6 +124,13 @@ def page_number() -> int:
     return min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
 
 
+def id_arg(name: str) -> int | None:
+    """A row id in the query string (`?after=42`), or None when absent, not a number, or out
+    of what the id columns hold (a larger number would overflow in PostgreSQL: a 503)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_ID else None
+
+
 def text_arg(name: str, limit: int = 100) -> str:
     """A free-text query argument (a search), without control characters (PostgreSQL refuses
     NUL in text: a 503, not an empty result) and at most `limit` characters."""

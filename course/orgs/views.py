@@ -27,7 +27,7 @@ from ..identity import current_display_name, current_email, current_user_id
 from ..links import url_for
 from ..ops import refuse
 from ..state import get_state
-from ..web import CourseForm, page_number, text_arg
+from ..web import CourseForm, id_arg, page_number, text_arg
 from . import exports, reports, services, summary, tally
 from .access import (
     NAV_KEY,
@@ -63,8 +63,7 @@ def dashboard() -> str:
     course, modules = course_and_quizzes()
     filters = _filters()
     page = reports.member_page(db, current_org(), course, filters, page_number(),
-                               after=request.args.get("after", type=int),
-                               before=request.args.get("before", type=int))
+                               after=id_arg("after"), before=id_arg("before"))
     counts = tally.read(db, current_org().id, course.slug)  # the tiles' tallies, read once
     team = tally.read(db, current_org().id, course.slug, filters.team) if filters.team else counts
     held, unanswered = services.invitation_counts(db, current_org())  # seats held, listed
