@@ -103,24 +103,33 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
 
     `after` (or `before`): the id of the last (first) member of the page before (after) this
     one, which the pager's links carry: the page is then read from the name index after
-    (before) that member instead of skipping every row before it. Without it, or when that
-    member has left the organisation, the rows before `page` are skipped."""
+    (before) that member instead of skipping every row before it. Without it, when that
+    member has left the organisation, past the last page, or when the seek finds no page
+    (nothing after the edge any more), the rows before `page` are skipped; fewer than a page
+    before the edge is the first page."""
     now = now or utcnow()
     due = due_date(db, org, course.slug)
     where = _conditions(org, course, filters, now, due)
     total = _total(db, org, course, filters, now, due, where)
     pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    asked, page = page, min(max(1, page), pages)
     query = select(Membership).where(*where)
     key = tuple_(Membership.name, Membership.id)
-    edge = _edge(db, org, after if after is not None else before)
+    edge = _edge(db, org, after if after is not None else before) if asked == page else None
+    members: list[Membership] = []
     if edge is not None and after is not None:
         members = list(db.scalars(query.where(key > tuple_(*edge)).order_by(
             Membership.name, Membership.id).limit(per_page)))
     elif edge is not None:
-        members = list(db.scalars(query.where(key < tuple_(*edge)).order_by(
-            Membership.name.desc(), Membership.id.desc()).limit(per_page)))[::-1]
-    else:
+        found = list(db.scalars(query.where(key < tuple_(*edge)).order_by(
+            Membership.name.desc(), Membership.id.desc()).limit(per_page + 1)))
+        if len(found) > per_page:
+            members = found[:per_page][::-1]
+        elif len(found) == per_page:  # exactly a page before it: the first
+            members, page = found[::-1], 1
+        else:  # less than a page before it (members left meanwhile): the first page
+            page = 1
+    if not members:
         members = list(db.scalars(query.order_by(Membership.name, Membership.id)
                                   .limit(per_page).offset((page - 1) * per_page)))
     return MemberPage(_details(db, course, members, now, due), total, page, pages, due)

@@ -185,15 +185,18 @@ def gradebook_page(db: Session, scope: Scope, quiz: Quiz, filters: Filters,
     key = tuple_(Learner.display_name, Learner.user_id)
     if (edge := _edge(db, scope, after)) is not None:
         found = list(db.execute(query.where(key > tuple_(*edge)).limit(per_page + 1)))
-        return Page(_standings(db, quiz, found[:per_page]), page, len(found) > per_page,
-                    per_page, more_before=True)
-    if (edge := _edge(db, scope, before)) is not None:
+        if found:  # else nothing follows the edge any more: the page by its number
+            return Page(_standings(db, quiz, found[:per_page]), page, len(found) > per_page,
+                        per_page, more_before=True)
+    elif (edge := _edge(db, scope, before)) is not None:
         backwards = query.order_by(None).where(key < tuple_(*edge)).order_by(
             Learner.display_name.desc(), Learner.user_id.desc()).limit(per_page + 1)
         found = list(db.execute(backwards))[::-1]
-        more = len(found) > per_page
-        return Page(_standings(db, quiz, found[-per_page:]), page if more else 1, True,
-                    per_page, more_before=more)
+        if len(found) >= per_page:  # else less than a page before it: the first page
+            more = len(found) > per_page
+            return Page(_standings(db, quiz, found[-per_page:]), page if more else 1, True,
+                        per_page, more_before=more)
+        page = 1
     found = list(db.execute(query.limit(per_page + 1).offset((page - 1) * per_page)))
     rows = _standings(db, quiz, found[:per_page])
     return Page(rows, page, len(found) > per_page, per_page)

@@ -124,23 +124,36 @@ def test_pages_are_read_from_the_edge_member_both_ways(orgs: Orgs, monkeypatch) 
     member = re.compile(r'<th scope="row">([^<]+)(?: <span class="tag">manager</span>)?<br>')
 
     def walk(url: str, rel: str) -> list[list[str]]:
-        pages = []
+        pages, start = [], url
         while url:
             html = manager.get(url).get_data(as_text=True)
             pages.append(member.findall(html))
             found = re.search(rf'<a href="([^"]+)" rel="{rel}"', html)
             url = found.group(1).replace("&amp;", "&") if found else None
-            assert url is None or "team=Ops" in url
+            assert url is None or "team=Ops" in url or "team" not in start
         return pages
 
     forward = walk(site.url("/org/?team=Ops"), "next")
     ops = sorted(f"Member {i // 2:03d}" for i in range(130) if i % 3)
     assert [n for page in forward for n in page] == ops and len(forward) == 2
     assert walk(site.url("/org/?team=Ops&page=2"), "prev") == forward[::-1]
+    everyone = walk(site.url("/org/"), "next")  # three pages: page 3's Previous seeks back
+    assert len(everyone) == 3 and walk(site.url("/org/?page=3"), "prev") == everyone[::-1]
+    with site.app.app_context():
+        ids = dict(session().execute(select(Membership.user_id, Membership.id).where(
+            Membership.user_id.like("edge-%"))).all())
+    # nothing after the edge any more (its followers left): the page by its number, not empty
+    last = manager.get(site.url(f"/org/?page=2&after={ids['edge-129']}")).get_data(
+        as_text=True)
+    assert member.findall(last) == everyone[1]
+    # less than a page before the edge (people left): the whole first page, numbered 1
+    early = manager.get(site.url(f"/org/?page=2&before={ids['edge-009']}")).get_data(
+        as_text=True)
+    assert member.findall(early) == everyone[0] and "Page 1 of 3" in early
     with site.app.app_context():
         edge = session().scalar(select(Membership.id).where(
             Membership.user_id == "edge-099"))  # Member 049's second: page 1 ends at it
-    sought = manager.get(site.url(f"/org/?page=5&after={edge}")).get_data(as_text=True)
+    sought = manager.get(site.url(f"/org/?page=2&after={edge}")).get_data(as_text=True)
     assert member.findall(sought)[0] == "Member 050"
     for edge in ("999999", str(10**20), "-5", "x", "1e3"):  # gone, too large, not an id
         gone = manager.get(site.url(f"/org/?page=2&after={edge}&before={edge}"))

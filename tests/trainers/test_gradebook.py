@@ -76,6 +76,11 @@ def test_pages_are_sought_from_the_edge_row_both_ways(course_site: Site,
     assert "Page 1" in html and 'rel="prev"' not in html
     sought = course_site.url(BOOK + f"?quiz={MODULE}&page=9&after=g049")  # rows: the seek's
     assert names(trainer.get(sought).get_data(as_text=True))[:2] == ["Learner 050"] * 2
+    after_last = course_site.url(BOOK + f"?quiz={MODULE}&page=2&after=g119")  # none after
+    assert names(trainer.get(after_last).get_data(as_text=True)) == pages[1]
+    early = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}&page=2&before=g009"))
+    assert names(early.get_data(as_text=True)) == pages[0]  # less than a page before it
+    assert 'rel="prev"' not in early.get_data(as_text=True)
     gone = course_site.url(BOOK + f"?quiz={MODULE}&page=2&after=no-such-learner")
     assert names(trainer.get(gone).get_data(as_text=True)) == pages[1]
     # the CSV reads a batch at a time, each sought from the last: every learner once
