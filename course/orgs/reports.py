@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, false, func, not_, or_, select, tuple_
+from sqlalchemy import exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.sql import ColumnElement
 
@@ -16,6 +16,7 @@ from ..certificates.models import ACTIVE, Certificate
 from ..content.catalog import CourseInfo
 from ..db import utcnow
 from ..lessons.models import LessonProgress
+from ..paging import seek
 from ..quizzes.models import QuizAttempt, QuizBest
 from . import tally
 from .models import ACTIVE_MEMBER, Assignment, Membership, Organisation
@@ -114,20 +115,16 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
     pages = max(1, -(-total // per_page))
     asked, page = page, min(max(1, page), pages)
     query = select(Membership).where(*where)
-    key = tuple_(Membership.name, Membership.id)
-    edge = _edge(db, org, after if after is not None else before) if asked == page else None
+    columns = (Membership.name, Membership.id)
+    forward = after is not None
+    edge = _edge(db, org, after if forward else before) if asked == page else None
     members: list[Membership] = []
-    if edge is not None and after is not None:
-        members = list(db.scalars(query.where(key > tuple_(*edge)).order_by(
-            Membership.name, Membership.id).limit(per_page)))
-    elif edge is not None:
-        found = list(db.scalars(query.where(key < tuple_(*edge)).order_by(
-            Membership.name.desc(), Membership.id.desc()).limit(per_page + 1)))
-        if len(found) > per_page:
-            members = found[:per_page][::-1]
-        elif len(found) == per_page:  # exactly a page before it: the first
-            members, page = found[::-1], 1
-        else:  # less than a page before it (members left meanwhile): the first page
+    if edge is not None:
+        sought = seek(db.scalars, query, columns, edge, forward=forward, per_page=per_page)
+        if sought is not None:
+            members = sought[0]
+            page = page if forward or sought[1] else 1  # nothing more before it: the first
+        elif not forward:  # less than a page before it (members left meanwhile): the first
             page = 1
     if not members:
         members = list(db.scalars(query.order_by(Membership.name, Membership.id)

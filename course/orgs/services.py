@@ -307,10 +307,8 @@ def seats_used(db: Session, org: Organisation, now: datetime | None = None,
     """Members (`members`, if the caller has counted them) plus invitations still open: an
     invitation holds a seat until it lapses (an expired, revoked or accepted one holds none; nor
     does a removed member)."""
-    open_ = db.scalar(select(func.count()).select_from(Invitation).where(
-        Invitation.org_id == org.id, Invitation.accepted_at.is_(None),
-        Invitation.revoked_at.is_(None), Invitation.expires_at > (now or utcnow()))) or 0
-    return (members_count(db, org) if members is None else members) + open_
+    held, _ = invitation_counts(db, org, now)
+    return (members_count(db, org) if members is None else members) + held
 
 
 def look_of(org: Organisation) -> Look:

@@ -92,29 +92,32 @@ def ending_by(db: Session, org_id: int, course: str, until: datetime,
               team: str | None = None) -> int:
     """Members whose certificate in force for `course` ends at or before `until`: one
     statement (see `_ending_by`)."""
-    statement = _ENDING.get((team is not None, False))
-    if statement is None:
-        statement = _ENDING[team is not None, False] = select(
-            _ending_by("u", team is not None))
-    return int(db.scalar(statement, {"org_id": org_id, "course": course, "team": team,
-                                     **_moment("u", until)}) or 0)
+    return int(db.scalar(_ending(team is not None, between=False), {
+        "org_id": org_id, "course": course, "team": team, **_moment("u", until)}) or 0)
 
 
 def ending_between(db: Session, org_id: int, course: str, after: datetime, until: datetime,
                    team: str | None = None) -> int:
     """Members whose certificate in force for `course` ends after `after` and at or before
     `until`, in one statement."""
-    statement = _ENDING.get((team is not None, True))
-    if statement is None:
-        statement = _ENDING[team is not None, True] = select(
-            _ending_by("u", team is not None) - _ending_by("a", team is not None))
-    return int(db.scalar(statement, {"org_id": org_id, "course": course, "team": team,
-                                     **_moment("u", until), **_moment("a", after)}) or 0)
+    return int(db.scalar(_ending(team is not None, between=True), {
+        "org_id": org_id, "course": course, "team": team, **_moment("u", until),
+        **_moment("a", after)}) or 0)
 
 
 #: The statements of `ending_by` and `ending_between`, built once (building one costs more than
 #: running it), by (for a team, between two moments).
 _ENDING: dict[tuple[bool, bool], Any] = {}
+
+
+def _ending(teamed: bool, between: bool) -> Any:
+    """The statement of `ending_by` (or, `between`, of `ending_between`), built on first use."""
+    statement = _ENDING.get((teamed, between))
+    if statement is None:
+        counted = _ending_by("u", teamed)
+        statement = _ENDING[teamed, between] = select(
+            counted - _ending_by("a", teamed) if between else counted)
+    return statement
 
 
 def _moment(name: str, until: datetime) -> dict[str, object]:

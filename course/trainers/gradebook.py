@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..content.quiz import Quiz
@@ -27,6 +27,7 @@ from ..orgs.models import (
     QuizAttempted,
     QuizPending,
 )
+from ..paging import seek
 from ..quizzes.grading import overall
 from ..quizzes.models import FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
 from .scope import FEW, NO_ORG, Scope, in_any_org, in_org
@@ -182,20 +183,17 @@ def gradebook_page(db: Session, scope: Scope, quiz: Quiz, filters: Filters,
     page = max(1, page)
     few = yet_to_start(db, quiz) if filters.status == NOT_STARTED else None
     query = _query(scope, quiz, filters, few)
-    key = tuple_(Learner.display_name, Learner.user_id)
-    if (edge := _edge(db, scope, after)) is not None:
-        found = list(db.execute(query.where(key > tuple_(*edge)).limit(per_page + 1)))
-        if found:  # else nothing follows the edge any more: the page by its number
-            return Page(_standings(db, quiz, found[:per_page]), page, len(found) > per_page,
-                        per_page, more_before=True)
-    elif (edge := _edge(db, scope, before)) is not None:
-        backwards = query.order_by(None).where(key < tuple_(*edge)).order_by(
-            Learner.display_name.desc(), Learner.user_id.desc()).limit(per_page + 1)
-        found = list(db.execute(backwards))[::-1]
-        if len(found) >= per_page:  # else less than a page before it: the first page
-            more = len(found) > per_page
-            return Page(_standings(db, quiz, found[-per_page:]), page if more else 1, True,
-                        per_page, more_before=more)
+    forward = bool(after)
+    edge = _edge(db, scope, after if forward else before)
+    sought = None if edge is None else seek(db.execute, query, (
+        Learner.display_name, Learner.user_id), edge, forward=forward, per_page=per_page)
+    if sought is not None:
+        rows, more = sought
+        if forward:
+            return Page(_standings(db, quiz, rows), page, more, per_page, more_before=True)
+        return Page(_standings(db, quiz, rows), page if more else 1, True, per_page,
+                    more_before=more)
+    if edge is not None and not forward:  # less than a page before the edge: the first page
         page = 1
     found = list(db.execute(query.limit(per_page + 1).offset((page - 1) * per_page)))
     rows = _standings(db, quiz, found[:per_page])
