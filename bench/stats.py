@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +79,17 @@ def checkout(revision: str, dest: Path) -> Path:
 def tree_env(env: dict, tree: Path) -> dict:
     """`env` for processes that must import the `course` package of `tree`."""
     return {**env, "PYTHONPATH": str(tree)}
+
+
+def settle(master_pid: int, timeout: float = 30.0) -> None:
+    """Wait until the gunicorn master `master_pid`'s workers are idle (no CPU used for a
+    quarter of a second): requests a load generator abandoned when it stopped are still
+    served, and would otherwise load the machine during the next measurement."""
+    ends = time.monotonic() + timeout
+    before = cpu_seconds(master_pid)
+    while time.monotonic() < ends:
+        time.sleep(0.25)
+        now = cpu_seconds(master_pid)
+        if now - before < 0.01:
+            return
+        before = now

@@ -182,13 +182,14 @@ def after_progress(user_id: str, course: str, passed: bool | None = None
         return None
     db = db_session()
     try:
-        existing = services.current(db, user_id, course)
-        if existing is not None and services.recertification_started(db, existing) is None:
-            return None  # already certified and not renewing: nothing to check
         loaded = get_state().content()
         info = loaded.course(course) if loaded.catalog else None
-        if existing is None and info is not None and not services.lessons_finished(
-                db, user_id, info):
+        lessons = list(dict.fromkeys(x.slug for m in info.modules for x in m.lessons
+                                     if not x.draft)) if info is not None else []
+        now = services.standing(db, user_id, course, lessons)  # one statement
+        if now.certified_at is not None and not now.renewing:
+            return None  # already certified and not renewing: nothing to check
+        if now.certified_at is None and info is not None and now.lessons_done < len(lessons):
             return None  # a quiz passed before the lessons are done: nothing can be due yet
         return issue_and_announce(course)
     except (CertificateRenderError, SQLAlchemyError):

@@ -9,18 +9,20 @@ import secrets
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, exc, func, select
+from sqlalchemy import Select, bindparam, exc, func, select
 from sqlalchemy.orm import Session
 
 from ..capstone.services import passed_review
 from ..content.catalog import CourseInfo
 from ..content.quiz import Quiz
 from ..db import utcnow
-from ..lessons.services import lesson_states
+from ..lessons.services import completed_among, lesson_parameters, lesson_states
 from ..names import name_or_neutral, usable_name
+from ..quizzes.models import QuizRound
 from ..quizzes.profile import factor_profile
 from ..quizzes.services import round_started, start_round
 from .eligibility import Eligibility, check
@@ -60,14 +62,6 @@ def eligibility(db: Session, user_id: str, course: CourseInfo,
     return check(course, done, best, marks, review.reviewed_for if review else None)
 
 
-def lessons_finished(db: Session, user_id: str, course: CourseInfo) -> bool:
-    """Every published lesson of `course` completed (one statement): without it no certificate
-    can be due, whatever the quizzes say."""
-    done = {slug for slug, s in lesson_states(db, user_id, course.slug).items()
-            if s.completed_at}
-    return all(x.slug in done for m in course.modules for x in m.lessons if not x.draft)
-
-
 # Built once: every passed quiz and lesson completion asks it.
 _CURRENT = (select(Certificate).where(Certificate.user_id == bindparam("user_id"),
                                       Certificate.course == bindparam("course"),
@@ -78,6 +72,49 @@ _CURRENT = (select(Certificate).where(Certificate.user_id == bindparam("user_id"
 def current(db: Session, user_id: str, course: str) -> Certificate | None:
     """The learner's active certificate for `course`, if any."""
     return db.scalar(_CURRENT, {"user_id": user_id, "course": course})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What decides whether a certificate may have become due, read in one statement: when
+    the learner's active certificate was issued (None: none), when their latest quiz round
+    began (None: never restarted), and how many of the given lessons they have completed."""
+
+    certified_at: datetime | None
+    round_started: datetime | None
+    lessons_done: int
+
+    @property
+    def renewing(self) -> bool:
+        """Certified, and a round of the quizzes began after it: a renewal is under way."""
+        return (self.certified_at is not None and self.round_started is not None
+                and self.round_started > self.certified_at)
+
+
+_CERTS, _ROUNDS = Certificate.__table__, QuizRound.__table__
+
+
+@lru_cache(maxsize=64)
+def _standing(lessons: int) -> Select[Any]:
+    """The `Standing` statement for a number of lessons, of the tables' columns, built once:
+    a passed quiz and a completed lesson each ask it."""
+    return select(
+        select(_CERTS.c.issued_at).where(
+            _CERTS.c.user_id == bindparam("user_id"), _CERTS.c.course == bindparam("course"),
+            _CERTS.c.status == ACTIVE).order_by(_CERTS.c.version.desc()).limit(1)
+        .scalar_subquery().label("certified_at"),
+        select(func.max(_ROUNDS.c.started_at)).where(
+            _ROUNDS.c.user_id == bindparam("user_id"), _ROUNDS.c.course == bindparam("course"))
+        .scalar_subquery().label("round_started"),
+        completed_among(lessons).label("lessons_done"))
+
+
+def standing(db: Session, user_id: str, course: str, lessons: list[str]) -> Standing:
+    """The learner's `Standing` in `course`, counting the completed lessons among `lessons`
+    (slugs; a lesson is stored once per learner and course)."""
+    row = db.connection().execute(_standing(len(lessons)), {
+        "user_id": user_id, "course": course, **lesson_parameters(lessons)}).one()
+    return Standing(row.certified_at, row.round_started, row.lessons_done or 0)
 
 
 @dataclass

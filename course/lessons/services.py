@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo, Lesson
@@ -137,13 +138,55 @@ def courses_started(db: Session, user_id: str) -> list[str]:
     return [r.course for r in rows]
 
 
-def module_lessons_done(db: Session, user_id: str, course: CourseInfo, module: str) -> bool:
-    """True when the learner has completed every published lesson of `module` (its quiz opens)."""
-    from .progress import course_progress
+def required_lessons(course: CourseInfo, module: str) -> list[str] | None:
+    """The lessons a learner must have completed for `module`'s quiz to open: its published
+    lessons, and in a sequential course those of every module before it (which unlock it);
+    None when the course has no such module."""
+    required: list[str] = []
+    for each in course.modules:
+        required.extend(x.slug for x in each.lessons if not x.draft)
+        if each.slug == module:
+            return required if course.sequential else [
+                x.slug for x in each.lessons if not x.draft]
+    return None
 
-    progress = course_progress(course, lesson_states(db, user_id, course.slug))
-    found = next((m for m in progress.modules if m.module.slug == module), None)
-    return bool(found and found.unlocked and found.complete)
+
+@lru_cache(maxsize=64)
+def completed_among(count: int) -> ScalarSelect[int]:
+    """How many of `count` given lessons (parameters lesson_0, lesson_1...) the learner
+    (user_id) has completed in the course (course): one subquery per number of lessons, built
+    once. Each lesson is a parameter of its own: an expanding IN list would be rendered again
+    on every run, which costs more than the query."""
+    lessons = [bindparam(f"lesson_{i}") for i in range(count)]
+    return (select(func.count()).select_from(_PROGRESS)
+            .where(_PROGRESS.c.user_id == bindparam("user_id"),
+                   _PROGRESS.c.course == bindparam("course"),
+                   _PROGRESS.c.completed_at.is_not(None), _PROGRESS.c.lesson.in_(lessons))
+            .scalar_subquery())
+
+
+@lru_cache(maxsize=64)
+def _completed(count: int) -> Select[tuple[int]]:
+    return select(completed_among(count))
+
+
+def lesson_parameters(lessons: list[str]) -> dict[str, str]:
+    """The parameters of `completed_among(len(lessons))`: the lessons themselves."""
+    return {f"lesson_{i}": slug for i, slug in enumerate(lessons)}
+
+
+def module_lessons_done(db: Session, user_id: str, course: CourseInfo, module: str) -> bool:
+    """True when the learner has completed every published lesson of `module`, and the module
+    is unlocked (its quiz opens): one count, whatever the course's size."""
+    required = required_lessons(course, module)
+    if required is None:
+        return False
+    required = list(dict.fromkeys(required))  # a slug is stored once per learner and course
+    if not required:
+        return True
+    done = db.connection().execute(_completed(len(required)), {
+        "user_id": user_id, "course": course.slug, **lesson_parameters(required)}).scalar()
+    return done == len(required)
 
 
 def learner_email(db: Session, user_id: str) -> str | None:

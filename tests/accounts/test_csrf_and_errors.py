@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from flask import Flask
-from itsdangerous import TimestampSigner
+from flask import Flask, session
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from tests.conftest import csrf_token, login, register
+from course.web import csrf_valid
+from tests.conftest import TEST_SECRET, csrf_token, login, register
 
 PASSWORD = "correct horse battery"
 
@@ -54,6 +55,29 @@ def test_csrf_token_outlives_an_hour_but_not_the_configured_limit(
     stale = log_in_with_a_form_loaded(5 * 3600)  # past COURSE_CSRF_TIME_LIMIT (4 h)
     assert stale.status_code == 200
     assert "The form had expired" in stale.get_data(as_text=True)
+
+
+def test_a_token_found_valid_is_still_bound_to_its_session_and_its_time_limit(
+        standalone_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quiz post reuses the answer for a token it checked before (the signature is not
+    checked twice): the answer stays that of a full check, for another session, a changed
+    token and a token past its limit."""
+    standalone_app.config["COURSE_CSRF_TIME_LIMIT"] = 60
+    raw = "r" * 40
+    token = URLSafeTimedSerializer(TEST_SECRET, salt="wtf-csrf-token").dumps(raw)
+
+    def valid(token: str, raw: str) -> bool:
+        with standalone_app.test_request_context("/", method="POST",
+                                                 data={"csrf_token": token}):
+            session["csrf_token"] = raw
+            return csrf_valid()
+
+    assert valid(token, raw) and valid(token, raw)
+    assert not valid(token, "s" * 40)  # another session's
+    assert not valid(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), raw)
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert not valid(token, raw)
 
 
 def test_reset_link_look_ups_are_rate_limited(make_app) -> None:
