@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
@@ -40,25 +38,6 @@ def read_secret_file(instance_path: Path) -> str | None:
     """The secret stored in the instance folder by `python -m course serve`, if any."""
     path = instance_path / SECRET_FILE
     return path.read_text().strip() if path.is_file() else None
-
-
-def no_jit(url: str) -> dict[str, Any]:
-    """Engine options that turn PostgreSQL's JIT off for the site's connections, keeping the
-    URL's own `options`; none for another database, or when the URL sets `jit` itself.
-
-    PostgreSQL compiles a query to machine code first when its estimated cost passes
-    `jit_above_cost`, which takes tens of milliseconds: a staff page's counts over 100,000
-    members pass it, and the compiling cost more than the query (the dashboard took 70 ms with
-    it, 48 without, same machine). The plugin runs short reads and writes only."""
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("postgresql"):
-        return {}
-    options = parsed.query.get("options", "")
-    if isinstance(options, tuple):
-        options = " ".join(options)
-    if re.search(r"(?:^|[\s-]c\s*|\s)jit\s*=", options):
-        return {}
-    return {"connect_args": {"options": f"{options} -c jit=off".strip()}}
 
 
 def create_app(config: Mapping[str, Any] | None = None, *,
@@ -92,8 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     # database restart needs no app restart. SQLite has no server to lose, and the ping would
     # be one more statement on every request.
     server = not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
-        "pool_pre_ping": server, **no_jit(str(app.config["SQLALCHEMY_DATABASE_URI"]))})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": server})
     # The standalone site owns its database: WAL, foreign keys and a busy timeout on SQLite.
     app.config.setdefault("COURSE_SQLITE_PRAGMAS", True)
     db = SQLAlchemy()

@@ -100,26 +100,3 @@ def test_trusted_hosts_and_proxies(make_app, caplog: pytest.LogCaptureFixture) -
         events = [r.security for r in caplog.records if hasattr(r, "security")
                   and r.security["event"] == "login-failed"]
         assert events[-1]["remote_addr"] == expected
-
-
-def test_postgresql_runs_without_jit_and_keeps_the_urls_own_options(make_app, backend: str,
-                                                                     db_url: str) -> None:  # noqa: ANN001
-    """The site's PostgreSQL connections have JIT off (it compiled the staff pages' counts at
-    100,000 learners, slower than running them), and the URL's own options still hold: the
-    tests' schema on the search path, and a URL that sets jit keeps its choice."""
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from course.db import session
-
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL only")
-    with make_app().app_context():
-        assert session().execute(text("SHOW jit")).scalar() == "off"
-        schema = make_url(db_url).query["options"].split("search_path=")[1].split()[0]
-        assert session().execute(text("SHOW search_path")).scalar() == schema
-    url = make_url(db_url)
-    own = url.set(query={**url.query, "options": url.query["options"] + " -c jit=on"})
-    with make_app(SQLALCHEMY_DATABASE_URI=own.render_as_string(hide_password=False)
-                  ).app_context():
-        assert session().execute(text("SHOW jit")).scalar() == "on"
