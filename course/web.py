@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, request, session
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import ValidationError
 
@@ -83,8 +83,11 @@ def csrf_valid() -> bool:
         data = body.get(name) if isinstance(body, dict) else None
     secret, limit = (config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key),
                      config["COURSE_CSRF_TIME_LIMIT"])
-    key = (secret, session.get(name), data, limit)
-    ends = _VALID.get(key)
+    raw = session.get(name)
+    # Only text is remembered: a JSON body may carry any value (a list cannot be a key).
+    key = (secret, raw, data, limit) if isinstance(raw, str) and isinstance(data, str) and \
+        isinstance(limit, int) and limit > 0 and isinstance(secret, str | bytes) else None
+    ends = _VALID.get(key) if key is not None else None
     if ends is not None and time.time() <= ends:
         return True
     try:
@@ -92,9 +95,12 @@ def csrf_valid() -> bool:
     except ValidationError as exc:
         _CSRF_LOG.info(exc.args[0])  # the line Flask-WTF logs for a refused form
         return False
-    if isinstance(key[1], str) and isinstance(data, str) and isinstance(limit, int) and limit:
+    if key is not None:
         signed = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
-        _, stamp = signed.loads(data, max_age=limit, return_timestamp=True)
+        try:  # valid a moment ago; it may have reached its limit since: then remember nothing
+            _, stamp = signed.loads(data, max_age=limit, return_timestamp=True)
+        except BadData:
+            return True
         if len(_VALID) >= MAX_SIGNED:
             _VALID.clear()
         _VALID[key] = stamp.timestamp() + limit

@@ -78,6 +78,9 @@ def test_a_token_found_valid_is_still_bound_to_its_session_and_its_time_limit(
     later = time.time() + 61
     monkeypatch.setattr(time, "time", lambda: later)
     assert not valid(token, raw)
+    with standalone_app.test_request_context("/", method="POST", json={"csrf_token": [token]}):
+        session["csrf_token"] = raw  # a JSON body's token that is no text: refused, no error
+        assert not csrf_valid()
 
 
 def test_reset_link_look_ups_are_rate_limited(make_app) -> None:
