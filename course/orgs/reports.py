@@ -99,7 +99,7 @@ def _conditions(org: Organisation, course: CourseInfo, filters: Filters, now: da
 def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
                 page: int = 1, per_page: int = PER_PAGE,
                 now: datetime | None = None, *, after: int | None = None,
-                before: int | None = None) -> MemberPage:
+                before: int | None = None, counts: tally.Tallies | None = None) -> MemberPage:
     """One page of members with their progress, scores and certificate, by name.
 
     `after` (or `before`): the id of the last (first) member of the page before (after) this
@@ -107,11 +107,12 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
     (before) that member instead of skipping every row before it. Without it, when that
     member has left the organisation, past the last page, or when the seek finds no page
     (nothing after the edge any more), the rows before `page` are skipped; fewer than a page
-    before the edge is the first page."""
+    before the edge is the first page. `counts`: the tallies of `filters.team` (of the
+    organisation without one), when the caller has read them."""
     now = now or utcnow()
     due = due_date(db, org, course.slug)
     where = _conditions(org, course, filters, now, due)
-    total = _total(db, org, course, filters, now, due, where)
+    total = _total(db, org, course, filters, now, due, where, counts)
     pages = max(1, -(-total // per_page))
     asked, page = page, min(max(1, page), pages)
     query = select(Membership).where(*where)
@@ -142,7 +143,8 @@ def _edge(db: Session, org: Organisation, member_id: int | None) -> tuple[str, i
 
 
 def _total(db: Session, org: Organisation, course: CourseInfo, filters: Filters, now: datetime,
-           due: date | None, where: list[ColumnElement[bool]]) -> int:
+           due: date | None, where: list[ColumnElement[bool]],
+           counts: tally.Tallies | None = None) -> int:
     """How many members match: from the tallies when the filters are the team, certified and
     overdue; from the certificates that end by the date when expiring (every such member is
     certified); otherwise counted over the members."""
@@ -152,7 +154,7 @@ def _total(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
         return tally.ending_by(db, org.id, course.slug, now + timedelta(days=filters.expiring),
                                filters.team)
     if filters.status in (None, "certified"):
-        counts = tally.read(db, org.id, course.slug, filters.team)
+        counts = counts or tally.read(db, org.id, course.slug, filters.team)
         if filters.overdue:
             late = due is not None and due < now.date()
             return counts.members - counts.certified if late and not filters.status else 0

@@ -62,10 +62,10 @@ def dashboard() -> str:
     db = db_session()
     course, modules = course_and_quizzes()
     filters = _filters()
-    page = reports.member_page(db, current_org(), course, filters, page_number(),
-                               after=id_arg("after"), before=id_arg("before"))
     counts = tally.read(db, current_org().id, course.slug)  # the tiles' tallies, read once
     team = tally.read(db, current_org().id, course.slug, filters.team) if filters.team else counts
+    page = reports.member_page(db, current_org(), course, filters, page_number(),
+                               after=id_arg("after"), before=id_arg("before"), counts=team)
     held, unanswered = services.invitation_counts(db, current_org())  # seats held, listed
     return render_template(
         "course/orgs/dashboard.html", org=current_org(), course=course, modules=modules,
