@@ -111,7 +111,7 @@ def _standing(lessons: int) -> Select[Any]:
 
 def standing(db: Session, user_id: str, course: str, lessons: list[str]) -> Standing:
     """The learner's `Standing` in `course`, counting the completed lessons among `lessons`
-    (slugs; a lesson is stored once per learner and course)."""
+    (slugs, each once: a slug is unique in a course and stored once per learner)."""
     row = db.connection().execute(_standing(len(lessons)), {
         "user_id": user_id, "course": course, **lesson_parameters(lessons)}).one()
     return Standing(row.certified_at, row.round_started, row.lessons_done or 0)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..content.catalog import CourseInfo, Lesson
 from ..db import insert_ignore, utcnow
 from .models import Learner, LessonProgress
-from .progress import LessonState
+from .progress import LessonState, visible_lessons
 
 VIEW_REFRESH = timedelta(minutes=1)  # a re-read within a minute writes nothing
 
@@ -142,13 +142,12 @@ def required_lessons(course: CourseInfo, module: str) -> list[str] | None:
     """The lessons a learner must have completed for `module`'s quiz to open: its published
     lessons, and in a sequential course those of every module before it (which unlock it);
     None when the course has no such module."""
-    required: list[str] = []
-    for each in course.modules:
-        required.extend(x.slug for x in each.lessons if not x.draft)
-        if each.slug == module:
-            return required if course.sequential else [
-                x.slug for x in each.lessons if not x.draft]
-    return None
+    slugs = [m.slug for m in course.modules]
+    if module not in slugs:
+        return None
+    needed = course.modules[:slugs.index(module) + 1] if course.sequential else (
+        course.modules[slugs.index(module)],)
+    return [x.slug for m in needed for x in visible_lessons(m, show_drafts=False)]
 
 
 @lru_cache(maxsize=64)
@@ -178,10 +177,9 @@ def lesson_parameters(lessons: list[str]) -> dict[str, str]:
 def module_lessons_done(db: Session, user_id: str, course: CourseInfo, module: str) -> bool:
     """True when the learner has completed every published lesson of `module`, and the module
     is unlocked (its quiz opens): one count, whatever the course's size."""
-    required = required_lessons(course, module)
+    required = required_lessons(course, module)  # slugs are unique in a course
     if required is None:
         return False
-    required = list(dict.fromkeys(required))  # a slug is stored once per learner and course
     if not required:
         return True
     done = db.connection().execute(_completed(len(required)), {
