@@ -175,16 +175,16 @@ def template_context() -> dict[str, Any]:
     state = get_state()
     if not has_request_context():
         return {"course_site_name": current_app.config["COURSE_SITE_NAME"]}
-    roles = current_roles()
+    roles, user_id = current_roles(), current_user_id()
     nav = [("course.lessons.catalogue", "Catalogue")]
-    if current_user_id() is not None:
+    if user_id is not None:
         nav.append(("course.lessons.my_learning", "My learning"))
         nav.append(("course.certificates.mine", "My certificates"))
         nav.append(("course.privacy.page", "Your data"))
     if TRAINER in roles:
         nav.append(("course.lessons.trainer_home", "Trainer tools"))
     manages = state.manages_organisation
-    if current_user_id() is not None and manages is not None and manages(current_user_id()):
+    if user_id is not None and manages is not None and manages(user_id):
         nav.append(("course.orgs.dashboard", "My organisation"))
     if ADMIN in roles:
         nav.append(("course.certificates.admin", "Certificates"))
@@ -195,7 +195,7 @@ def template_context() -> dict[str, Any]:
     return {
         "course_site_name": current_app.config["COURSE_SITE_NAME"],
         "course_accounts": state.accounts,
-        "course_user_id": current_user_id(),
+        "course_user_id": user_id,
         "course_user_name": current_display_name(),
         "course_roles": roles,
         "course_role_labels": ROLE_LABELS,
@@ -203,17 +203,17 @@ def template_context() -> dict[str, Any]:
         "course_csrf_token": csrf_token,
         "course_external_url": external_url,  # links to share: the site's address, never Host
         "course_content_problems": _content_problems(roles),
-        **_host_account_links(state),
+        **_host_account_links(state, user_id),
         # Templates say url_for("course.…"); a renamed blueprint (COURSE_BLUEPRINT_NAME) maps it.
         **({"url_for": course_url_for} if state.blueprint_name != "course" else {}),
     }
 
 
-def _host_account_links(state: CourseState) -> dict[str, Any]:
+def _host_account_links(state: CourseState, user_id: str | None) -> dict[str, Any]:
     """Mounted without the plugin's accounts: the host's log-in and log-out views."""
     if state.accounts:
         return {"course_host_login_url": None, "course_host_logout": None}
-    if current_user_id() is None:
+    if user_id is None:
         return {"course_host_login_url": host_login_url(current_path()),
                 "course_host_logout": None}
     return {"course_host_login_url": None, "course_host_logout": host_logout()}

@@ -121,7 +121,10 @@ def current_display_name() -> str | None:
     user = _signed_in()
     if user is None:
         return None
-    return name_or_neutral(str(_hooks().display_name(user) or ""))
+    memo = _memo(user)
+    if "name" not in memo:
+        memo["name"] = name_or_neutral(str(_hooks().display_name(user) or ""))
+    return memo["name"]
 
 
 def current_email() -> str | None:
@@ -129,7 +132,10 @@ def current_email() -> str | None:
     user = _signed_in()
     if user is None:
         return None
-    return _hooks().email(user)
+    memo = _memo(user)
+    if "email" not in memo:
+        memo["email"] = _hooks().email(user)
+    return memo["email"]
 
 
 def role_required(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

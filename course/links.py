@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask import url_for as flask_url_for
 
 from .state import find_state
@@ -46,10 +46,41 @@ def endpoint_name(endpoint: str, app: Flask | None = None) -> str:
     return endpoint
 
 
+#: What a request's URL adapter is bound from (`Map.bind_to_environ`): a link built for one
+#: request is the same for every request that agrees on these.
+_BOUND_BY = ("HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "wsgi.url_scheme")
+#: Links kept per app; a full store starts again.
+MAX_LINKS = 4096
+
+
 def url_for(endpoint: str, **values: Any) -> str:
     """`flask.url_for` for the plugin's code and templates: "course.…" endpoints follow
-    COURSE_BLUEPRINT_NAME."""
-    return flask_url_for(endpoint_name(endpoint), **values)
+    COURSE_BLUEPRINT_NAME.
+
+    In a request, a link with plain text or number values is kept per app and per what the
+    request's URL adapter depends on, and built once: werkzeug's build costs tens of
+    microseconds, and a lesson page asks for several. Not kept: links with Flask's own options
+    (`_external`, `_anchor`, ...), or when the app has URL default functions (they may read the
+    request)."""
+    state = find_state()
+    if (state is None or not has_request_context()
+            or any(current_app.url_default_functions.values())):
+        return flask_url_for(endpoint_name(endpoint), **values)
+    environ = request.environ
+    key = [environ.get(name) for name in _BOUND_BY]
+    key.append(endpoint)
+    for name, value in values.items():
+        if name[:1] == "_" or type(value) not in (str, int):
+            return flask_url_for(endpoint_name(endpoint), **values)
+        key += (name, value)
+    links, frozen = state.links, tuple(key)
+    built = links.get(frozen)
+    if built is None:
+        built = flask_url_for(endpoint_name(endpoint), **values)
+        if len(links) >= MAX_LINKS:
+            links.clear()
+        links[frozen] = built
+    return built
 
 
 #: Stands for the varying value while `url_maker` builds its one URL.

@@ -132,6 +132,8 @@ class CourseState:
     #: shells of them); found on first use by course.pageshell.own_templates.
     own_templates: bool | None = None
     close_hooks: list[CloseHook] = field(default_factory=list)
+    #: Links built in requests, by what they depend on (course.links.url_for).
+    links: dict[tuple[object, ...], str] = field(default_factory=dict)
     #: What failed when this process warmed up (check name -> what), reported by /readyz.
     warm_up_problems: dict[str, str] = field(default_factory=dict)
     #: The features' blueprints, nested under the parent `course` blueprint in this order.

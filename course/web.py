@@ -45,7 +45,9 @@ def csrf_token() -> str:
     config = current_app.config
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     raw, secret = session.get(name), config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    if name in g or not isinstance(raw, str) or not isinstance(secret, str | bytes):
+    if name in g:  # this request's token, made already (what generate_csrf would return)
+        return g.get(name)
+    if not isinstance(raw, str) or not isinstance(secret, str | bytes):
         return generate_csrf()
     now, key = time.monotonic(), (secret, raw)
     known = _SIGNED.get(key)

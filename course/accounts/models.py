@@ -69,6 +69,10 @@ class User(Base):
     def course_display_name(self) -> str:
         return self.display_name
 
+    def record(self) -> User:
+        """This row (the signed-in account, `accounts.login.SignedIn`, answers with its row)."""
+        return self
+
     def rotate_session_token(self) -> None:
         """End every session and remember-me cookie this user has."""
         self.session_token = new_session_token()

@@ -40,7 +40,8 @@ def change_name() -> Response | str | tuple[str, int]:
         form.display_name.data = current_user.display_name
     if form.validate_on_submit():
         try:
-            name = services.change_display_name(db_session(), current_user, form.display_name.data)
+            name = services.change_display_name(db_session(), current_user.record(),
+                                                form.display_name.data)
         except services.InvalidName as exc:
             db_session().rollback()
             form.display_name.errors.append(str(exc))
@@ -57,7 +58,7 @@ def change_email() -> Response | str | tuple[str, int]:
     """Ask to move the account to a new address: a confirmation link goes to that address."""
     form = EmailChangeForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_user.record()
         new = services.normalise_email(form.email.data)
         policy = services.PasswordPolicy.from_config(current_app.config)
         # Limited before anything is looked up: the "address taken" answer cannot be farmed,
@@ -92,7 +93,7 @@ def confirm_email(token: str) -> Response | str | tuple[str, int]:
     """The link from the email: a page with a button (GET); the change itself (POST)."""
     hours = int(current_app.config["COURSE_EMAIL_CHANGE_HOURS"])
     change = services.read_email_change(current_app.config["SECRET_KEY"], token, hours * 3600)
-    user = current_user._get_current_object()
+    user = current_user.record()
     if change is None or change["user"] != user.id or change["old"] != user.email:
         _security("email-change-invalid-token", user.course_user_id)
         return render_template("course/accounts/email_change_invalid.html"), 404

@@ -98,7 +98,7 @@ def logout() -> Response:
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        user = current_user._get_current_object()
+        user = current_user.record()
         user.rotate_session_token()
         db_session().commit()
         _security("logout", user.course_user_id)
@@ -197,7 +197,7 @@ def change_password() -> Response | str | tuple[str, int]:
     form = ChangePasswordForm()
     form.password.description = password_hint()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_user.record()
         try:
             services.change_password(db_session(), _policy(), user, form.current.data,
                                      form.password.data)

@@ -26,6 +26,7 @@ from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
 from ..db import session as db_session
+from ..extension import template_context
 from ..identity import (
     TRAINER,
     current_display_name,
@@ -150,13 +151,24 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
 def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
     """The layout's parts for this request (header navigation, account links, messages), each
     kept by what it shows: the navigation per role view, the account links per user (the token
-    filled in on each use), the empty messages area once."""
+    filled in on each use), the empty messages area once.
+
+    `ctx` is the plugin's own template context, which the parts are kept by; a part made here
+    is rendered with the whole context, every processor's (a host's too), made only then."""
     store, env = pageshell.store(), current_app.jinja_env
     where = (request.endpoint, request.script_root)
+    whole: dict[str, Any] = {}
+
+    def context() -> dict[str, Any]:
+        if not whole:
+            whole["request"] = request
+            current_app.update_template_context(whole)
+        return whole
 
     def render(block: str, **extra: Any) -> Callable[[], str]:
         layout = env.get_template("course/layout.html")
-        return lambda: "".join(layout.blocks[block](layout.new_context({**ctx, **extra})))
+        return lambda: "".join(layout.blocks[block](layout.new_context({**context(),
+                                                                         **extra})))
 
     nav = pageshell.kept(store, ("main_nav", tuple(ctx["course_nav"]), *where),
                          render("course_main_nav"))
@@ -170,10 +182,10 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
     # Asked of Flask, not of the session: something earlier in the request (a host's context
     # processor, say) may have read them already; the template then gets the same ones.
     if get_flashed_messages() or ctx["course_content_problems"]:
-        flashes = env.get_template("course/_flashes.html").render(ctx)
+        flashes = env.get_template("course/_flashes.html").render(context())
     else:
         flashes = pageshell.kept(store, ("no_flashes",), lambda: env.get_template(
-            "course/_flashes.html").render(ctx))
+            "course/_flashes.html").render(context()))
     return {"main_nav": nav, "account_nav": account.replace(pageshell.TOKEN, token),
             "flashes": flashes}
 
@@ -182,11 +194,10 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
                   progress: CourseProgress, step: standing.StepLink | None,
                   practice: dict[int, str]) -> dict[str, str]:
     """This request's parts of the lesson page: header, messages, marks, end, next link."""
-    ctx: dict[str, Any] = {"request": request}
-    current_app.update_template_context(ctx)
     token = csrf_token()
-    # A host's own layout has no marked parts: only the plugin's layout asks for these.
-    parts = _layout_parts(ctx, token) if "main_nav" in shell.names else {}
+    # A host's own layout has no marked parts: only the plugin's layout asks for these. Its
+    # processors run before the plugin's (Flask's order), so these values are the template's.
+    parts = _layout_parts(template_context(), token) if "main_nav" in shell.names else {}
     env = current_app.jinja_env
     macros = env.get_template("course/lessons/_lesson_parts.html").module  # made once
     parts["lesson_end"] = str(macros.lesson_end(
