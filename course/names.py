@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 NEUTRAL_NAME = "Learner"
 MAX_NAME = 120
@@ -43,6 +44,7 @@ def usable_name(raw: str | None) -> str:
     return "" if looks_like_email(name) else name
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text, asked on every signed-in page
 def name_or_neutral(raw: str | None) -> str:
     """The cleaned name, or "Learner" when there is none to show."""
     return usable_name(raw) or NEUTRAL_NAME

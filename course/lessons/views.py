@@ -39,6 +39,7 @@ from ..loaded import content
 from ..state import get_state
 from ..web import CourseForm, csrf_token
 from . import services
+from .path import LESSON, QUIZ
 from .progress import CourseProgress, course_progress, neighbours
 
 MIMETYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
@@ -198,14 +199,22 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     # A host's own layout has no marked parts: only the plugin's layout asks for these. Its
     # processors run before the plugin's (Flask's order), so these values are the template's.
     parts = _layout_parts(template_context(), token) if "main_nav" in shell.names else {}
-    env = current_app.jinja_env
+    env, store = current_app.jinja_env, pageshell.store()
     macros = env.get_template("course/lessons/_lesson_parts.html").module  # made once
-    parts["lesson_end"] = str(macros.lesson_end(
-        progress.is_done(found),
-        url_for("course.lessons.complete", course=info.slug, lesson=found.slug),
-        token, current_app.config["COURSE_AUTO_COMPLETE_SECONDS"]))
-    parts["next"] = str(macros.next_link(
-        step, url_for("course.lessons.overview", course=info.slug)))
+    done = progress.is_done(found)
+    action = url_for("course.lessons.complete", course=info.slug, lesson=found.slug)
+    seconds = current_app.config["COURSE_AUTO_COMPLETE_SECONDS"]
+    parts["lesson_end"] = pageshell.kept(
+        store, ("lesson_end", done, action, seconds),
+        lambda: str(macros.lesson_end(done, action, pageshell.TOKEN, seconds)),
+    ).replace(pageshell.TOKEN, token)
+    overview = url_for("course.lessons.overview", course=info.slug)
+    if step is not None and step.step.kind in (LESSON, QUIZ):  # said by kind, title and time
+        parts["next"] = pageshell.kept(
+            store, ("next", step.url, step.step.kind, step.step.title, step.step.retry_at),
+            lambda: str(macros.next_link(step, overview)))
+    else:  # the capstone's or the certificate's wording reads the learner's standing
+        parts["next"] = str(macros.next_link(step, overview))
     parts["module_done"] = str(module.done)
     for lesson in module.lessons:
         parts[f"done:{lesson.slug}"] = DONE_MARK if progress.is_done(lesson) else ""

@@ -126,3 +126,29 @@ def test_next_to_a_page_of_the_site_is_followed(standalone_app: Flask) -> None:
     response = submit(client, "/account/login", {"email": "lea@example.com", "password": PASSWORD},
                       page="/account/login", query_string={"next": "/account/password"})
     assert response.headers["Location"] == "/account/password"
+
+
+def test_the_signed_in_account_is_read_once_and_changed_through_its_row(
+        standalone_app: Flask) -> None:
+    """`current_user` is the account as the request began (one select of the columns a page
+    needs); any other column comes from its row, and a change goes to the row, never to it."""
+    from flask_login import current_user
+
+    from course.accounts.login import SignedIn
+
+    client = standalone_app.test_client()
+    register(client, email="lea@example.com", name="Lea Learner")
+    with client:
+        assert client.get("/account/").status_code == 200
+        user = current_user._get_current_object()
+        assert isinstance(user, SignedIn)
+        assert (user.display_name, user.email, user.course_roles) == (
+            "Lea Learner", "lea@example.com", {"learner"})
+        assert user.created_at is not None  # not read at first: from the row, on first use
+        assert user.record() is user.record() and user.record().email == "lea@example.com"
+        with pytest.raises(AttributeError, match=r"current_user\.record\(\)\.display_name"):
+            user.display_name = "Someone Else"
+    page = client.get("/account/").get_data(as_text=True)
+    assert "Lea Learner" in page and "Member since" in page
+    submit(client, "/account/name", {"display_name": "Lea Renamed"})
+    assert "Lea Renamed" in client.get("/account/").get_data(as_text=True)
