@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from ..content.practice import PracticeBlock, PracticeQuestion
@@ -129,7 +129,9 @@ def in_open_attempt(db: Session, user_id: str, course: str, module: str,
         return False
     rows = db.scalars(select(QuizAttempt.shown).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course == course,
-        QuizAttempt.module == module, QuizAttempt.state == IN_PROGRESS))
+        QuizAttempt.module == module,
+        # a literal, as the partial index of open attempts has it (see quizzes.services)
+        QuizAttempt.state == literal_column(f"'{IN_PROGRESS}'")))
     return any(q.get("id") == item.question.id for shown in rows for q in shown or [])
 
 
