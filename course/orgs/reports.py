@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import exists, false, func, not_, or_, select
+from sqlalchemy import Select, bindparam, exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session, load_only
 from sqlalchemy.sql import ColumnElement
 
@@ -169,25 +170,45 @@ ROW_CERTIFICATE = load_only(Certificate.id, Certificate.user_id, Certificate.cou
                             raiseload=True)
 
 
+@lru_cache(maxsize=128)
+def _details_statements(members: int, lessons: int) -> tuple[Select, Select, Select]:
+    """The three reads of `_details` for a page of `members` members (parameters member_0,
+    member_1...) and a course of `lessons` published lessons (lesson_0...), course as
+    `course`: built once per size. Each member and lesson is a parameter of its own: expanding
+    IN lists would be rendered again on every view (three lists, 70 values on a full page)."""
+    ids = [bindparam(f"member_{i}") for i in range(members)]
+    slugs = [bindparam(f"lesson_{i}") for i in range(lessons)]
+    course = bindparam("course")
+    progress, best = LessonProgress.__table__.c, QuizBest.__table__.c
+    done = (select(progress.user_id, func.count())
+            .where(progress.user_id.in_(ids), progress.course == course,
+                   progress.lesson.in_(slugs), progress.completed_at.is_not(None))
+            .group_by(progress.user_id))
+    scores = select(best.user_id, best.module, best.percent).where(best.user_id.in_(ids),
+                                                                   best.course == course)
+    certificates = select(Certificate).options(ROW_CERTIFICATE).where(
+        Certificate.user_id.in_(ids), Certificate.course == course,
+        Certificate.status == ACTIVE)
+    return done, scores, certificates
+
+
 def _details(db: Session, course: CourseInfo, members: list[Membership], now: datetime,
              due: date | None) -> list[MemberRow]:
     """Progress, best scores and certificates of one page of members: three queries."""
     ids = [m.user_id for m in members]
     published = [lesson.slug for lesson in course.lessons if not lesson.draft]
-    done = dict(db.execute(select(LessonProgress.user_id, func.count()).where(
-        LessonProgress.user_id.in_(ids), LessonProgress.course == course.slug,
-        LessonProgress.lesson.in_(published), LessonProgress.completed_at.is_not(None))
-        .group_by(LessonProgress.user_id)).all()) if ids else {}
+    done: dict[str, int] = {}
     best: dict[str, dict[str, Decimal]] = {}
+    certificates: dict[str, Certificate] = {}
     if ids:
-        for user_id, module, score in db.execute(select(
-                QuizBest.user_id, QuizBest.module, QuizBest.percent).where(
-                QuizBest.user_id.in_(ids), QuizBest.course == course.slug)):
+        read_done, read_best, read_certificates = _details_statements(len(ids), len(published))
+        values = {"course": course.slug, **{f"member_{i}": x for i, x in enumerate(ids)},
+                  **{f"lesson_{i}": slug for i, slug in enumerate(published)}}
+        if published:
+            done = dict(db.connection().execute(read_done, values).all())
+        for user_id, module, score in db.connection().execute(read_best, values):
             best.setdefault(user_id, {})[module] = score
-    certificates = {c.user_id: c for c in db.scalars(
-        select(Certificate).options(ROW_CERTIFICATE).where(
-            Certificate.user_id.in_(ids), Certificate.course == course.slug,
-            Certificate.status == ACTIVE))} if ids else {}
+        certificates = {c.user_id: c for c in db.scalars(read_certificates, values)}
     overdue = due is not None and due < now.date()
     return [MemberRow(m, done.get(m.user_id, 0), len(published), best.get(m.user_id, {}),
                       certificates.get(m.user_id),
