@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, has_request_context, render_template
+from flask import Blueprint, Flask, render_template
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import DBAPIError
 
@@ -22,31 +22,26 @@ from .accounts import init_feature as init_accounts
 from .capstone import init_feature as init_capstone
 from .certificates import init_feature as init_certificates
 from .cli import cli
+from .context import template_context
 from .db import configure_sqlite
 from .errors import CourseConfigError
 from .headers import check_config as check_header_config
 from .headers import csp_nonce
 from .hosting import host_cli_command, secret_problem
-from .hostlinks import current_path, host_login_url, host_logout
 from .identity import (
-    ADMIN,
-    ROLE_LABELS,
-    TRAINER,
     IdentityHooks,
-    current_display_name,
-    current_roles,
     current_user_id,
 )
 from .lessons import init_feature as init_lessons
-from .links import external_url, url_maker
 from .links import url_for as course_url_for
+from .links import url_maker
 from .migrate import watch_flask_migrate
 from .orgs import init_feature as init_orgs
 from .privacy import init_feature as init_privacy
 from .quizzes import init_feature as init_quizzes
 from .state import EXTENSION_KEY, CourseState, get_state
 from .trainers import init_feature as init_trainers
-from .web import IdConverter, add_security_headers, csrf_token
+from .web import IdConverter, add_security_headers
 
 log = logging.getLogger(__name__)
 __all__ = ["CoursePlugin", "CourseState", "get_state"]
@@ -168,66 +163,6 @@ class CoursePlugin:
 
 def _instance_sqlite_url(app: Flask) -> str:
     return "sqlite:///" + str(Path(app.instance_path) / "course.db")
-
-
-def template_context() -> dict[str, Any]:
-    """Values every plugin template can use: site name, the user, their roles, the navigation."""
-    state = get_state()
-    if not has_request_context():
-        return {"course_site_name": current_app.config["COURSE_SITE_NAME"]}
-    roles, user_id = current_roles(), current_user_id()
-    nav = [("course.lessons.catalogue", "Catalogue")]
-    if user_id is not None:
-        nav.append(("course.lessons.my_learning", "My learning"))
-        nav.append(("course.certificates.mine", "My certificates"))
-        nav.append(("course.privacy.page", "Your data"))
-    if TRAINER in roles:
-        nav.append(("course.lessons.trainer_home", "Trainer tools"))
-    manages = state.manages_organisation
-    if user_id is not None and manages is not None and manages(user_id):
-        nav.append(("course.orgs.dashboard", "My organisation"))
-    if ADMIN in roles:
-        nav.append(("course.certificates.admin", "Certificates"))
-        nav.append(("course.orgs.admin_orgs", "Organisations"))
-    if ADMIN in roles:  # the plugin's accounts, or (in a host) the people it has seen
-        nav.append(("course.accounts.users" if state.accounts else "course.orgs.admin_users",
-                    "Users"))
-    return {
-        "course_site_name": current_app.config["COURSE_SITE_NAME"],
-        "course_accounts": state.accounts,
-        "course_user_id": user_id,
-        "course_user_name": current_display_name(),
-        "course_roles": roles,
-        "course_role_labels": ROLE_LABELS,
-        "course_nav": nav,
-        "course_csrf_token": csrf_token,
-        "course_external_url": external_url,  # links to share: the site's address, never Host
-        "course_content_problems": _content_problems(roles),
-        **_host_account_links(state, user_id),
-        # Templates say url_for("course.…"); a renamed blueprint (COURSE_BLUEPRINT_NAME) maps it.
-        **({"url_for": course_url_for} if state.blueprint_name != "course" else {}),
-    }
-
-
-def _host_account_links(state: CourseState, user_id: str | None) -> dict[str, Any]:
-    """Mounted without the plugin's accounts: the host's log-in and log-out views."""
-    if state.accounts:
-        return {"course_host_login_url": None, "course_host_logout": None}
-    if user_id is None:
-        return {"course_host_login_url": host_login_url(current_path()),
-                "course_host_logout": None}
-    return {"course_host_login_url": None, "course_host_logout": host_logout()}
-
-
-def _content_problems(roles: set[str]) -> list[Any]:
-    """For trainers and administrators, on every page: the problems of content files that are
-    not served (the site serves the last good version meanwhile)."""
-    if not roles & {TRAINER, ADMIN}:
-        return []
-    try:
-        return get_state().content().newer_problems
-    except DBAPIError:  # the page says the database is unavailable
-        return []
 
 
 def render_error(error: Any) -> tuple[str, int]:

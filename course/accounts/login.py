@@ -19,8 +19,7 @@ from sqlalchemy import bindparam, select
 
 from ..db import session as db_session
 from ..db import utcnow
-from ..identity import ADMIN, LEARNER, ROLES
-from .models import User
+from .models import AccountIdentity, User
 
 _USERS = User.__table__
 #: What a request needs of the signed-in account, read on every request with one Core select
@@ -30,7 +29,7 @@ _SIGNED_IN = select(_USERS.c.id, _USERS.c.email, _USERS.c.display_name, _USERS.c
 SEEN = "_course_seen"  # when this session last made a request (seconds, minute resolution)
 
 
-class SignedIn:
+class SignedIn(AccountIdentity):
     """The signed-in account as `current_user`: its id, email, name, role, session token and
     whether it is active, as read at the start of the request. Any other column is read from
     the account's row (`record()`), loaded on first use. It cannot be changed: a view that
@@ -66,36 +65,6 @@ class SignedIn:
             raise AttributeError(f"the signed-in account is read-only here: change "
                                  f"current_user.record().{name} instead")
         object.__setattr__(self, name, value)
-
-    # Flask-Login's user protocol, as User has it.
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        stamp = f":{self.login_stamp}" if self.login_stamp else ""
-        return f"{self.id}:{self.session_token}{stamp}"
-
-    # The plugin's identity hooks read these.
-    @property
-    def course_user_id(self) -> str:
-        return str(self.id)
-
-    @property
-    def course_roles(self) -> set[str]:
-        return set(ROLES) if self.role == ADMIN else {LEARNER, self.role}
-
-    @property
-    def course_display_name(self) -> str:
-        return self.display_name
 
 
 def _now() -> int:

@@ -17,24 +17,12 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(Base):
-    """A standalone account. Its `get_id()` carries a rotating token so sessions can be revoked."""
+class AccountIdentity:
+    """What Flask-Login and the plugin's identity hooks read of an account, from its `id`,
+    `session_token`, `login_stamp`, `active`, `role` and `display_name`: the ORM row (`User`)
+    and the signed-in account a request reads (`accounts.login.SignedIn`) both answer so."""
 
-    __tablename__ = "course_user"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default=LEARNER)
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: When the current sign-in happened (epoch seconds; not stored): set at log-in and read
-    #: back from the session or remember cookie, so `get_id()` carries it (accounts.login).
-    login_stamp = None
+    __slots__ = ()
 
     # Flask-Login's user protocol.
     @property
@@ -68,6 +56,26 @@ class User(Base):
     @property
     def course_display_name(self) -> str:
         return self.display_name
+
+
+class User(AccountIdentity, Base):
+    """A standalone account. Its `get_id()` carries a rotating token so sessions can be revoked."""
+
+    __tablename__ = "course_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=LEARNER)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the current sign-in happened (epoch seconds; not stored): set at log-in and read
+    #: back from the session or remember cookie, so `get_id()` carries it (accounts.login).
+    login_stamp = None
 
     def record(self) -> User:
         """This row (the signed-in account, `accounts.login.SignedIn`, answers with its row)."""

@@ -25,8 +25,8 @@ from ..certificates import standing
 from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
+from ..context import template_context
 from ..db import session as db_session
-from ..extension import template_context
 from ..identity import (
     TRAINER,
     current_display_name,
