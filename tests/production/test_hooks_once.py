@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from course import extension, headers
+from course import context, headers
 from tests.conftest import Site
 
 
@@ -23,7 +23,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
         monkeypatch.setattr(module, name, wrapper)
 
-    counting(extension, "current_roles", "context")  # template_context asks once per call
+    counting(context, "current_roles", "context")  # template_context asks once per call
     counting(headers, "csp_mode", "headers")  # add_security_headers asks once per call
     return seen
 
