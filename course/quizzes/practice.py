@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..content.quiz import Quiz
 from .grading import Marked, Shown, draw, mark
-from .models import IN_PROGRESS, PracticeAnswer, QuizAttempt
+from .models import OPEN_SQL, PracticeAnswer, QuizAttempt
 from .responses import form_values, parse
 
 #: Option orders already worked out, by learner and question object: the lesson page asks for
@@ -129,9 +129,7 @@ def in_open_attempt(db: Session, user_id: str, course: str, module: str,
         return False
     rows = db.scalars(select(QuizAttempt.shown).where(
         QuizAttempt.user_id == user_id, QuizAttempt.course == course,
-        QuizAttempt.module == module,
-        # a literal, as the partial index of open attempts has it (see quizzes.services)
-        QuizAttempt.state == literal_column(f"'{IN_PROGRESS}'")))
+        QuizAttempt.module == module, QuizAttempt.state == OPEN_SQL))
     return any(q.get("id") == item.question.id for shown in rows for q in shown or [])
 
 
@@ -167,7 +165,7 @@ def avoid_in_draw(db: Session, user_id: str, quiz: Quiz,
         for shown in db.scalars(select(QuizAttempt.shown).where(
                 QuizAttempt.user_id == user_id, QuizAttempt.course == quiz.course,
                 QuizAttempt.module == quiz.module, QuizAttempt.started_at < earlier_than,
-                QuizAttempt.state != IN_PROGRESS).order_by(QuizAttempt.number.desc())
+                QuizAttempt.state != OPEN_SQL).order_by(QuizAttempt.number.desc())
                 .limit(EARLIER_ATTEMPTS)):
             avoid.update(item["id"] for item in shown or [])
     return frozenset(avoid)

@@ -20,7 +20,17 @@ from ..content.quiz import Quiz
 from ..db import utcnow
 from .best import raise_best
 from .grading import AttemptResult, grade, overall
-from .models import EXTRA, FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
+from .models import (
+    EXTRA,
+    FINISHED,
+    FINISHED_SQL,
+    IN_PROGRESS,
+    OPEN_SQL,
+    RESET,
+    QuizAttempt,
+    QuizGrant,
+    QuizRound,
+)
 from .snapshot import question_from_json, question_to_json
 
 GRACE = timedelta(seconds=30)  # network and clock slack after the deadline
@@ -168,14 +178,6 @@ def _decide(db: Session, quiz: Quiz, facts: _Round, extras: list[datetime], now:
                       refusal, facts.numbered, expired)
 
 
-#: The attempt states as SQL literals, not bound parameters. SQLite weighs its partial indexes
-#: (open attempts, passes) against the values bound to a statement, so a state compared as a
-#: parameter makes it plan the statement again on every run: for the start's statement, 15
-#: times the cost of running it.
-_FINISHED = literal_column(f"'{FINISHED}'")
-_OPEN = literal_column(f"'{IN_PROGRESS}'")
-
-
 @functools.cache
 def _round_statement(capped: bool, passes: bool, last_finished: bool) -> Any:
     """The start's one statement (see `_round_facts`), built once per kind of quiz with bound
@@ -218,26 +220,26 @@ def _round_statement(capped: bool, passes: bool, last_finished: bool) -> Any:
              numbered().label("numbered"),
              # the first finished attempt began before the round
              case((since().is_(None), False), else_=select(a.started_at).where(
-                 mine(a), a.state == _FINISHED).order_by(a.number).limit(1).scalar_subquery()
+                 mine(a), a.state == FINISHED_SQL).order_by(a.number).limit(1).scalar_subquery()
                  < since()).label("earlier")]
     if capped:
         # (`number + 0`: the number is no index key here, so the partial index is the way in)
         still_open = select(func.count()).select_from(a).where(
-            mine(a), a.state == _OPEN, a.number + 0 <= before())
+            mine(a), a.state == OPEN_SQL, a.number + 0 <= before())
         facts.append((numbered() - before() + still_open.scalar_subquery()).label("counted"))
     if passes:  # by the partial index of passes, its condition written as the index's is
         facts.append(select(a.id).where(mine(a), a.passed == literal_column("true"),
-                                        a.number > before(), a.state == _FINISHED)
+                                        a.number > before(), a.state == FINISHED_SQL)
                      .limit(1).exists().label("passes"))
     if last_finished:
         facts.append(select(a.finished_at).where(mine(a), a.number > before(),
-                                                 a.state == _FINISHED)
+                                                 a.state == FINISHED_SQL)
                      .order_by(a.number.desc()).limit(1).scalar_subquery().label("last_finished"))
     one = select(*facts).subquery()
     # The open attempts by the partial index: its condition is written as a literal, as the
     # index's is, or the database cannot match the two.
     return select(one, *_SUMMARY).select_from(one.outerjoin(QuizAttempt, and_(
-        mine(QuizAttempt), QuizAttempt.state == _OPEN))
+        mine(QuizAttempt), QuizAttempt.state == OPEN_SQL))
     ).order_by(QuizAttempt.number)
 
 
