@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
@@ -29,6 +30,21 @@ REQUEST_LIMITS = {
 }
 
 
+class KeptSerializerSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions with the signing serializer made once per secret key,
+    instead of once when the session is opened and again when it is saved (each build also
+    serialises a test value): the same cookies, signed and checked the same way."""
+
+    _kept: tuple[tuple[Any, ...], Any] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = self._kept
+        if kept is None or kept[0] != key:
+            kept = self._kept = (key, super().get_signing_serializer(app))
+        return kept[1]
+
+
 def default_instance_path() -> Path:
     """COURSE_INSTANCE_PATH, else `instance/` in the current working directory."""
     return Path(os.environ.get("COURSE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
@@ -45,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     """Build the standalone training site. `config` overrides environment and defaults."""
     instance = Path(instance_path).resolve() if instance_path else default_instance_path()
     app = Flask("course", instance_path=str(instance), static_folder=None)
+    app.session_interface = KeptSerializerSessions()
     settings: dict[str, Any] = {**course_config.from_environ(), **(config or {})}
     app.config.update(settings)
     app.config.update({k: v for k, v in REQUEST_LIMITS.items() if k not in settings})

@@ -62,21 +62,23 @@ def url_for(endpoint: str, **values: Any) -> str:
     microseconds, and a lesson page asks for several. Not kept: links with Flask's own options
     (`_external`, `_anchor`, ...), or when the app has URL default functions (they may read the
     request)."""
-    state = find_state()
-    if (state is None or not has_request_context()
-            or any(current_app.url_default_functions.values())):
+    if not has_request_context():
         return flask_url_for(endpoint_name(endpoint), **values)
+    app = current_app._get_current_object()  # looked up once: each proxy lookup costs
+    state = find_state(app)
+    if state is None or any(app.url_default_functions.values()):
+        return flask_url_for(endpoint_name(endpoint, app), **values)
     environ = request.environ
     key = [environ.get(name) for name in _BOUND_BY]
     key.append(endpoint)
     for name, value in values.items():
         if name[:1] == "_" or type(value) not in (str, int):
-            return flask_url_for(endpoint_name(endpoint), **values)
+            return flask_url_for(endpoint_name(endpoint, app), **values)
         key += (name, value)
     links, frozen = state.links, tuple(key)
     built = links.get(frozen)
     if built is None:
-        built = flask_url_for(endpoint_name(endpoint), **values)
+        built = flask_url_for(endpoint_name(endpoint, app), **values)
         if len(links) >= MAX_LINKS:
             links.clear()
         links[frozen] = built

@@ -4,7 +4,7 @@ Shared by every feature's views so that each refuses a broken root the same way.
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template
+from flask import abort, g, make_response, render_template
 
 from .content_cache import Content
 from .identity import TRAINER, current_roles
@@ -13,7 +13,9 @@ from .state import get_state
 
 def content() -> Content:
     """The loaded content; a broken content root stops here with the problems page (503)."""
-    loaded = get_state().content()
+    loaded = g.get("_course_content")  # this request's, once looked up (CourseState.content)
+    if loaded is None:
+        loaded = get_state().content()
     if loaded.errors:
         response = make_response(render_template(
             "course/lessons/content_problems.html", errors=loaded.errors,

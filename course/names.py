@@ -38,6 +38,7 @@ def looks_like_email(text: str) -> bool:
     return bool(_EMAIL.fullmatch(text.strip()))
 
 
+@lru_cache(maxsize=4096)  # pure; the signed-in user's name is asked on every page
 def usable_name(raw: str | None) -> str:
     """The cleaned name, or "" when it is blank or an email address."""
     name = clean_name(raw)

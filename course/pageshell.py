@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from markupsafe import Markup
 
 from .loaded import content
@@ -109,7 +109,12 @@ def own_templates(app: Flask) -> bool:
 def store() -> MutableMapping[Hashable, Any]:
     """Where this request's page keeps its shells and parts: the content's store, or a fresh
     one (so nothing outlives the request) when a template they are made from is the host's."""
-    state = get_state()
-    if state.own_templates is None:
-        state.own_templates = own_templates(current_app)
-    return content().shells if state.own_templates else {}
+    here = g._get_current_object()
+    kept = getattr(here, "_course_shell_store", None)
+    if kept is None:
+        state = get_state()
+        if state.own_templates is None:
+            state.own_templates = own_templates(current_app)
+        kept = content().shells if state.own_templates else {}
+        here._course_shell_store = kept  # asked several times by one page
+    return kept

@@ -42,17 +42,19 @@ MAX_SIGNED = 4096
 def csrf_token() -> str:
     """This request's signed CSRF token: Flask-WTF's `generate_csrf`, reusing the token signed
     for the same session token within the last minute (forms in the request then get it too)."""
-    config = current_app.config
+    app = current_app._get_current_object()  # each proxy looked up once: a lookup costs
+    here, config = g._get_current_object(), app.config
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw, secret = session.get(name), config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    if name in g:  # this request's token, made already (what generate_csrf would return)
-        return g.get(name)
+    made = getattr(here, name, None)
+    if made is not None:  # this request's token, made already (what generate_csrf would return)
+        return made
+    raw, secret = session.get(name), config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
     if not isinstance(raw, str) or not isinstance(secret, str | bytes):
         return generate_csrf()
     now, key = time.monotonic(), (secret, raw)
     known = _SIGNED.get(key)
     if known is not None and 0 <= now - known[1] < SIGNED_FRESH_SECONDS:
-        setattr(g, name, known[0])
+        setattr(here, name, known[0])
         return known[0]
     token = generate_csrf()
     if len(_SIGNED) >= MAX_SIGNED:

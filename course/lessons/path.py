@@ -93,15 +93,21 @@ def next_step(progress: CourseProgress, quizzes: Mapping[str, QuizFacts],
     if after is not None:  # start from the learner's module and come round to earlier ones
         here = next((i for i, m in enumerate(modules) if m.module.slug == after.module), 0)
         modules = modules[here:] + modules[:here]
+    here_slug = after.slug if after is not None else None
     for module in modules:
-        todo = [x for x in module.lessons if x != after and not progress.is_done(x)]
-        if after is not None and after in module.lessons:
-            position = module.lessons.index(after)
-            todo.sort(key=lambda x: module.lessons.index(x) < position)  # later ones first
+        # Lessons told apart by slug (unique in a course): comparing the dataclasses would
+        # compare every field, body included, on every page view.
+        slugs = [x.slug for x in module.lessons]
+        todo = [(i, x) for i, x in enumerate(module.lessons)
+                if x.slug != here_slug and not progress.is_done(x)]
+        if here_slug in slugs:
+            position = slugs.index(here_slug)
+            todo.sort(key=lambda item: item[0] < position)  # later ones first
             if forward:
-                todo = [x for x in todo if module.lessons.index(x) > position]
+                todo = [item for item in todo if item[0] > position]
         if todo:
-            return NextStep(LESSON, todo[0], module.module.slug, todo[0].title)
+            first = todo[0][1]
+            return NextStep(LESSON, first, module.module.slug, first.title)
         quiz = quizzes.get(module.module.slug)
         if quiz is not None and not quiz.passed and not quiz.exhausted:
             return NextStep(QUIZ, None, module.module.slug, quiz.title, quiz.retry_at)

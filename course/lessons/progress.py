@@ -114,7 +114,8 @@ def _resume(ordered: list[Lesson], states: Mapping[str, LessonState]) -> Lesson 
 def neighbours(progress: CourseProgress, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     """The previous and next lessons a learner can open."""
     ordered = [x for m in progress.modules if m.unlocked for x in m.lessons]
-    if lesson not in ordered:
+    slugs = [x.slug for x in ordered]  # by slug: comparing lessons compares every field
+    if lesson.slug not in slugs:
         return None, None
-    i = ordered.index(lesson)
+    i = slugs.index(lesson.slug)
     return (ordered[i - 1] if i else None), (ordered[i + 1] if i + 1 < len(ordered) else None)

@@ -152,3 +152,53 @@ def test_the_signed_in_account_is_read_once_and_changed_through_its_row(
     assert "Lea Learner" in page and "Member since" in page
     submit(client, "/account/name", {"display_name": "Lea Renamed"})
     assert "Lea Renamed" in client.get("/account/").get_data(as_text=True)
+
+
+def test_a_new_secret_key_ends_the_sessions_signed_with_the_old_one(
+        standalone_app: Flask) -> None:
+    """The signing serializer is kept between requests, but never past a key change: a
+    rotated key refuses the old cookies, and a key kept in SECRET_KEY_FALLBACKS (Flask 3.1)
+    still accepts them."""
+    from course.compat import FLASK_31
+
+    client = standalone_app.test_client()
+    register(client, email="lea@example.com")
+    assert client.get("/account/").status_code == 200
+    signed = _cookie(client, "session")
+
+    def account_page() -> int:
+        browser = standalone_app.test_client()
+        browser.set_cookie("session", signed)
+        return browser.get("/account/").status_code
+
+    old = standalone_app.secret_key
+    standalone_app.secret_key = "a rotated key of 48 random characters, Xq7pL2vN9"
+    assert account_page() == 302  # to the log-in page
+    if FLASK_31:
+        standalone_app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert account_page() == 200
+        standalone_app.config["SECRET_KEY_FALLBACKS"] = []
+        assert account_page() == 302
+    standalone_app.secret_key = old
+    assert account_page() == 200
+
+
+def test_who_is_signed_in_follows_a_log_in_and_a_log_out_within_one_request(
+        standalone_app: Flask) -> None:
+    from flask_login import login_user, logout_user
+
+    from course.accounts.models import User
+    from course.db import session as db_session
+    from course.identity import current_display_name, current_roles, current_user_id
+
+    register(standalone_app.test_client(), email="lea@example.com", name="Lea Learner")
+    with standalone_app.test_request_context("/catalogue"):
+        assert (current_user_id(), current_display_name(), current_roles()) == (
+            None, None, set())
+        user = db_session().query(User).filter_by(email="lea@example.com").one()
+        login_user(user)
+        assert (current_user_id(), current_display_name(), current_roles()) == (
+            str(user.id), "Lea Learner", {"learner"})
+        logout_user()
+        assert (current_user_id(), current_display_name(), current_roles()) == (
+            None, None, set())
