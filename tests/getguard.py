@@ -16,6 +16,8 @@ from flask import g, has_request_context, request, request_started
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from course.db import mark_plain_listener
+
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|REPLACE)\b", re.IGNORECASE)
 #: Caches of what the content files already say, filled on first read.
 CACHES = ("course_rendered_lesson",)
@@ -39,7 +41,13 @@ def _dispatching(sender, **extra) -> None:  # noqa: ANN001, ANN003
     g.getguard_dispatching = True  # a request from a client, not a CLI's request context
 
 
-def _check(conn, cursor, statement: str, *args) -> None:  # noqa: ANN001
+@mark_plain_listener  # reads the statement only: the plugin's fast reads pass it theirs too
+def _check(conn, cursor, statement: str, parameters, *args):  # noqa: ANN001, ANN201
+    _guard(statement)
+    return statement, parameters  # registered with retval=True (what mark_plain_listener asks)
+
+
+def _guard(statement: str) -> None:
     if not has_request_context() or request.method not in ("GET", "HEAD") or not g.get(
             "getguard_dispatching"):
         return
@@ -55,7 +63,7 @@ def _check(conn, cursor, statement: str, *args) -> None:  # noqa: ANN001
 @pytest.fixture(autouse=True, scope="session")
 def get_never_writes():
     """Installed for every engine the suite creates."""
-    event.listen(Engine, "before_cursor_execute", _check)
+    event.listen(Engine, "before_cursor_execute", _check, retval=True)
     request_started.connect(_dispatching)
     yield
     request_started.disconnect(_dispatching)

@@ -17,15 +17,16 @@ from flask import Flask, abort, current_app, session
 from flask_login import LoginManager, login_user
 from sqlalchemy import bindparam, select
 
+from ..db import FastSelect, utcnow
 from ..db import session as db_session
-from ..db import utcnow
 from .models import AccountIdentity, User
 
 _USERS = User.__table__
 #: What a request needs of the signed-in account, read on every request with one Core select
 #: (built once). Loading the ORM row instead cost about twice as much as the whole select.
-_SIGNED_IN = select(_USERS.c.id, _USERS.c.email, _USERS.c.display_name, _USERS.c.role,
-                    _USERS.c.session_token, _USERS.c.active).where(_USERS.c.id == bindparam("id"))
+_SIGNED_IN = FastSelect(
+    select(_USERS.c.id, _USERS.c.email, _USERS.c.display_name, _USERS.c.role,
+           _USERS.c.session_token, _USERS.c.active).where(_USERS.c.id == bindparam("id")))
 SEEN = "_course_seen"  # when this session last made a request (seconds, minute resolution)
 
 
@@ -101,10 +102,10 @@ def load_user(user_id: str) -> SignedIn | None:
     token, _, stamp = rest.partition(":")
     if not ident.isdigit() or not token:
         return None
-    row = db_session().connection().execute(_SIGNED_IN, {"id": int(ident)}).first()
-    if row is None:
+    rows = _SIGNED_IN.rows({"id": int(ident)})
+    if not rows:
         return None
-    user = SignedIn(row)
+    user = SignedIn(rows[0])
     if not user.active:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):

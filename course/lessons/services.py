@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, exists, f
 from sqlalchemy.orm import Session
 
 from ..content.catalog import CourseInfo, Lesson
-from ..db import insert_ignore, utcnow
+from ..db import FastSelect, insert_ignore, utcnow
 from .models import Learner, LessonProgress
 from .progress import LessonState, visible_lessons
 
@@ -21,15 +21,16 @@ VIEW_REFRESH = timedelta(minutes=1)  # a re-read within a minute writes nothing
 # Built once, of the table's columns (no ORM entity work): this runs on every lesson page,
 # and building a select costs as much as running it.
 _PROGRESS = LessonProgress.__table__
-_STATES = (select(_PROGRESS.c.lesson, _PROGRESS.c.last_viewed_at, _PROGRESS.c.completed_at,
-                  _PROGRESS.c.completed_version)
-           .where(_PROGRESS.c.user_id == bindparam("user_id"),
-                  _PROGRESS.c.course == bindparam("course")))
+_STATES = FastSelect(
+    select(_PROGRESS.c.lesson, _PROGRESS.c.last_viewed_at, _PROGRESS.c.completed_at,
+           _PROGRESS.c.completed_version)
+    .where(_PROGRESS.c.user_id == bindparam("user_id"), _PROGRESS.c.course == bindparam("course")))
 
 
 def lesson_states(db: Session, user_id: str, course: str) -> dict[str, LessonState]:
-    """The learner's state for every lesson of `course` they have opened."""
-    rows = db.connection().execute(_STATES, {"user_id": user_id, "course": course})
+    """The learner's state for every lesson of `course` they have opened (read in `db`'s
+    transaction when it has one, else as `FastSelect` reads)."""
+    rows = _STATES.rows({"user_id": user_id, "course": course}, db)
     return {r.lesson: LessonState(r.last_viewed_at, r.completed_at, r.completed_version)
             for r in rows}
 

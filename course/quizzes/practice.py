@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..content.quiz import Quiz
+from ..db import FastSelect
 from .grading import Marked, Shown, draw, mark
 from .models import OPEN_SQL, PracticeAnswer, QuizAttempt
 from .responses import form_values, parse
@@ -84,19 +85,18 @@ class Answered(Protocol):
 
 _ANSWERS_TABLE = PracticeAnswer.__table__
 # Built once, columns of the table (not the class): the lesson page runs it on every view.
-_ANSWERS = (select(_ANSWERS_TABLE.c.question, _ANSWERS_TABLE.c.response)
-            .where(_ANSWERS_TABLE.c.user_id == bindparam("user_id"),
-                   _ANSWERS_TABLE.c.course == bindparam("course"),
-                   _ANSWERS_TABLE.c.lesson == bindparam("lesson"))
-            .order_by(_ANSWERS_TABLE.c.id))
+_ANSWERS = FastSelect(select(_ANSWERS_TABLE.c.question, _ANSWERS_TABLE.c.response)
+                      .where(_ANSWERS_TABLE.c.user_id == bindparam("user_id"),
+                             _ANSWERS_TABLE.c.course == bindparam("course"),
+                             _ANSWERS_TABLE.c.lesson == bindparam("lesson"))
+                      .order_by(_ANSWERS_TABLE.c.id))
 
 
 def answers_by_question(db: Session, user_id: str, course: str, lesson: str
                         ) -> dict[str, list[Answered]]:
     """This learner's practice answers in one lesson, oldest first, by question id."""
     found: dict[str, list[Answered]] = {}
-    rows = db.connection().execute(_ANSWERS, {"user_id": user_id, "course": course,
-                                              "lesson": lesson})
+    rows = _ANSWERS.rows({"user_id": user_id, "course": course, "lesson": lesson}, db)
     for row in rows:
         found.setdefault(row.question, []).append(row)
     return found

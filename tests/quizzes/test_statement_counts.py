@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, insert
 
-from course.db import session, utcnow
+from course.db import mark_plain_listener, session, utcnow
 from course.quizzes.models import FINISHED, QuizAttempt
 from tests.conftest import Site
 from tests.quizzes.test_quiz_views import QUIZ, finish_lessons, right_answers
@@ -31,10 +31,12 @@ def counted(site: Site) -> Iterator[list[str]]:
         engine = site.app.extensions["course"].db.engine
     seen: list[str] = []
 
-    def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    @mark_plain_listener  # the plugin's fast reads are counted too
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
         seen.append(" ".join(statement.split()))
+        return statement, parameters
 
-    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "before_cursor_execute", note, retval=True)
     try:
         yield seen
     finally:
@@ -266,18 +268,23 @@ def test_a_second_start_and_submit_compile_no_sql(course_site: Site, ready) -> N
     with course_site.app.app_context():
         engine = course_site.app.extensions["course"].db.engine
     stats: list[tuple[str, str]] = []
+    recording = [False]
 
+    # Not marked plain (it reads the execution context): every statement, the plugin's fast
+    # reads included, then goes through SQLAlchemy, in both cycles.
     def note(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        stats.append((context.cache_hit.name, " ".join(statement.split())[:80]))
+        if recording[0]:
+            stats.append((context.cache_hit.name, " ".join(statement.split())[:80]))
 
     def cycle() -> None:
         attempt, _ = start_counted(course_site, ready)
         html = ready.get(course_site.url(attempt)).get_data(as_text=True)
         submit_counted(course_site, ready, attempt, right_answers(html))
 
-    cycle()  # the first compiles
     event.listen(engine, "after_cursor_execute", note)
     try:
+        cycle()  # the first compiles
+        recording[0] = True
         cycle()
     finally:
         event.remove(engine, "after_cursor_execute", note)

@@ -1,0 +1,217 @@
+"""`FastSelect`: the reads run on every page give what SQLAlchemy gives, and take the plain path
+wherever the fast one could read something else (another transaction, a shared connection, a
+host's instrumentation)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from course.accounts.login import _SIGNED_IN
+from course.db import Base, FastSelect, mark_plain_listener
+from course.db import session as db_session
+from course.lessons.models import LessonProgress
+from course.lessons.services import _STATES, lesson_states
+from course.quizzes.models import PracticeAnswer
+from course.quizzes.practice import _ANSWERS, answers_by_question
+from tests.conftest import login, register
+
+WHEN = datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=UTC)
+RESPONSES: list[Any] = [["b", "d"], {"blank-1": "six months"}, "plain text", [], [3, 1.5, None]]
+
+
+def _seed(app: Flask) -> str:
+    register(app.test_client(), email="lea@example.com", name="Léa Łukasiewicz")
+    with app.app_context():
+        db = db_session()
+        db.add(LessonProgress(user_id="7", course="c", module="m", lesson="read",
+                              viewed_version="v1", last_viewed_at=WHEN))
+        db.add(LessonProgress(user_id="7", course="c", module="m", lesson="done",
+                              viewed_version="v1", last_viewed_at=WHEN - timedelta(days=3),
+                              completed_at=WHEN, completed_version="v1"))
+        for n, response in enumerate(RESPONSES):
+            db.add(PracticeAnswer(user_id="7", course="c", module="m", lesson="read",
+                                  question=f"q{n % 2}", bank=n == 1, response=response,
+                                  correct=False))
+        db.commit()
+        return str(db.execute(text("SELECT id FROM course_user")).scalar_one())
+
+
+def _core(fast: FastSelect, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in db_session().connection().execute(fast.statement, params)]
+
+
+def _statements(app: Flask, run: Any) -> list[str]:
+    """The statements `run` sends, as a listener marked plain sees them."""
+    with app.app_context():
+        engine = app.extensions["course"].db.engine
+    seen: list[str] = []
+
+    @mark_plain_listener
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+        seen.append(statement)
+        return statement, parameters
+
+    event.listen(engine, "before_cursor_execute", note, retval=True)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_the_rows_are_the_ones_sqlalchemy_gives(standalone_app: Flask) -> None:
+    """Dates (aware, in UTC, microseconds kept), JSON of every shape, booleans, non-ASCII text,
+    no rows at all: the same values, with the columns by name."""
+    user_id = _seed(standalone_app)
+    cases = [(_SIGNED_IN, {"id": int(user_id)}), (_SIGNED_IN, {"id": 999}),
+             (_STATES, {"user_id": "7", "course": "c"}),
+             (_ANSWERS, {"user_id": "7", "course": "c", "lesson": "read"}),
+             (_ANSWERS, {"user_id": "8", "course": "c", "lesson": "read"})]
+    with standalone_app.app_context():
+        for fast, params in cases:
+            rows = fast.rows(params)
+            assert [tuple(r) for r in rows] == _core(fast, params)
+            db_session().remove()
+        user = _SIGNED_IN.rows({"id": int(user_id)})[0]
+        assert (user.email, user.display_name, user.active) == (
+            "lea@example.com", "Léa Łukasiewicz", True)
+        assert user.active is True
+        states = lesson_states(db_session(), "7", "c")
+        assert states["read"].viewed_at == WHEN and states["read"].completed_at is None
+        done = states["done"].completed_at
+        assert done == WHEN and done.utcoffset() == timedelta(0)
+        answers = answers_by_question(db_session(), "7", "c", "read")
+        assert [a.response for a in answers["q0"]] == [RESPONSES[0], RESPONSES[2], RESPONSES[4]]
+        assert [a.response for a in answers["q1"]] == [RESPONSES[1], RESPONSES[3]]
+
+
+def test_a_session_in_a_transaction_reads_its_own_uncommitted_writes(
+        standalone_app: Flask) -> None:
+    _seed(standalone_app)
+    with standalone_app.app_context():
+        db = db_session()
+        db.add(LessonProgress(user_id="7", course="c", module="m", lesson="new",
+                              viewed_version="v1"))
+        db.flush()  # in the session's transaction, not committed
+        assert "new" in lesson_states(db, "7", "c")
+        db.rollback()
+        assert "new" not in lesson_states(db, "7", "c")
+
+
+def test_a_session_bound_to_an_outer_transaction_is_read_in_it(standalone_app: Flask) -> None:
+    """A host's test suite binds the session to a connection in a transaction it rolls back
+    at the end: what it wrote there, never committed, is what the pages must read."""
+    _seed(standalone_app)
+    with standalone_app.app_context():
+        plugin_db = standalone_app.extensions["course"].db
+        connection = plugin_db.engine.connect()
+        outer = connection.begin()
+        try:
+            connection.execute(insert(LessonProgress.__table__).values(
+                user_id="7", course="c", module="m", lesson="outer", viewed_version="v1",
+                first_viewed_at=WHEN, last_viewed_at=WHEN))
+            bound = scoped_session(sessionmaker(bind=connection))
+            assert "outer" in {r.lesson for r in _STATES.rows(
+                {"user_id": "7", "course": "c"}, bound)}
+            bound.remove()
+        finally:
+            outer.rollback()
+            connection.close()
+
+
+def test_a_pool_of_one_shared_connection_is_read_through_the_session() -> None:
+    """SQLite in memory keeps one connection for everyone: a read that gave it back to the
+    pool would roll the session's transaction back."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    Base.metadata.create_all(engine)
+    app = Flask(__name__)
+
+    class Holder:
+        session = scoped_session(sessionmaker(bind=engine))
+
+    holder = Holder()
+    holder.engine = engine  # type: ignore[attr-defined]
+    app.extensions["course"] = type("State", (), {"db": holder})()
+    with app.app_context():
+        db = holder.session
+        db.add(LessonProgress(user_id="7", course="c", module="m", lesson="mem",
+                              viewed_version="v1"))
+        db.flush()
+        assert "mem" in {r.lesson for r in _STATES.rows({"user_id": "7", "course": "c"})}
+        db.commit()  # still there to commit: nothing rolled it back
+        assert db.execute(select(LessonProgress.lesson)).scalars().all() == ["mem"]
+        db.remove()
+    engine.dispose()
+
+
+def test_listeners_see_every_read_and_an_instrumented_engine_gets_sqlalchemy_s_path(
+        standalone_app: Flask) -> None:
+    """A listener marked plain is called by the fast reads (with no connection); while an
+    unmarked one (a host's tracing, reading the execution context) is on the engine, every read
+    goes through SQLAlchemy and it gets a real context."""
+    user_id = _seed(standalone_app)
+    client = standalone_app.test_client()
+    login(client, "lea@example.com", "correct horse battery")
+
+    seen = _statements(standalone_app, lambda: client.get("/account/"))
+    assert any("FROM course_user" in s and "session_token" in s for s in seen)
+
+    with standalone_app.app_context():
+        engine = standalone_app.extensions["course"].db.engine
+    contexts: list[Any] = []
+
+    def traced(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        contexts.append((conn, context.compiled is not None))
+
+    event.listen(engine, "before_cursor_execute", traced)
+    try:
+        assert client.get("/account/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", traced)
+    assert contexts and all(conn is not None and compiled for conn, compiled in contexts)
+    assert user_id
+
+
+def test_a_driver_error_is_sqlalchemy_s_and_the_connection_goes_back(
+        standalone_app: Flask) -> None:
+    """A broken read raises SQLAlchemy's DBAPIError (the site's "database unavailable" page
+    answers it) and leaves no connection checked out."""
+    missing = FastSelect(select(LessonProgress.__table__.c.lesson).select_from(
+        text("course_no_such_table")).where(text("1 = 1")))
+    with standalone_app.app_context():
+        engine = standalone_app.extensions["course"].db.engine
+        with pytest.raises(DBAPIError):
+            missing.rows({})
+        db_session().remove()
+        assert engine.pool.checkedout() == 0
+
+
+def test_the_lesson_page_reads_without_the_orm_session_on_sqlite(
+        standalone_course_site: Any, backend: str) -> None:
+    """Opened again within the minute (nothing to record), the lesson page reads the account,
+    the progress and the practice answers and opens no ORM session at all on SQLite."""
+    site = standalone_course_site
+    client = site.app.test_client()
+    register(client, email="reader@example.com")
+    lesson = "/courses/social-divide/lessons/six-months-to-a-useful-network"
+    assert client.get(site.url(lesson)).status_code == 200
+    opened: list[Session] = []
+
+    def began(session: Session, *args: Any) -> None:
+        opened.append(session)
+
+    event.listen(Session, "after_begin", began)
+    try:
+        seen = _statements(site.app, lambda: client.get(site.url(lesson)))
+    finally:
+        event.remove(Session, "after_begin", began)
+    assert len(seen) == 3, seen
+    assert (opened == []) == (backend == "sqlite")
