@@ -11,14 +11,11 @@ from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.exc import DBAPIError
-from werkzeug.wrappers import Response
 
 from . import config as course_config
 from .compat import standalone_request_class
 from .extension import CoursePlugin, database_unavailable, render_error, template_context
 from .links import trusted_hosts
-from .ops import assign_request_id, send_request_id
-from .web import add_security_headers
 
 SECRET_FILE = "secret_key"
 #: Request limits of the standalone site, checked before a body is read (413). A view that takes
@@ -94,10 +91,9 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     db = SQLAlchemy()
     db.init_app(app)
     CoursePlugin(app, url_prefix="", db=db, accounts=True)
-    # The standalone app owns its whole site, so its error pages and headers apply app-wide:
-    # to the requests the course blueprint does not serve (unknown URLs too), which would
-    # otherwise run its hooks twice (the blueprint registers the same ones).
-    _outside_the_course(app)
+    # The standalone app owns its whole site, so its error pages and headers apply app-wide,
+    # to the requests the course blueprint does not serve (unknown URLs) too.
+    _site_wide(app)
     for code in (404, 405, 413, 500):
         app.register_error_handler(code, render_error)
     app.register_error_handler(DBAPIError, database_unavailable)
@@ -105,27 +101,20 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     return app
 
 
-def _outside_the_course(app: Flask) -> None:
-    """The blueprint's context processor and request hooks, app-wide, for every request the
-    course blueprint does not serve (each runs once per request, not twice)."""
+def _site_wide(app: Flask) -> None:
+    """The standalone app owns its whole site: the course blueprint's request hooks move to the
+    app, so that they run for every request (unknown URLs too) and once; its context processor
+    gets an app-wide copy for the pages the blueprint does not serve (the error pages)."""
     name = app.extensions["course"].blueprint_name
-
-    def ours() -> bool:
-        return has_request_context() and name in request.blueprints
+    for hooks in (app.before_request_funcs, app.after_request_funcs):
+        moved = hooks.pop(name, [])
+        hooks.setdefault(None, []).extend(moved)
 
     def context() -> dict[str, Any]:
-        return {} if ours() else template_context()
-
-    def request_id() -> None:
-        if not ours():
-            assign_request_id()
-
-    def headers(response: Response) -> Response:
-        return response if ours() else send_request_id(add_security_headers(response))
+        ours = has_request_context() and name in request.blueprints
+        return {} if ours else template_context()
 
     app.context_processor(context)
-    app.before_request(request_id)
-    app.after_request(headers)
 
 
 def _behind_proxies(app: Flask) -> None:

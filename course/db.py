@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from sqlalchemy import Connection, DateTime, Engine, MetaData, Select, Table, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
@@ -240,12 +240,38 @@ def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
     return before, after
 
 
+#: Where a request keeps the pooled connection its fast reads share: (engine, connection).
+_HELD = "_course_fast_reads"
+
+
+def _checkout(engine: Engine) -> tuple[Any, bool]:
+    """A pooled connection for a fast read, and whether to give it back at once: in an app
+    context, one per request, kept in `g` until the context ends (`release_fast_reads`), so a
+    page's reads pay for one checkout."""
+    if not has_app_context():
+        return engine.raw_connection(), True
+    here = g._get_current_object()
+    held = getattr(here, _HELD, None)
+    if held is not None:
+        return (held[1], False) if held[0] is engine else (engine.raw_connection(), True)
+    pooled = engine.raw_connection()
+    setattr(here, _HELD, (engine, pooled))
+    return pooled, False
+
+
+def release_fast_reads(_error: BaseException | None = None) -> None:
+    """teardown_appcontext: give the request's fast-read connection back to its pool."""
+    held = g.pop(_HELD, None)
+    if held is not None:
+        held[1].close()
+
+
 def _run(engine: Engine, sql: str, args: tuple[Any, ...],
          listeners: tuple[list[Any], list[Any]]) -> list[Any]:
-    """`sql` on a pooled DBAPI connection, given back at once; a driver error raised as
-    SQLAlchemy's (the site's database-unavailable page), a dead connection invalidated."""
+    """`sql` on the request's pooled DBAPI connection; a driver error raised as SQLAlchemy's
+    (the site's database-unavailable page), a dead connection invalidated and let go."""
     dialect = engine.dialect
-    pooled = engine.raw_connection()
+    pooled, give_back = _checkout(engine)
     cursor = None
     try:
         cursor = pooled.cursor()
@@ -259,9 +285,13 @@ def _run(engine: Engine, sql: str, args: tuple[Any, ...],
     except dialect.loaded_dbapi.Error as error:
         if dialect.is_disconnect(error, pooled, cursor):
             pooled.invalidate(error)
+        if not give_back:  # not kept for the next read: a failed connection starts afresh
+            g.pop(_HELD, None)
+            give_back = True
         raise DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
                                   dialect=dialect) from error
     finally:
         if cursor is not None:
             cursor.close()
-        pooled.close()
+        if give_back:
+            pooled.close()

@@ -23,7 +23,7 @@ from .capstone import init_feature as init_capstone
 from .certificates import init_feature as init_certificates
 from .cli import cli
 from .context import template_context
-from .db import configure_sqlite
+from .db import configure_sqlite, release_fast_reads
 from .errors import CourseConfigError
 from .headers import check_config as check_header_config
 from .headers import csp_nonce
@@ -41,7 +41,7 @@ from .privacy import init_feature as init_privacy
 from .quizzes import init_feature as init_quizzes
 from .state import EXTENSION_KEY, CourseState, get_state
 from .trainers import init_feature as init_trainers
-from .web import IdConverter, add_security_headers
+from .web import IdConverter
 
 log = logging.getLogger(__name__)
 __all__ = ["CoursePlugin", "CourseState", "get_state"]
@@ -92,6 +92,7 @@ class CoursePlugin:
         state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values),
                             base_url=opts.get("base_url"), blueprint_name=blueprint_name)
         app.extensions[EXTENSION_KEY] = state
+        app.teardown_appcontext(release_fast_reads)  # the request's FastSelect connection
         for init_feature in FEATURES:
             init_feature(app, state)
         ops.connect(app)
@@ -194,8 +195,7 @@ def build_blueprint(state: CourseState) -> Blueprint:
     for processor in state.context_processors:
         bp.context_processor(processor)
     bp.before_request(ops.assign_request_id)
-    bp.after_request(add_security_headers)
-    bp.after_request(ops.send_request_id)
+    bp.after_request(ops.finish_response)
     bp.register_error_handler(DBAPIError, database_unavailable)
     for code in (403, 404, 413, 429, 500):
         bp.register_error_handler(code, render_error)

@@ -29,7 +29,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
-from .headers import add_missing
+from .headers import add_missing, add_security_headers
 from .state import get_state
 from .web import client_address
 
@@ -51,6 +51,11 @@ def send_request_id(response: Response) -> Response:
     if has_request_context() and g.get("course_request_id"):
         add_missing(response, [("X-Request-ID", g.course_request_id)])
     return response
+
+
+def finish_response(response: Response) -> Response:
+    """after_request: the plugin's security headers and the request id, in one hook."""
+    return send_request_id(add_security_headers(response))
 
 
 def current_request_id() -> str | None:

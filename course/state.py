@@ -161,15 +161,18 @@ class CourseState:
 
         Looked up once per request (kept in `g`), so a page pays for it once.
         """
-        cached = g.get("_course_content")
+        here = g._get_current_object()  # each proxy looked up once
+        cached = getattr(here, "_course_content", None)
         if cached is not None:
             return cached
-        app = current_app
+        app = current_app._get_current_object()
         reload = app.config["COURSE_CONTENT_RELOAD"]
-        content = self.library.get(self.content_root(app), self.db.engine,
-                                   float(app.config["COURSE_RENDER_BUDGET_SECONDS"]),
-                                   app.debug if reload is None else bool(reload))
-        g._course_content = content
+        reload = app.debug if reload is None else bool(reload)
+        content = None if reload else self.library.loaded()
+        if content is None:
+            content = self.library.get(self.content_root(app), self.db.engine,
+                                       float(app.config["COURSE_RENDER_BUDGET_SECONDS"]), reload)
+        here._course_content = content
         return content
 
     def limiter(self) -> RateLimiter:

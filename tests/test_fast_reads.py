@@ -203,15 +203,25 @@ def test_the_lesson_page_reads_without_the_orm_session_on_sqlite(
     register(client, email="reader@example.com")
     lesson = "/courses/social-divide/lessons/six-months-to-a-useful-network"
     assert client.get(site.url(lesson)).status_code == 200
+    with site.app.app_context():
+        engine = site.app.extensions["course"].db.engine
     opened: list[Session] = []
+    checkouts: list[object] = []
 
     def began(session: Session, *args: Any) -> None:
         opened.append(session)
 
+    def checkout(*args: Any) -> None:
+        checkouts.append(args)
+
     event.listen(Session, "after_begin", began)
+    event.listen(engine, "checkout", checkout)
     try:
         seen = _statements(site.app, lambda: client.get(site.url(lesson)))
     finally:
         event.remove(Session, "after_begin", began)
+        event.remove(engine, "checkout", checkout)
     assert len(seen) == 3, seen
     assert (opened == []) == (backend == "sqlite")
+    assert len(checkouts) == 1  # the three reads share the request's connection
+    assert engine.pool.checkedout() == 0  # and it went back when the request ended

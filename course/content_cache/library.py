@@ -109,6 +109,10 @@ class ContentLibrary:
         self._fingerprint: str | None = None
         self.renders = 0  # markdown renders done by this process (tests count them)
 
+    def loaded(self) -> Content | None:
+        """The content loaded already, if any (what `get` returns without reload)."""
+        return self._content
+
     def get(self, root: Path, engine: Engine, budget: float, reload: bool) -> Content:
         """The current content, loading it on first use or when a file changed (with reload)."""
         if self._content is not None and not reload:

@@ -156,14 +156,15 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
 
     `ctx` is the plugin's own template context, which the parts are kept by; a part made here
     is rendered with the whole context, every processor's (a host's too), made only then."""
-    store, env = pageshell.store(), current_app.jinja_env
-    where = (request.endpoint, request.script_root)
+    app, here = current_app._get_current_object(), request._get_current_object()
+    store, env = pageshell.store(), app.jinja_env
+    where = (here.endpoint, here.script_root)
     whole: dict[str, Any] = {}
 
     def context() -> dict[str, Any]:
         if not whole:
             whole["request"] = request
-            current_app.update_template_context(whole)
+            app.update_template_context(whole)
         return whole
 
     def render(block: str, **extra: Any) -> Callable[[], str]:
@@ -178,7 +179,7 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
         store, ("account_nav", ctx["course_user_id"], ctx["course_user_name"],
                 ctx["course_accounts"], (logout.url, logout.post) if logout else None,
                 ctx.get("course_host_login_url"),
-                bool(current_app.config.get("COURSE_OPEN_REGISTRATION")), *where),
+                bool(app.config.get("COURSE_OPEN_REGISTRATION")), *where),
         render("course_account_nav", course_csrf_token=lambda: pageshell.TOKEN))
     # Asked of Flask, not of the session: something earlier in the request (a host's context
     # processor, say) may have read them already; the template then gets the same ones.
@@ -199,11 +200,12 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     # A host's own layout has no marked parts: only the plugin's layout asks for these. Its
     # processors run before the plugin's (Flask's order), so these values are the template's.
     parts = _layout_parts(template_context(), token) if "main_nav" in shell.names else {}
-    env, store = current_app.jinja_env, pageshell.store()
+    app = current_app._get_current_object()
+    env, store = app.jinja_env, pageshell.store()
     macros = env.get_template("course/lessons/_lesson_parts.html").module  # made once
     done = progress.is_done(found)
     action = url_for("course.lessons.complete", course=info.slug, lesson=found.slug)
-    seconds = current_app.config["COURSE_AUTO_COMPLETE_SECONDS"]
+    seconds = app.config["COURSE_AUTO_COMPLETE_SECONDS"]
     parts["lesson_end"] = pageshell.kept(
         store, ("lesson_end", done, action, seconds),
         lambda: str(macros.lesson_end(done, action, pageshell.TOKEN, seconds)),

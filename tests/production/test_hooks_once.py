@@ -1,5 +1,5 @@
-"""The standalone site's request hooks run once per request: the course blueprint's own for
-its pages, the app-wide copies only for what the blueprint does not serve (unknown URLs)."""
+"""The standalone site's request hooks run once per request, for its pages and for what the
+blueprint does not serve (unknown URLs) alike: the blueprint's hooks are moved app-wide."""
 
 from __future__ import annotations
 
