@@ -8,6 +8,7 @@ or the one the standalone app creates), through `session()`.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import namedtuple
 from collections.abc import Callable, Mapping
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, g, has_app_context
+from flask import current_app
 from sqlalchemy import Connection, DateTime, Engine, MetaData, Select, Table, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
@@ -164,9 +165,10 @@ class FastSelect:
         if listeners is None:
             return list(db.connection().execute(self.statement, dict(params)))
         try:
-            args = tuple(params[n] for n in prepared.names)
-        except KeyError:
-            args = tuple(params.get(n, prepared.defaults.get(n)) for n in prepared.names)
+            args = tuple(params[n] if n in params else prepared.defaults[n]
+                         for n in prepared.names)
+        except KeyError:  # a value missing: SQLAlchemy's path says which
+            return list(db.connection().execute(self.statement, dict(params)))
         found = _run(engine, prepared.sql, args, listeners)
         make, processors = prepared.row._make, prepared.processors
         if not processors:
@@ -199,7 +201,7 @@ class FastSelect:
                 (i, p) for i, c in enumerate(self.statement.selected_columns)
                 if (p := c.type.dialect_impl(dialect).result_processor(dialect, None)))
             prepared = _Prepared(str(compiled), tuple(names),
-                                 {b.key: b.value for b in binds},
+                                 {b.key: b.value for b in binds if not b.required},
                                  namedtuple("Row", columns), processors)  # noqa: PYI024
         if len(self._prepared) >= 16:  # engines come and go (tests, a host's reconfiguration)
             self._prepared.clear()
@@ -216,8 +218,10 @@ def _fast_engine(db: Session) -> Engine | None:
             kw = db.session_factory.kw
             if kw.get("bind") is not None or kw.get("binds"):
                 return None
-            if db.registry.has() and db.registry().in_transaction():
-                return None
+            if db.registry.has():  # the session this request has already
+                current = db.registry()
+                if current.in_transaction() or current.bind is not None:
+                    return None
             engine = current_app.extensions["course"].db.engine
         else:
             if db.in_transaction():
@@ -232,46 +236,27 @@ def _fast_engine(db: Session) -> Engine | None:
 
 
 def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
-    """The engine's cursor listeners, before and after, if every one is marked plain."""
+    """The engine's cursor listeners, before and after, if every one is marked plain; None
+    when anything else watches its statements (SQL echo or an INFO log, execute or error
+    listeners, execution options such as a schema map): SQLAlchemy's path serves those."""
     dispatch = engine.dispatch
+    if (engine.echo or engine.logger.isEnabledFor(logging.INFO) or dispatch.before_execute
+            or dispatch.after_execute or engine.dialect.dispatch.handle_error
+            or engine.get_execution_options()):
+        return None
     before, after = list(dispatch.before_cursor_execute), list(dispatch.after_cursor_execute)
     if any(not getattr(fn, PLAIN_LISTENER, False) for fn in (*before, *after)):
         return None
     return before, after
 
 
-#: Where a request keeps the pooled connection its fast reads share: (engine, connection).
-_HELD = "_course_fast_reads"
-
-
-def _checkout(engine: Engine) -> tuple[Any, bool]:
-    """A pooled connection for a fast read, and whether to give it back at once: in an app
-    context, one per request, kept in `g` until the context ends (`release_fast_reads`), so a
-    page's reads pay for one checkout."""
-    if not has_app_context():
-        return engine.raw_connection(), True
-    here = g._get_current_object()
-    held = getattr(here, _HELD, None)
-    if held is not None:
-        return (held[1], False) if held[0] is engine else (engine.raw_connection(), True)
-    pooled = engine.raw_connection()
-    setattr(here, _HELD, (engine, pooled))
-    return pooled, False
-
-
-def release_fast_reads(_error: BaseException | None = None) -> None:
-    """teardown_appcontext: give the request's fast-read connection back to its pool."""
-    held = g.pop(_HELD, None)
-    if held is not None:
-        held[1].close()
-
-
 def _run(engine: Engine, sql: str, args: tuple[Any, ...],
          listeners: tuple[list[Any], list[Any]]) -> list[Any]:
-    """`sql` on the request's pooled DBAPI connection; a driver error raised as SQLAlchemy's
-    (the site's database-unavailable page), a dead connection invalidated and let go."""
+    """`sql` on a pooled DBAPI connection, given back at once (a request that goes on to use
+    its ORM session never holds two); a driver error raised as SQLAlchemy's (the site's
+    database-unavailable page), a dead connection invalidated."""
     dialect = engine.dialect
-    pooled, give_back = _checkout(engine)
+    pooled = engine.raw_connection()
     cursor = None
     try:
         cursor = pooled.cursor()
@@ -285,13 +270,9 @@ def _run(engine: Engine, sql: str, args: tuple[Any, ...],
     except dialect.loaded_dbapi.Error as error:
         if dialect.is_disconnect(error, pooled, cursor):
             pooled.invalidate(error)
-        if not give_back:  # not kept for the next read: a failed connection starts afresh
-            g.pop(_HELD, None)
-            give_back = True
         raise DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
                                   dialect=dialect) from error
     finally:
         if cursor is not None:
             cursor.close()
-        if give_back:
-            pooled.close()
+        pooled.close()

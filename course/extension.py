@@ -23,7 +23,7 @@ from .capstone import init_feature as init_capstone
 from .certificates import init_feature as init_certificates
 from .cli import cli
 from .context import template_context
-from .db import configure_sqlite, release_fast_reads
+from .db import configure_sqlite
 from .errors import CourseConfigError
 from .headers import check_config as check_header_config
 from .headers import csp_nonce
@@ -92,7 +92,6 @@ class CoursePlugin:
         state = CourseState(self, db, url_prefix, accounts, IdentityHooks(**hook_values),
                             base_url=opts.get("base_url"), blueprint_name=blueprint_name)
         app.extensions[EXTENSION_KEY] = state
-        app.teardown_appcontext(release_fast_reads)  # the request's FastSelect connection
         for init_feature in FEATURES:
             init_feature(app, state)
         ops.connect(app)

@@ -4,6 +4,8 @@ host's instrumentation)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -106,25 +108,31 @@ def test_a_session_in_a_transaction_reads_its_own_uncommitted_writes(
         assert "new" not in lesson_states(db, "7", "c")
 
 
-def test_a_session_bound_to_an_outer_transaction_is_read_in_it(standalone_app: Flask) -> None:
-    """A host's test suite binds the session to a connection in a transaction it rolls back
-    at the end: what it wrote there, never committed, is what the pages must read."""
-    _seed(standalone_app)
-    with standalone_app.app_context():
-        plugin_db = standalone_app.extensions["course"].db
-        connection = plugin_db.engine.connect()
+@contextmanager
+def _outer_transaction(app: Flask) -> Iterator[Any]:
+    """A connection in a transaction holding a progress row ("outer") never committed, as a
+    host's test suite keeps one and rolls it back at the end."""
+    _seed(app)
+    with app.app_context():
+        connection = app.extensions["course"].db.engine.connect()
         outer = connection.begin()
         try:
             connection.execute(insert(LessonProgress.__table__).values(
                 user_id="7", course="c", module="m", lesson="outer", viewed_version="v1",
                 first_viewed_at=WHEN, last_viewed_at=WHEN))
-            bound = scoped_session(sessionmaker(bind=connection))
-            assert "outer" in {r.lesson for r in _STATES.rows(
-                {"user_id": "7", "course": "c"}, bound)}
-            bound.remove()
+            yield connection
         finally:
             outer.rollback()
             connection.close()
+
+
+def test_a_session_bound_to_an_outer_transaction_is_read_in_it(standalone_app: Flask) -> None:
+    """What a test wrote in its outer transaction, never committed, is what pages must read."""
+    with _outer_transaction(standalone_app) as connection:
+        bound = scoped_session(sessionmaker(bind=connection))
+        assert "outer" in {r.lesson for r in _STATES.rows(
+            {"user_id": "7", "course": "c"}, bound)}
+        bound.remove()
 
 
 def test_a_pool_of_one_shared_connection_is_read_through_the_session() -> None:
@@ -223,5 +231,88 @@ def test_the_lesson_page_reads_without_the_orm_session_on_sqlite(
         event.remove(engine, "checkout", checkout)
     assert len(seen) == 3, seen
     assert (opened == []) == (backend == "sqlite")
-    assert len(checkouts) == 1  # the three reads share the request's connection
-    assert engine.pool.checkedout() == 0  # and it went back when the request ended
+    assert len(checkouts) == 3 if backend == "sqlite" else len(checkouts) == 1
+    assert engine.pool.checkedout() == 0  # each went back at once
+
+
+def test_a_pool_of_one_connection_serves_a_page_that_reads_fast_and_writes(
+        make_app: Any, backend: str) -> None:
+    """A fast read gives its connection back before the page's ORM session takes one: a page
+    never needs two (with one connection and no overflow, it would wait for ever)."""
+    if backend != "sqlite":
+        pytest.skip("the fast reads are SQLite's")
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0,
+                                              "pool_timeout": 2})
+    client = app.test_client()
+    register(client, email="lea@example.com", name="Lea")
+    assert client.get("/account/").status_code == 200
+    from tests.conftest import submit
+
+    assert submit(client, "/account/name", {"display_name": "Lea Renamed"}).status_code in (
+        302, 303)
+    assert "Lea Renamed" in client.get("/account/").get_data(as_text=True)
+
+
+def test_a_plain_session_bound_to_a_connection_is_read_in_its_transaction(
+        standalone_app: Flask) -> None:
+    with _outer_transaction(standalone_app) as connection:
+        plugin_db = standalone_app.extensions["course"].db
+        plugin_db.session.registry.set(Session(bind=connection))
+        assert "outer" in lesson_states(db_session(), "7", "c")
+        plugin_db.session.remove()
+
+
+def test_echo_execute_and_error_listeners_get_sqlalchemy_s_path(
+        standalone_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    """SQL echo, `before_execute` and `handle_error` listeners see the reads as before."""
+    user_id = _seed(standalone_app)
+    params = {"id": int(user_id)}
+    with standalone_app.app_context():
+        engine = standalone_app.extensions["course"].db.engine
+        executed: list[Any] = []
+
+        def before(conn, clause, *args: Any) -> None:  # noqa: ANN001
+            executed.append(clause)
+
+        event.listen(engine, "before_execute", before)
+        try:
+            assert _SIGNED_IN.rows(params)
+        finally:
+            event.remove(engine, "before_execute", before)
+        assert executed == [_SIGNED_IN.statement]
+        db_session().remove()
+
+        engine.echo = True
+        try:
+            with caplog.at_level("INFO", logger="sqlalchemy.engine"):
+                assert _SIGNED_IN.rows(params)
+        finally:
+            engine.echo = False
+        assert any("FROM course_user" in r.getMessage() for r in caplog.records)
+        db_session().remove()
+
+        errors: list[Any] = []
+
+        def failed(context: Any) -> None:
+            errors.append(context.original_exception)
+
+        missing = FastSelect(select(text("lesson")).select_from(text("course_no_such_table")))
+        event.listen(engine, "handle_error", failed)
+        try:
+            with pytest.raises(DBAPIError):
+                missing.rows({})
+        finally:
+            event.remove(engine, "handle_error", failed)
+        assert len(errors) == 1
+        db_session().remove()
+
+
+def test_a_missing_parameter_is_an_error_not_a_null(standalone_app: Flask) -> None:
+    from sqlalchemy.exc import StatementError
+
+    with standalone_app.app_context():
+        with pytest.raises(StatementError, match="user_id"):
+            _STATES.rows({"course": "c"})
+        db_session().remove()
+        engine = standalone_app.extensions["course"].db.engine
+        assert _STATES._prepare(engine) is _STATES._prepare(engine)  # compiled once

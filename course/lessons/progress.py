@@ -98,7 +98,7 @@ def _seen_lessons(course: CourseInfo, show_drafts: bool
     if kept is not None and kept[0] is course:
         return kept[1]
     made = tuple((m, visible_lessons(m, show_drafts)) for m in course.modules)
-    if len(_SEEN) >= 256:
+    if len(_SEEN) >= 16:  # a few courses, both views; old content trees let go
         _SEEN.clear()
     _SEEN[key] = (course, made)
     return made
