@@ -49,17 +49,20 @@ def csrf_token() -> str:
     if made is not None:  # this request's token, made already (what generate_csrf would return)
         return made
     raw, secret = session.get(name), config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-    if not isinstance(raw, str) or not isinstance(secret, str | bytes):
+    if not isinstance(secret, str | bytes):
         return generate_csrf()
-    now, key = time.monotonic(), (secret, raw)
-    known = _SIGNED.get(key)
-    if known is not None and 0 <= now - known[1] < SIGNED_FRESH_SECONDS:
-        setattr(here, name, known[0])
-        return known[0]
-    token = generate_csrf()
-    if len(_SIGNED) >= MAX_SIGNED:
-        _SIGNED.clear()
-    _SIGNED[key] = (token, now)
+    now = time.monotonic()
+    if isinstance(raw, str):
+        known = _SIGNED.get((secret, raw))
+        if known is not None and 0 <= now - known[1] < SIGNED_FRESH_SECONDS:
+            setattr(here, name, known[0])
+            return known[0]
+    token = generate_csrf()  # the session's first token is made here too, and kept the same way
+    raw = session.get(name)
+    if isinstance(raw, str):
+        if len(_SIGNED) >= MAX_SIGNED:
+            _SIGNED.clear()
+        _SIGNED[(secret, raw)] = (token, now)
     return token
 
 

@@ -162,6 +162,24 @@ def test_parts_kept_per_learner_never_push_out_the_lesson_shell(course_site: Sit
     assert rendered.count("course/lessons/lesson.html") == 1
 
 
+def test_the_first_token_of_a_session_is_kept_too(course_site: Site, monkeypatch) -> None:  # noqa: ANN001
+    """A log-in starts a session without a CSRF token: the first page makes it, and the next
+    page a few seconds later carries the same signed token (not one signed again)."""
+    import itsdangerous.timed
+
+    client = second_learner(course_site)  # just logged in: no token in the session yet
+    action = course_site.url(SECOND + "/complete")
+
+    def token() -> str:
+        page = client.get(course_site.url(SECOND)).get_data(as_text=True)
+        return dict(CSRF_IN_FORM.findall(page))[action]
+
+    first = token()
+    later = itsdangerous.timed.time.time() + 5
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    assert token() == first
+
+
 def test_a_signed_token_is_reused_for_its_session_only(course_site: Site) -> None:
     """The signed CSRF token is made once a minute per session (course.web.csrf_token): the
     same learner's next view carries the same one; another learner's never works for them."""
