@@ -9,7 +9,10 @@ or the one the standalone app creates), through `session()`.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
+import weakref
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
 TABLE_PREFIX = "course_"
+log = logging.getLogger(__name__)
 VERSION_TABLE = "course_alembic_version"
 
 NAMING_CONVENTION = {
@@ -250,13 +254,51 @@ def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
     return before, after
 
 
+#: Each thread's own connections for fast reads, by engine (let go with the engine), with the
+#: process that made them.
+_THREAD = threading.local()
+
+
+def _thread_connection(engine: Engine) -> Any:
+    """This thread's own connection to `engine`'s database: taken from the pool once (made as
+    the pool makes them, pragmas and all) and detached from it, so that a read pays for no
+    checkout and a request never holds a pool slot while its ORM session wants one. A forked
+    child makes its own (one made before the fork is left alone, never used or closed)."""
+    kept = getattr(_THREAD, "connections", None)
+    if kept is None:
+        kept = _THREAD.connections = weakref.WeakKeyDictionary()
+    entry = kept.get(engine)
+    if entry is not None and entry[0] == os.getpid():
+        return entry[1]
+    if entry is not None:
+        _INHERITED.append(entry)
+    pooled = engine.raw_connection()
+    pooled.detach()
+    kept[engine] = (os.getpid(), pooled)
+    return pooled
+
+
+#: Connections a forked child found in its thread's store: kept referenced, so that the child
+#: never closes what its parent made.
+_INHERITED: list[Any] = []
+
+
+def _drop_thread_connection(engine: Engine) -> None:
+    kept = getattr(_THREAD, "connections", None)
+    entry = kept.pop(engine, None) if kept is not None else None
+    if entry is not None and entry[0] == os.getpid():
+        try:
+            entry[1].close()
+        except Exception:  # noqa: BLE001 - it failed already; it is let go either way
+            log.debug("closing a failed fast-read connection failed", exc_info=True)
+
+
 def _run(engine: Engine, sql: str, args: tuple[Any, ...],
          listeners: tuple[list[Any], list[Any]]) -> list[Any]:
-    """`sql` on a pooled DBAPI connection, given back at once (a request that goes on to use
-    its ORM session never holds two); a driver error raised as SQLAlchemy's (the site's
-    database-unavailable page), a dead connection invalidated."""
+    """`sql` on this thread's own connection (`_thread_connection`); a driver error raised as
+    SQLAlchemy's (the site's database-unavailable page), the connection let go."""
     dialect = engine.dialect
-    pooled = engine.raw_connection()
+    pooled = _thread_connection(engine)
     cursor = None
     try:
         cursor = pooled.cursor()
@@ -268,11 +310,10 @@ def _run(engine: Engine, sql: str, args: tuple[Any, ...],
             fn(None, cursor, sql, args, None, False)
         return found
     except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, pooled, cursor):
-            pooled.invalidate(error)
+        _drop_thread_connection(engine)  # a connection that failed is not used again
+        cursor = None
         raise DBAPIError.instance(sql, args, error, dialect.loaded_dbapi.Error,
                                   dialect=dialect) from error
     finally:
         if cursor is not None:
             cursor.close()
-        pooled.close()
