@@ -244,14 +244,19 @@ def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
     when anything else watches its statements (SQL echo or an INFO log, execute or error
     listeners, execution options such as a schema map): SQLAlchemy's path serves those."""
     dispatch = engine.dispatch
-    if (engine.echo or engine.logger.isEnabledFor(logging.INFO) or dispatch.before_execute
-            or dispatch.after_execute or engine.dialect.dispatch.handle_error
-            or engine.get_execution_options()):
+    if (engine.echo or dispatch.before_execute or dispatch.after_execute
+            or engine.dialect.dispatch.handle_error or engine.get_execution_options()
+            or engine.logger.isEnabledFor(logging.INFO)):
         return None
-    before, after = list(dispatch.before_cursor_execute), list(dispatch.after_cursor_execute)
+    before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
+    if not before and not after:
+        return _NO_LISTENERS
     if any(not getattr(fn, PLAIN_LISTENER, False) for fn in (*before, *after)):
         return None
-    return before, after
+    return list(before), list(after)
+
+
+_NO_LISTENERS: tuple[list[Any], list[Any]] = ([], [])
 
 
 #: Each thread's own connections for fast reads, by engine (let go with the engine), with the

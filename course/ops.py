@@ -40,11 +40,12 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 def assign_request_id() -> None:
     """before_request: the caller's X-Request-ID when it looks like one, else a new one."""
-    if g.get("course_request_id"):
-        return  # already assigned (the standalone app does it for every URL, known or not)
-    incoming = request.headers.get("X-Request-ID", "")
+    here = g._get_current_object()
+    if getattr(here, "course_request_id", None):
+        return  # already assigned (a host may run the hook for its own pages too)
+    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
     # 32 random hex digits, as uuid4().hex gives, at a fifth of its cost.
-    g.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
+    here.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
 def send_request_id(response: Response) -> Response:
