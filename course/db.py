@@ -199,7 +199,8 @@ class FastSelect:
                 and not compiled.post_compile_params
                 and all(b.type.dialect_impl(dialect).bind_processor(dialect) is None
                         for b in binds)
-                and all(c and c.isidentifier() and not c.startswith("_") for c in columns)
+                and columns and all(c and c.isidentifier() and not c.startswith("_")
+                                    for c in columns)
                 and len(set(columns)) == len(columns)):
             processors = tuple(
                 (i, p) for i, c in enumerate(self.statement.selected_columns)
@@ -259,9 +260,29 @@ def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
 _NO_LISTENERS: tuple[list[Any], list[Any]] = ([], [])
 
 
-#: Each thread's own connections for fast reads, by engine (let go with the engine), with the
-#: process that made them.
+class _ThreadConnections(dict[int, tuple[int, Any, Any]]):
+    """One thread's fast-read connections, by id(engine): (process, connection, engine ref).
+    Closed when the thread ends, as each is when its engine goes (never in a forked child:
+    what the parent made is the parent's)."""
+
+    def __del__(self) -> None:
+        for pid, pooled, _engine in list(self.values()):
+            _close(pid, pooled)
+
+
+def _close(pid: int, pooled: Any) -> None:
+    if pid != os.getpid():
+        return
+    try:
+        pooled.close()
+    except Exception:  # noqa: BLE001 - it is let go either way
+        log.debug("closing a fast-read connection failed", exc_info=True)
+
+
 _THREAD = threading.local()
+#: Connections a forked child found in its thread's store: kept referenced, so that the child
+#: never closes what its parent made.
+_INHERITED: list[Any] = []
 
 
 def _thread_connection(engine: Engine) -> Any:
@@ -271,31 +292,37 @@ def _thread_connection(engine: Engine) -> Any:
     child makes its own (one made before the fork is left alone, never used or closed)."""
     kept = getattr(_THREAD, "connections", None)
     if kept is None:
-        kept = _THREAD.connections = weakref.WeakKeyDictionary()
-    entry = kept.get(engine)
-    if entry is not None and entry[0] == os.getpid():
-        return entry[1]
+        kept = _THREAD.connections = _ThreadConnections()
+    key, pid = id(engine), os.getpid()
+    entry = kept.get(key)
     if entry is not None:
-        _INHERITED.append(entry)
-    pooled = engine.raw_connection()
-    pooled.detach()
-    kept[engine] = (os.getpid(), pooled)
+        if entry[0] == pid and entry[2]() is engine:
+            return entry[1]
+        if entry[0] != pid:
+            _INHERITED.append(entry)
+        else:
+            _close(*entry[:2])
+    fairy = engine.raw_connection()
+    fairy.detach()
+    # The DBAPI connection alone: the pool's wrapper would keep the pool, and so the engine,
+    # alive for as long as the thread keeps its connection.
+    pooled = fairy.dbapi_connection
+    del fairy
+
+    def gone(_ref: Any, kept: _ThreadConnections = kept, pooled: Any = pooled) -> None:
+        if kept.get(key, (None, None))[1] is pooled:
+            kept.pop(key, None)
+        _close(pid, pooled)
+
+    kept[key] = (pid, pooled, weakref.ref(engine, gone))
     return pooled
-
-
-#: Connections a forked child found in its thread's store: kept referenced, so that the child
-#: never closes what its parent made.
-_INHERITED: list[Any] = []
 
 
 def _drop_thread_connection(engine: Engine) -> None:
     kept = getattr(_THREAD, "connections", None)
-    entry = kept.pop(engine, None) if kept is not None else None
-    if entry is not None and entry[0] == os.getpid():
-        try:
-            entry[1].close()
-        except Exception:  # noqa: BLE001 - it failed already; it is let go either way
-            log.debug("closing a failed fast-read connection failed", exc_info=True)
+    entry = kept.pop(id(engine), None) if kept is not None else None
+    if entry is not None:
+        _close(*entry[:2])
 
 
 def _run(engine: Engine, sql: str, args: tuple[Any, ...],

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy import create_engine, event, insert, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -252,7 +252,7 @@ def test_each_thread_reads_on_its_own_connection_and_a_failed_one_is_replaced(
         with standalone_app.app_context():
             assert {r.lesson for r in _STATES.rows(params)} == {"read", "done"}
             engine = standalone_app.extensions["course"].db.engine
-            seen[name] = course_db._THREAD.connections[engine][1].dbapi_connection
+            seen[name] = course_db._THREAD.connections[id(engine)][1]
 
     workers = [threading.Thread(target=read, args=(f"t{n}",)) for n in range(2)]
     for worker in workers:
@@ -261,12 +261,19 @@ def test_each_thread_reads_on_its_own_connection_and_a_failed_one_is_replaced(
         worker.join()
     read("main")
     assert len({id(c) for c in seen.values()}) == 3
+    import gc
+    import sqlite3
+
+    gc.collect()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed when its thread ended
+        seen["t0"].execute("SELECT 1")
     with standalone_app.app_context():
-        missing = FastSelect(select(text("lesson")).select_from(text("course_no_such_table")))
+        missing = FastSelect(select(literal_column("lesson").label("lesson")).select_from(
+            text("course_no_such_table")))
         with pytest.raises(DBAPIError):
             missing.rows({})
         engine = standalone_app.extensions["course"].db.engine
-        assert engine not in course_db._THREAD.connections  # let go
+        assert id(engine) not in course_db._THREAD.connections  # let go
         assert {r.lesson for r in _STATES.rows(params)} == {"read", "done"}  # a new one
         assert engine.pool.checkedout() == 0
 
@@ -332,7 +339,8 @@ def test_echo_execute_and_error_listeners_get_sqlalchemy_s_path(
         def failed(context: Any) -> None:
             errors.append(context.original_exception)
 
-        missing = FastSelect(select(text("lesson")).select_from(text("course_no_such_table")))
+        missing = FastSelect(select(literal_column("lesson").label("lesson")).select_from(
+            text("course_no_such_table")))
         event.listen(engine, "handle_error", failed)
         try:
             with pytest.raises(DBAPIError):
