@@ -139,17 +139,18 @@ class _Prepared:
 
 class FastSelect:
     """A select run on every page (the signed-in account, a learner's progress): on SQLite,
-    straight on the DBAPI cursor of a connection from the engine's pool, compiled once, its
-    rows as named tuples with SQLAlchemy's own result processing (dates, JSON, booleans).
+    straight on the DBAPI cursor of the thread's own connection (`_thread_connection`),
+    compiled once, its rows as named tuples with SQLAlchemy's own result processing (dates,
+    JSON, booleans).
 
     With the database in the process, SQLAlchemy's per-statement machinery (execution context,
-    result object) and the ORM session's set-up and tear-down are most of what a read costs:
-    measured on the lesson page, three reads this way instead of through the session took a
-    third off the whole request. Elsewhere it is the plain path, `session().connection()`:
-    on another database (the round trip is the cost there), a pool that shares one connection
-    (SQLite in memory: returning it would roll the session back), a session already in a
-    transaction (its own uncommitted writes must be seen), a statement needing bind processing
-    or expanded parameters, and an engine with a cursor listener not marked plain."""
+    result object), the ORM session's set-up and tear-down and a pool checkout are most of what
+    a read costs: measured on the lesson page, its three reads this way took a third off the
+    whole request. Elsewhere it is the plain path, `session().connection()`: on another
+    database (the round trip is the cost there), a pool that shares one connection (SQLite in
+    memory: the session's own), a session already in a transaction or bound to a connection
+    (what it sees must be read), a statement needing bind processing or expanded parameters,
+    and an engine that anything else watches (`_plain_listeners`)."""
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
