@@ -26,6 +26,8 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
+from .kept import KeptByObject
+
 TABLE_PREFIX = "course_"
 log = logging.getLogger(__name__)
 VERSION_TABLE = "course_alembic_version"
@@ -136,6 +138,13 @@ class _Prepared:
     row: Any  # a namedtuple class with the selected columns' names
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, result processor)
 
+    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The placeholders' values; None when one is missing (SQLAlchemy's path says which)."""
+        try:
+            return tuple(params[n] if n in params else self.defaults[n] for n in self.names)
+        except KeyError:
+            return None
+
 
 class FastSelect:
     """A select run on every page (the signed-in account, a learner's progress): on SQLite,
@@ -154,8 +163,8 @@ class FastSelect:
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
-        #: By id(dialect), with the dialect held (so its id is not reused while it is here).
-        self._prepared: dict[int, tuple[Any, _Prepared | None]] = {}
+        #: By dialect (engines come and go: tests, a host's reconfiguration).
+        self._prepared: KeptByObject[_Prepared | None] = KeptByObject(16)
 
     def rows(self, params: Mapping[str, Any], db: Session | None = None) -> list[Any]:
         """The statement's rows for `params` (each with the selected columns by name), as
@@ -164,15 +173,9 @@ class FastSelect:
             db = current_app.extensions["course"].db.session
         engine = _fast_engine(db)
         prepared = self._prepare(engine) if engine is not None else None
-        if prepared is None:
-            return list(db.connection().execute(self.statement, dict(params)))
-        listeners = _plain_listeners(engine)
-        if listeners is None:
-            return list(db.connection().execute(self.statement, dict(params)))
-        try:
-            args = tuple(params[n] if n in params else prepared.defaults[n]
-                         for n in prepared.names)
-        except KeyError:  # a value missing: SQLAlchemy's path says which
+        listeners = _plain_listeners(engine) if prepared is not None else None
+        args = prepared.args(params) if listeners is not None else None
+        if args is None:  # the plain path
             return list(db.connection().execute(self.statement, dict(params)))
         found = _run(engine, prepared.sql, args, listeners)
         make, processors = prepared.row._make, prepared.processors
@@ -187,11 +190,10 @@ class FastSelect:
         return out
 
     def _prepare(self, engine: Engine) -> _Prepared | None:
-        dialect = engine.dialect
-        kept = self._prepared.get(id(dialect))
-        if kept is not None and kept[0] is dialect:
-            return kept[1]
-        prepared = None
+        """The statement ready for the DBAPI cursor, or None where it needs SQLAlchemy."""
+        return self._prepared.get(engine.dialect, lambda: self._compile(engine.dialect))
+
+    def _compile(self, dialect: Any) -> _Prepared | None:
         compiled = self.statement.compile(dialect=dialect)
         names = compiled.positiontup
         columns = [c.key for c in self.statement.selected_columns]
@@ -206,13 +208,10 @@ class FastSelect:
             processors = tuple(
                 (i, p) for i, c in enumerate(self.statement.selected_columns)
                 if (p := c.type.dialect_impl(dialect).result_processor(dialect, None)))
-            prepared = _Prepared(str(compiled), tuple(names),
-                                 {b.key: b.value for b in binds if not b.required},
-                                 namedtuple("Row", columns), processors)  # noqa: PYI024
-        if len(self._prepared) >= 16:  # engines come and go (tests, a host's reconfiguration)
-            self._prepared.clear()
-        self._prepared[id(dialect)] = (dialect, prepared)
-        return prepared
+            return _Prepared(str(compiled), tuple(names),
+                             {b.key: b.value for b in binds if not b.required},
+                             namedtuple("Row", columns), processors)  # noqa: PYI024
+        return None
 
 
 def _fast_engine(db: Session) -> Engine | None:
@@ -241,6 +240,9 @@ def _fast_engine(db: Session) -> Engine | None:
     return engine
 
 
+_NO_LISTENERS: tuple[list[Any], list[Any]] = ([], [])
+
+
 def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
     """The engine's cursor listeners, before and after, if every one is marked plain; None
     when anything else watches its statements (SQL echo or an INFO log, execute or error
@@ -257,8 +259,6 @@ def _plain_listeners(engine: Engine) -> tuple[list[Any], list[Any]] | None:
         return None
     return list(before), list(after)
 
-
-_NO_LISTENERS: tuple[list[Any], list[Any]] = ([], [])
 
 
 class _ThreadConnections(dict[int, tuple[int, Any, Any]]):

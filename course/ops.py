@@ -48,13 +48,6 @@ def assign_request_id() -> None:
     here.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
-def send_request_id(response: Response) -> Response:
-    """after_request: echo the request id, so a user's report can be matched with the logs."""
-    if has_request_context() and g.get("course_request_id"):
-        add_missing(response, [("X-Request-ID", g.course_request_id)])
-    return response
-
-
 def finish_response(response: Response) -> Response:
     """after_request: the plugin's security headers and the request id, in one hook and one
     pass over the response's headers."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from ..content.catalog import CourseInfo, Lesson, ModuleInfo
+from ..kept import KeptByObject
 
 
 class LessonState(NamedTuple):
@@ -85,23 +86,14 @@ def visible_lessons(module: ModuleInfo, show_drafts: bool) -> tuple[Lesson, ...]
 
 
 #: Each course's modules with the lessons a learner sees, by course object and drafts shown:
-#: the same for every learner of a content version. The course is kept with its entry, so a
-#: reloaded content tree (new objects) never reuses an old one.
-_SEEN: dict[tuple[int, bool], tuple[CourseInfo, tuple[tuple[ModuleInfo, tuple[Lesson, ...]],
-                                                        ...]]] = {}
+#: the same for every learner of a content version (a few courses, both views).
+_SEEN: KeptByObject[tuple[tuple[ModuleInfo, tuple[Lesson, ...]], ...]] = KeptByObject(16)
 
 
 def _seen_lessons(course: CourseInfo, show_drafts: bool
                   ) -> tuple[tuple[ModuleInfo, tuple[Lesson, ...]], ...]:
-    key = (id(course), show_drafts)
-    kept = _SEEN.get(key)
-    if kept is not None and kept[0] is course:
-        return kept[1]
-    made = tuple((m, visible_lessons(m, show_drafts)) for m in course.modules)
-    if len(_SEEN) >= 16:  # a few courses, both views; old content trees let go
-        _SEEN.clear()
-    _SEEN[key] = (course, made)
-    return made
+    return _SEEN.get(course, lambda: tuple((m, visible_lessons(m, show_drafts))
+                                           for m in course.modules), show_drafts)
 
 
 def course_progress(course: CourseInfo, states: Mapping[str, LessonState],

@@ -18,32 +18,27 @@ from sqlalchemy.orm import Session
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..content.quiz import Quiz
 from ..db import FastSelect
+from ..kept import KeptByObject
 from .grading import Marked, Shown, draw, mark
 from .models import OPEN_SQL, PracticeAnswer, QuizAttempt
 from .responses import form_values, parse
 
 #: Option orders already worked out, by learner and question object: the lesson page asks for
-#: every practice question's order on every view. Bounded; the question object is kept with
-#: its order, so a reloaded content tree (new objects) never reuses an old order.
-_SHOWN: dict[tuple[str, int], tuple[PracticeQuestion, Shown]] = {}
-MAX_SHOWN = 4096
+#: every practice question's order on every view.
+_SHOWN: KeptByObject[Shown] = KeptByObject(4096)
 
 
 def shown_for(user_id: str, item: PracticeQuestion) -> Shown:
     """The question's option order for this learner: shuffled when allowed, the same each time
     (so the page and the answer it posts agree, and a reload does not reshuffle)."""
-    key = (user_id, id(item))
-    known = _SHOWN.get(key)
-    if known is not None and known[0] is item:
-        return known[1]
-    seed = int(hashlib.sha256(f"{user_id}\0{item.question.id}".encode()).hexdigest()[:12], 16)
-    single = Quiz("", "", "", "", shuffle_questions=False, shuffle_options=item.shuffle,
-                  questions=(item.question,))
-    shown = draw(single, seed)[0]
-    if len(_SHOWN) >= MAX_SHOWN:
-        _SHOWN.clear()
-    _SHOWN[key] = (item, shown)
-    return shown
+    def make() -> Shown:
+        seed = int(hashlib.sha256(f"{user_id}\0{item.question.id}".encode()).hexdigest()[:12],
+                   16)
+        single = Quiz("", "", "", "", shuffle_questions=False, shuffle_options=item.shuffle,
+                      questions=(item.question,))
+        return draw(single, seed)[0]
+
+    return _SHOWN.get(item, make, user_id)
 
 
 def read_response(user_id: str, item: PracticeQuestion, form: Any) -> Any:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..content.quiz import NumericAnswer, Option, Question, ShortAnswer
+from ..kept import KeptByObject
 from .grading import Shown
 
 
@@ -22,21 +23,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-#: Each question's fields as JSON text, by the question object (kept with it, so a reloaded
-#: bank's new objects are never answered from an old entry): `asdict` walks every field, and a
-#: start snapshots each question it draws.
-_FIELDS: dict[int, tuple[Question, str]] = {}
-MAX_FIELDS = 4096
+#: Each question's fields as JSON text, by the question object: `asdict` walks every field,
+#: and a start snapshots each question it draws.
+_FIELDS: KeptByObject[str] = KeptByObject(4096)
 
 
 def _fields(q: Question) -> dict[str, Any]:
     """A fresh copy of `q`'s fields as JSON values (nothing shared between attempts)."""
-    known = _FIELDS.get(id(q))
-    if known is None or known[0] is not q:
-        if len(_FIELDS) >= MAX_FIELDS:
-            _FIELDS.clear()
-        known = _FIELDS[id(q)] = (q, json.dumps(_plain(asdict(q))))
-    return json.loads(known[1])
+    return json.loads(_FIELDS.get(q, lambda: json.dumps(_plain(asdict(q)))))
 
 
 def question_to_json(q: Question, shown: Shown, scenario_text: str | None) -> dict[str, Any]:
