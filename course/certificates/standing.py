@@ -45,8 +45,15 @@ class QuizFactsReader(Mapping[str, QuizFacts]):
         self._quizzes = {m.slug: q for m in course.modules
                          if (q := quizzes.get((course.slug, m.slug))) is not None}
         self._facts: dict[str, QuizFacts] = {}
+        self._asked = False
+
+    @property
+    def asked(self) -> bool:
+        """Whether any quiz's standing has been asked for (and so read)."""
+        return bool(self._facts) or self._asked
 
     def __getitem__(self, module: str) -> QuizFacts:
+        self._asked = True
         if module not in self._facts:
             quiz = self._quizzes[module]  # KeyError for a module without a quiz
             state = status(self._db, self._user_id, quiz, self._now)
@@ -83,11 +90,17 @@ class StepLink:
     """The next step as a page shows it: where it goes and what the button says. The
     learner's certificate and quiz standings are read only if a page asks for them."""
 
-    def __init__(self, step: NextStep, url: str, certificate: Callable[[], Certificate | None],
+    def __init__(self, step: NextStep, course: str,
+                 certificate: Callable[[], Certificate | None],
                  quizzes: Mapping[str, QuizFacts]) -> None:
-        self.step, self.url, self._certificate = step, url, certificate
+        self.step, self.course, self._certificate = step, course, certificate
         #: The learner's standing with each module quiz (module slug -> facts), for the labels.
         self.quizzes = quizzes
+
+    @cached_property
+    def url(self) -> str:
+        """The step's page (built when first asked: a kept part that shows it needs none)."""
+        return step_url(self.course, self.step)
 
     @cached_property
     def certificate(self) -> Certificate | None:
@@ -109,11 +122,16 @@ def step_for(db: Session, user_id: str, course: CourseInfo, progress: CourseProg
     `lessons.path.next_step` for `after`, `resume` and `forward`. Reads only what the step
     depends on: a lesson step reads no quiz, capstone or certificate."""
     facts = QuizFactsReader(db, user_id, course, quizzes)
-    step = next_step(progress, facts, None, after=after, resume=resume, forward=forward)
+    key = ("lesson step", after.slug if after is not None else None, resume, forward)
+    step = progress.known(key)
+    if step is None:
+        step = next_step(progress, facts, None, after=after, resume=resume, forward=forward)
+        if step.kind == LESSON and not facts.asked:
+            progress.keep(key, step)  # worked out from the progress alone: no quiz was asked
     if step.kind == COMPLETE and course.capstone is not None:  # the capstone comes last
         step = next_step(progress, facts, capstone_facts(db, user_id, course), after=after,
                          resume=resume, forward=forward)
-    return StepLink(step, step_url(course.slug, step),
+    return StepLink(step, course.slug,
                     lambda: services.current(db, user_id, course.slug), facts)
 
 

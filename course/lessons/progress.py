@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple, TypeVar
 
 from ..content.catalog import CourseInfo, Lesson, ModuleInfo
 from ..kept import KeptByObject
+
+T = TypeVar("T")
 
 
 class LessonState(NamedTuple):
@@ -52,6 +55,27 @@ class CourseProgress:
     states: Mapping[str, LessonState]
     resume: Lesson | None
     started: bool
+    #: Values worked out from this progress alone (`derived`): a progress is shared by every
+    #: page view with the same course and lesson states (`course_progress`), and so are they.
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False,
+                                          compare=False, hash=False)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, worked out once for this progress: `make` must read nothing but the
+        progress (and the content it was made from)."""
+        kept = self._derived
+        if key in kept:
+            return kept[key]  # type: ignore[no-any-return]
+        value = kept[key] = make()
+        return value
+
+    def known(self, key: Hashable) -> Any:
+        """The value kept under `key` (`derived`, `keep`), or None."""
+        return self._derived.get(key)
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Keep `value`, worked out from this progress alone, under `key`."""
+        self._derived[key] = value
 
     @property
     def done(self) -> int:
@@ -96,9 +120,31 @@ def _seen_lessons(course: CourseInfo, show_drafts: bool
                                            for m in course.modules), show_drafts)
 
 
+#: Progress by course object, drafts shown and lesson states: a learner's states change only
+#: when a lesson is opened for the first time in a while or completed, so most page views (and
+#: every learner who has not started) find theirs here. Bounded; a full store starts again.
+_KEPT: dict[tuple[int, bool, tuple[tuple[str, LessonState], ...]],
+            tuple[CourseInfo, CourseProgress]] = {}
+KEPT_PROGRESS = 2048
+
+
 def course_progress(course: CourseInfo, states: Mapping[str, LessonState],
                     show_drafts: bool = False) -> CourseProgress:
-    """Combine the course's structure with a learner's lesson states."""
+    """Combine the course's structure with a learner's lesson states (kept: the same course and
+    states give the same progress, whose `states` are then read-only)."""
+    key = (id(course), bool(show_drafts), tuple(states.items()))
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] is course:
+        return kept[1]
+    progress = _course_progress(course, MappingProxyType(dict(states)), show_drafts)
+    if len(_KEPT) >= KEPT_PROGRESS:
+        _KEPT.clear()
+    _KEPT[key] = (course, progress)
+    return progress
+
+
+def _course_progress(course: CourseInfo, states: Mapping[str, LessonState],
+                     show_drafts: bool) -> CourseProgress:
     modules: list[ModuleProgress] = []
     previous_complete = True
     for module, lessons in _seen_lessons(course, show_drafts):
@@ -126,6 +172,11 @@ def _resume(ordered: list[Lesson], states: Mapping[str, LessonState]) -> Lesson 
 
 def neighbours(progress: CourseProgress, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
     """The previous and next lessons a learner can open."""
+    return progress.derived(("neighbours", lesson.slug), lambda: _neighbours(progress, lesson))
+
+
+def _neighbours(progress: CourseProgress, lesson: Lesson
+                ) -> tuple[Lesson | None, Lesson | None]:
     ordered = [x for m in progress.modules if m.unlocked for x in m.lessons]
     slugs = [x.slug for x in ordered]  # by slug: comparing lessons compares every field
     if lesson.slug not in slugs:

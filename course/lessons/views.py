@@ -204,19 +204,27 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     env, store = app.jinja_env, pageshell.store()
     macros = env.get_template("course/lessons/_lesson_parts.html").module  # made once
     done = progress.is_done(found)
-    action = url_for("course.lessons.complete", course=info.slug, lesson=found.slug)
     seconds = app.config["COURSE_AUTO_COMPLETE_SECONDS"]
+    # Kept by what their links are built from, as the shell is (the links are made only then).
+    root = request.script_root
     parts["lesson_end"] = pageshell.kept(
-        store, ("lesson_end", done, action, seconds),
-        lambda: str(macros.lesson_end(done, action, pageshell.TOKEN, seconds)),
+        store, ("lesson_end", done, info.slug, found.slug, root, seconds),
+        lambda: str(macros.lesson_end(done, url_for(
+            "course.lessons.complete", course=info.slug, lesson=found.slug),
+            pageshell.TOKEN, seconds)),
     ).replace(pageshell.TOKEN, token)
-    overview = url_for("course.lessons.overview", course=info.slug)
+
+    def overview() -> str:
+        return url_for("course.lessons.overview", course=info.slug)
+
     if step is not None and step.step.kind in (LESSON, QUIZ):  # said by kind, title and time
+        target = step.step.lesson.slug if step.step.lesson is not None else None
         parts["next"] = pageshell.kept(
-            store, ("next", step.url, step.step.kind, step.step.title, step.step.retry_at),
-            lambda: str(macros.next_link(step, overview)))
+            store, ("next", info.slug, root, step.step.kind, target, step.step.module,
+                    step.step.title, step.step.retry_at),
+            lambda: str(macros.next_link(step, overview())))
     else:  # the capstone's or the certificate's wording reads the learner's standing
-        parts["next"] = str(macros.next_link(step, overview))
+        parts["next"] = str(macros.next_link(step, overview()))
     parts["module_done"] = str(module.done)
     for lesson in module.lessons:
         parts[f"done:{lesson.slug}"] = DONE_MARK if progress.is_done(lesson) else ""

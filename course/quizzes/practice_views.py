@@ -55,7 +55,9 @@ def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int,
         return {}
     answers = practice.answers_by_question(db, user_id, course, lesson)
     token = csrf_token()
-    unanswered = request.args.get(UNANSWERED)
+    here = request._get_current_object()
+    # Parsed only when there is a query string: most views have none.
+    unanswered = here.args.get(UNANSWERED) if here.environ.get("QUERY_STRING") else None
     filled = {}
     for b in blocks:
         states = practice.block_states(user_id, b, answers)
@@ -64,7 +66,7 @@ def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int,
         if not fresh:
             filled[b.number] = _block_html(course, lesson, b, states, token, unanswered)
             continue
-        key = ("practice", course, lesson, b.number, request.script_root,
+        key = ("practice", course, lesson, b.number, here.script_root,
                tuple(s.shown for s in states))
         html = pageshell.kept(pageshell.store(), key, lambda b=b, states=states: _block_html(
             course, lesson, b, states, pageshell.TOKEN, None))

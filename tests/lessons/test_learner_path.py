@@ -138,3 +138,43 @@ def test_all_lessons_done_without_the_quizzes_leads_to_a_quiz_not_lesson_one(
     assert continue_to(course_site, client) == first_quiz
     html = client.get(course_site.url("/my-learning")).get_data(as_text=True)
     assert "Take the quiz: Quiz: Social Graph" in html
+
+
+def test_learners_with_the_same_lesson_states_keep_their_own_next_step(
+        standalone_course_site: Site) -> None:
+    """Progress is shared by page views with the same lesson states, and a next step worked out
+    from it alone is kept with it: one that depends on a quiz never is. Two learners with the
+    very same states, one of whom passed the first module's quiz, see their own Next."""
+    from course.lessons.models import LessonProgress
+    from course.lessons.services import complete_lesson
+    from tests.conftest import register
+
+    site = standalone_course_site
+    passed, failed = site.client(), site.client()
+    register(passed, email="passed@example.com", name="Pat Passed")
+    register(failed, email="failed@example.com", name="Fay Failing")
+    with site.app.app_context():
+        loaded = site.app.extensions["course"].content()
+        course = loaded.course("social-divide")
+        index = next(i for i, m in enumerate(course.modules)
+                     if ("social-divide", m.slug) in loaded.quizzes)  # the first quiz's module
+        first, second = course.modules[index], course.modules[index + 1]
+        ids = [_user_id(site, c) for c in (passed, failed)]
+        for user_id in ids:
+            for module in course.modules[:index + 1]:
+                for lesson in module.lessons:
+                    complete_lesson(session(), user_id, lesson)
+        now = utcnow()  # the very same states for both: viewed and completed at one moment
+        session().execute(update(LessonProgress).values(last_viewed_at=now, completed_at=now))
+        session().commit()
+    pass_in_the_database(site, passed, first.slug)
+    last = site.url(f"{COURSE}lessons/{first.lessons[-1].slug}")
+    then = site.url(f"{COURSE}lessons/{second.lessons[1].slug}")
+    quiz = site.url(f"{COURSE}quizzes/{first.slug}/")
+    onwards = site.url(f"{COURSE}lessons/{second.lessons[0].slug}")
+    for _ in range(2):  # each order, twice: whichever learner comes first
+        for client, expected in ((failed, quiz), (passed, onwards), (failed, quiz)):
+            assert pager_next(client.get(last).get_data(as_text=True)) == expected
+        # A Next that reads no quiz (the next module's unfinished lessons) is the same for both.
+        assert pager_next(passed.get(onwards).get_data(as_text=True)) == then
+        assert pager_next(failed.get(onwards).get_data(as_text=True)) == then

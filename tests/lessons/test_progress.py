@@ -70,3 +70,35 @@ def test_sequential_modules_open_in_order() -> None:
 def test_a_lesson_edited_after_completion_is_flagged() -> None:
     p = course_progress(COURSE, {"a": LessonState(T0, T0, "old-hash")})
     assert p.is_done(COURSE.lesson("a")) and p.updated_since_done(COURSE.lesson("a"))
+
+
+def test_the_same_course_and_states_give_the_same_progress_and_others_do_not() -> None:
+    import pytest
+
+    states = dict([done("a"), viewed("b", 5)])
+    first = course_progress(COURSE, states)
+    assert course_progress(COURSE, dict(states)) is first  # another learner, the same states
+    assert course_progress(COURSE, dict([done("a"), viewed("b", 6)])) is not first
+    assert course_progress(COURSE, states, show_drafts=True) is not first
+    # A reloaded course (equal, but a new object) never gets the old course's progress.
+    again = replace(COURSE)
+    assert again == COURSE and course_progress(again, states) is not first
+    assert course_progress(again, states).course is again
+    # Shared, so read-only; the caller's own mapping is not the one kept.
+    with pytest.raises(TypeError):
+        first.states["c"] = LessonState(T0)  # type: ignore[index]
+    states["b"] = LessonState(T0, T0, "hash-b")
+    assert not first.is_done(COURSE.modules[0].lessons[1])
+
+
+def test_values_derived_from_a_progress_are_worked_out_once() -> None:
+    progress = course_progress(COURSE, dict([viewed("c", 1)]))
+    calls = []
+    assert progress.derived("k", lambda: calls.append(1) or "v") == "v"
+    assert progress.derived("k", lambda: calls.append(1) or "w") == "v"
+    assert calls == [1] and progress.known("k") == "v" and progress.known("other") is None
+    progress.keep("other", 3)
+    assert progress.known("other") == 3
+    b = COURSE.modules[0].lessons[1]
+    assert neighbours(progress, b) is neighbours(progress, b)
+    assert neighbours(progress, b)[0].slug == "a"
