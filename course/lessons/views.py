@@ -168,9 +168,10 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
         return whole
 
     def render(block: str, **extra: Any) -> Callable[[], str]:
-        layout = env.get_template("course/layout.html")
-        return lambda: "".join(layout.blocks[block](layout.new_context({**context(),
-                                                                         **extra})))
+        def make() -> str:  # only for a part not kept yet
+            layout = env.get_template("course/layout.html")
+            return "".join(layout.blocks[block](layout.new_context({**context(), **extra})))
+        return make
 
     nav = pageshell.kept(store, ("main_nav", tuple(ctx["course_nav"]), *where),
                          render("course_main_nav"))
