@@ -1,14 +1,32 @@
 """Keyset paging: a page read from an index after (or before) the row at the previous page's
 edge, instead of skipping every row in front of it, so page 2,000 costs what page 2 does. The
 gradebook and the manager's dashboard use it; their Next and Previous links carry the edge
-row's id (never a name, which would end up in logs)."""
+row's id and a keyed fingerprint of its name (`edge_mark`), never the name itself, which would
+end up in logs. A page is sought from the edge only while the row still sorts where it did: a
+member renamed since would otherwise move the edge, and the rows between its old and new place
+would be on no page."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, tuple_
+
+
+def edge_mark(name: str | None) -> str:
+    """A short fingerprint of an edge row's sort name, keyed with the app's secret (a list of
+    common names cannot be tried against it), for the pager's links."""
+    secret = current_app.secret_key
+    key = hashlib.sha256(secret if isinstance(secret, bytes) else str(secret).encode()).digest()
+    return hashlib.blake2b((name or "").encode(), key=key, digest_size=8).hexdigest()
+
+
+def still_there(name: str | None, mark: str | None) -> bool:
+    """Whether the edge row's sort name `name` is the one its link's `mark` was made from."""
+    return mark is not None and name is not None and edge_mark(name) == mark
 
 
 def seek(run: Callable[[Select[Any]], Any], query: Select[Any], columns: Sequence[Any],

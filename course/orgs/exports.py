@@ -30,9 +30,10 @@ def progress_rows(db: Session, org: Organisation, course: CourseInfo,
     yield (["name", "email", "team", "role", "lessons done", "lessons", "progress %"]
            + [f"best: {titles.get(m, m)}" for m in quiz_modules]
            + ["certificate", "certificate code", "valid until", "overdue"])
-    page, pages, after = 1, 1, None
+    page, pages, after, mark = 1, 1, None, None
     while page <= pages:  # each batch read from the last member of the one before
-        batch = member_page(db, org, course, Filters(), page, per_page=CSV_BATCH, after=after)
+        batch = member_page(db, org, course, Filters(), page, per_page=CSV_BATCH, after=after,
+                            mark=mark)
         for row in batch.rows:
             cert = row.certificate
             yield ([row.member.name, row.member.email, row.member.team, row.member.role,
@@ -42,7 +43,7 @@ def progress_rows(db: Session, org: Organisation, course: CourseInfo,
                       cert.valid_until.date().isoformat() if cert and cert.valid_until else "",
                       "yes" if row.overdue else "no"])
         page, pages = page + 1, batch.pages
-        after = batch.rows[-1].member.id if batch.rows else None
+        after, mark = (batch.rows[-1].member.id, batch.last_mark) if batch.rows else (None, None)
 
 
 def progress_csv(db: Session, org: Organisation, course: CourseInfo,

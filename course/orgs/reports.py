@@ -17,7 +17,7 @@ from ..certificates.models import ACTIVE, Certificate
 from ..content.catalog import CourseInfo
 from ..db import utcnow
 from ..lessons.models import LessonProgress
-from ..paging import seek
+from ..paging import edge_mark, seek, still_there
 from ..quizzes.models import QuizAttempt, QuizBest
 from . import tally
 from .models import ACTIVE_MEMBER, Assignment, Membership, Organisation
@@ -63,6 +63,16 @@ class MemberPage:
     pages: int
     due: date | None = None  # the course's due date for this organisation
 
+    @property
+    def first_mark(self) -> str | None:
+        """The fingerprint of the first member's name, for the Previous link (`paging`)."""
+        return edge_mark(self.rows[0].member.name) if self.rows else None
+
+    @property
+    def last_mark(self) -> str | None:
+        """The fingerprint of the last member's name, for the Next link (`paging`)."""
+        return edge_mark(self.rows[-1].member.name) if self.rows else None
+
 
 def due_date(db: Session, org: Organisation, course: str) -> date | None:
     return db.scalar(select(Assignment.due_on).where(Assignment.org_id == org.id,
@@ -100,13 +110,15 @@ def _conditions(org: Organisation, course: CourseInfo, filters: Filters, now: da
 def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Filters,
                 page: int = 1, per_page: int = PER_PAGE,
                 now: datetime | None = None, *, after: int | None = None,
-                before: int | None = None, counts: tally.Tallies | None = None) -> MemberPage:
+                before: int | None = None, mark: str | None = None,
+                counts: tally.Tallies | None = None) -> MemberPage:
     """One page of members with their progress, scores and certificate, by name.
 
     `after` (or `before`): the id of the last (first) member of the page before (after) this
-    one, which the pager's links carry: the page is then read from the name index after
-    (before) that member instead of skipping every row before it. Without it, when that
-    member has left the organisation, past the last page, or when the seek finds no page
+    one, which the pager's links carry with `mark`, the fingerprint of that member's name then
+    (`paging.edge_mark`): the page is then read from the name index after (before) that member
+    instead of skipping every row before it. Without them, when that member has left the
+    organisation or been renamed since, past the last page, or when the seek finds no page
     (nothing after the edge any more), the rows before `page` are skipped; fewer than a page
     before the edge is the first page. `counts`: the tallies of `filters.team` (of the
     organisation without one), when the caller has read them."""
@@ -119,7 +131,7 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
     query = select(Membership).where(*where)
     columns = (Membership.name, Membership.id)
     forward = after is not None
-    edge = _edge(db, org, after if forward else before) if asked == page else None
+    edge = _edge(db, org, after if forward else before, mark) if asked == page else None
     members: list[Membership] = []
     if edge is not None:
         sought = seek(db.scalars, query, columns, edge, forward=forward, per_page=per_page)
@@ -134,13 +146,15 @@ def member_page(db: Session, org: Organisation, course: CourseInfo, filters: Fil
     return MemberPage(_details(db, course, members, now, due), total, page, pages, due)
 
 
-def _edge(db: Session, org: Organisation, member_id: int | None) -> tuple[str, int] | None:
-    """Where a page edge's member sorts: (name, id); None if they are no member of `org`."""
+def _edge(db: Session, org: Organisation, member_id: int | None, mark: str | None
+          ) -> tuple[str, int] | None:
+    """Where a page edge's member sorts: (name, id); None if they are no member of `org`, or
+    their name is no longer the one the link's `mark` was made from."""
     if member_id is None:
         return None
     name = db.scalar(select(Membership.name).where(Membership.id == member_id,
                                                    Membership.org_id == org.id))
-    return None if name is None else (name, member_id)
+    return (name, member_id) if still_there(name, mark) else None
 
 
 def _total(db: Session, org: Organisation, course: CourseInfo, filters: Filters, now: datetime,

@@ -65,7 +65,8 @@ def dashboard() -> str:
     counts = tally.read(db, current_org().id, course.slug)  # the tiles' tallies, read once
     team = tally.read(db, current_org().id, course.slug, filters.team) if filters.team else counts
     page = reports.member_page(db, current_org(), course, filters, page_number(),
-                               after=id_arg("after"), before=id_arg("before"), counts=team)
+                               after=id_arg("after"), before=id_arg("before"),
+                               mark=text_arg("at", 32) or None, counts=team)
     held, unanswered = services.invitation_counts(db, current_org())  # seats held, listed
     return render_template(
         "course/orgs/dashboard.html", org=current_org(), course=course, modules=modules,
@@ -79,7 +80,7 @@ def dashboard() -> str:
         now=utcnow(), new_link=new_link(), invitations_total=unanswered,
         invitations=services.unanswered_invitations(db, current_org(),
                                                     limit=services.INVITATIONS_SHOWN),
-        args={k: v for k, v in request.args.items() if k not in ("page", "after", "before")})
+        args={k: v for k, v in request.args.items() if k not in ("page", "after", "before", "at")})
 
 
 @manager_view

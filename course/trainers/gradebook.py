@@ -27,7 +27,7 @@ from ..orgs.models import (
     QuizAttempted,
     QuizPending,
 )
-from ..paging import seek
+from ..paging import edge_mark, seek, still_there
 from ..quizzes.grading import overall
 from ..quizzes.models import FINISHED, IN_PROGRESS, RESET, QuizAttempt, QuizGrant, QuizRound
 from .scope import FEW, NO_ORG, Scope, in_any_org, in_org
@@ -74,6 +74,9 @@ class Page:
     has_next: bool
     per_page: int = PER_PAGE
     more_before: bool | None = None  # known when the page was sought backwards
+    #: Fingerprints of the edge rows' names as they sort (`paging.edge_mark`), for the links.
+    first_mark: str | None = None
+    last_mark: str | None = None
 
     @property
     def has_previous(self) -> bool:
@@ -159,45 +162,56 @@ def _query(scope: Scope, quiz: Quiz, filters: Filters, candidates: Any | None = 
     return query.order_by(Learner.display_name, Learner.user_id)
 
 
-def _edge(db: Session, scope: Scope, user_id: str | None) -> tuple[str, str] | None:
+def _edge(db: Session, scope: Scope, user_id: str | None, mark: str | None
+          ) -> tuple[str, str] | None:
     """Where a page edge's learner sorts now: (name, user id); None if they are gone or out
     of the trainer's scope (else a page sought from anyone's id would tell roughly where that
-    person's name sorts among the trainer's own learners)."""
+    person's name sorts among the trainer's own learners), or renamed since the link's `mark`
+    was made."""
     if not user_id:
         return None
     name = db.scalar(select(Learner.display_name).where(Learner.user_id == user_id,
                                                         scope.clause()))
-    return None if name is None else (name, user_id)
+    return (name, user_id) if still_there(name, mark) else None
 
 
 def gradebook_page(db: Session, scope: Scope, quiz: Quiz, filters: Filters,
                    page: int = 1, per_page: int = PER_PAGE, *, after: str | None = None,
-                   before: str | None = None) -> Page:
+                   before: str | None = None, mark: str | None = None) -> Page:
     """One page of learners with their standing on `quiz` (one row more is read to know
     whether another page follows); attempts are read for this page's learners only.
 
     `after` (or `before`): the user id of the last (first) row of the page before (after)
-    this one: the page is then found by seeking in the name index from that learner, in the
-    same time at page 2,000 as at page 2. Without it (a typed `?page=`, or a learner since
-    gone) the rows before the page are skipped, which takes longer the deeper the page."""
+    this one, with `mark`, the fingerprint of that learner's name then (`paging.edge_mark`):
+    the page is then found by seeking in the name index from that learner, in the same time at
+    page 2,000 as at page 2. Without them (a typed `?page=`, or a learner since gone or
+    renamed) the rows before the page are skipped, which takes longer the deeper the page."""
     page = max(1, page)
     few = yet_to_start(db, quiz) if filters.status == NOT_STARTED else None
     query = _query(scope, quiz, filters, few)
     forward = bool(after)
-    edge = _edge(db, scope, after if forward else before)
+    edge = _edge(db, scope, after if forward else before, mark)
     sought = None if edge is None else seek(db.execute, query, (
         Learner.display_name, Learner.user_id), edge, forward=forward, per_page=per_page)
     if sought is not None:
         rows, more = sought
+        marks = _marks(rows)
         if forward:
-            return Page(_standings(db, quiz, rows), page, more, per_page, more_before=True)
-        return Page(_standings(db, quiz, rows), page if more else 1, True, per_page,
-                    more_before=more)
+            return Page(_standings(db, quiz, rows), page, more, per_page, True, *marks)
+        return Page(_standings(db, quiz, rows), page if more else 1, True, per_page, more,
+                    *marks)
     if edge is not None and not forward:  # less than a page before the edge: the first page
         page = 1
     found = list(db.execute(query.limit(per_page + 1).offset((page - 1) * per_page)))
     rows = _standings(db, quiz, found[:per_page])
-    return Page(rows, page, len(found) > per_page, per_page)
+    return Page(rows, page, len(found) > per_page, per_page, None, *_marks(found[:per_page]))
+
+
+def _marks(found: list[Any]) -> tuple[str | None, str | None]:
+    """The fingerprints of the first and last rows' names, as the name index sorts them."""
+    if not found:
+        return None, None
+    return edge_mark(found[0].display_name), edge_mark(found[-1].display_name)
 
 
 def _standings(db: Session, quiz: Quiz, found: list[Any]) -> list[Row]:
@@ -257,9 +271,10 @@ def csv_rows(db: Session, scope: Scope, quiz: Quiz, filters: Filters, quiz_title
     yield (["learner"] + (["email"] if with_email else []) +
            ["organisation", "quiz", "status", "grade %", "attempts counted", "attempts in all",
             "last attempt (UTC)", "extra attempts and resets"])
-    page, after = 1, None
+    page, after, mark = 1, None, None
     while True:  # each batch sought from the last row of the one before
-        batch = gradebook_page(db, scope, quiz, filters, page, per_page=CSV_BATCH, after=after)
+        batch = gradebook_page(db, scope, quiz, filters, page, per_page=CSV_BATCH, after=after,
+                               mark=mark)
         for r in batch.rows:
             yield ([r.name] + ([r.email or ""] if with_email else []) +
                    [r.organisation or "", quiz_title, STATUSES[r.status],
@@ -267,7 +282,7 @@ def csv_rows(db: Session, scope: Scope, quiz: Quiz, filters: Filters, quiz_title
                     r.last_at.strftime("%Y-%m-%d %H:%M") if r.last_at else "", r.grants])
         if not batch.has_next:
             return
-        page, after = page + 1, batch.last
+        page, after, mark = page + 1, batch.last, batch.last_mark
 
 
 # ------------------------------------------------------------------ one learner

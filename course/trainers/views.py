@@ -73,7 +73,8 @@ def index(course: str) -> str:
     filters, orgs = _filters(scope)
     page = gradebook.gradebook_page(db_session(), scope, quiz, filters, page_number(),
                                     after=text_arg("after", 64) or None,
-                                    before=text_arg("before", 64) or None)
+                                    before=text_arg("before", 64) or None,
+                                    mark=text_arg("at", 32) or None)
     args = {"course": info.slug, "quiz": quiz.module, "org": filters.org or None,
             "status": filters.status or None}
     return render_template("course/trainers/gradebook.html", course=info, quiz=quiz,

@@ -112,6 +112,7 @@ def test_pages_are_read_from_the_edge_member_both_ways(orgs: Orgs, monkeypatch) 
     give every member once, in order, with the filters kept; a typed page, or an edge member
     who has left, still gives that page; the progress CSV reads each batch from the last."""
     from course.orgs import exports
+    from course.paging import edge_mark
 
     site = orgs.site
     with site.app.app_context():
@@ -147,13 +148,16 @@ def test_pages_are_read_from_the_edge_member_both_ways(orgs: Orgs, monkeypatch) 
         as_text=True)
     assert member.findall(last) == everyone[1]
     # less than a page before the edge (people left): the whole first page, numbered 1
-    early = manager.get(site.url(f"/org/?page=2&before={ids['edge-009']}")).get_data(
-        as_text=True)
+    with site.app.app_context():
+        mark = {n: edge_mark(f"Member {n}") for n in ("004", "049")}
+    early = manager.get(site.url(f"/org/?page=2&before={ids['edge-009']}&at={mark['004']}")
+                        ).get_data(as_text=True)
     assert member.findall(early) == everyone[0] and "Page 1 of 3" in early
     with site.app.app_context():
         edge = session().scalar(select(Membership.id).where(
             Membership.user_id == "edge-099"))  # Member 049's second: page 1 ends at it
-    sought = manager.get(site.url(f"/org/?page=2&after={edge}")).get_data(as_text=True)
+    sought = manager.get(site.url(f"/org/?page=2&after={edge}&at={mark['049']}")).get_data(
+        as_text=True)
     assert member.findall(sought)[0] == "Member 050"
     for edge in ("999999", str(10**20), "-5", "x", "1e3"):  # gone, too large, not an id
         gone = manager.get(site.url(f"/org/?page=2&after={edge}&before={edge}"))
@@ -299,3 +303,30 @@ def test_manager_revokes_and_reissues_a_members_certificate(orgs: Orgs) -> None:
     log = manager.get(site.url("/org/audit")).get_data(as_text=True)
     assert "certificate reissued" in log and "certificate revoked" in log
     assert "reason: typo fixed" in log and "reason: left" in log
+
+
+def test_an_edge_member_renamed_since_skips_no_page_of_members(orgs: Orgs) -> None:
+    """Renamed after the page was shown (to a name further on), the edge member no longer
+    marks where the next page starts: it is read by its number, not sought from the new name,
+    which would have skipped everyone between the two names."""
+    from sqlalchemy import update
+
+    site = orgs.site
+    with site.app.app_context():
+        db = session()
+        db.add_all([Membership(org_id=orgs.acme_id, user_id=f"rn-{i:03d}", name=f"Member {i:03d}",
+                               email=f"rn{i}@acme.example") for i in range(120)])
+        db.commit()
+    manager = orgs.manager()
+    member = re.compile(r'<th scope="row">([^<]+)(?: <span class="tag">manager</span>)?<br>')
+    first = manager.get(site.url("/org/")).get_data(as_text=True)
+    nxt = re.search(r'<a href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    edge = member.findall(first)[-1]
+    assert "after=" in nxt and "at=" in nxt and "Member" not in nxt
+    with site.app.app_context():
+        session().execute(update(Membership).where(Membership.name == edge)
+                          .values(name="Member 090a"))
+        session().commit()
+    by_number = member.findall(manager.get(site.url("/org/?page=2")).get_data(as_text=True))
+    second = member.findall(manager.get(nxt).get_data(as_text=True))
+    assert second == by_number and "Member 060" in second and "Member 090a" in second

@@ -54,6 +54,7 @@ def test_pages_are_sought_from_the_edge_row_both_ways(course_site: Site,
     """Next and previous links carry the edge row's learner (not a name) and find the page by
     seeking from it: forward through every page and back give each learner once, in order; a
     typed page number, or an edge whose learner is gone, still gives that page."""
+    from course.paging import edge_mark
     from course.trainers import gradebook
 
     seeded(course_site)
@@ -64,7 +65,7 @@ def test_pages_are_sought_from_the_edge_row_both_ways(course_site: Site,
         html = trainer.get(url).get_data(as_text=True)
         pages.append(names(html))
         url = _link(html, "next")
-        assert url is None or ("after=" in url and "Learner" not in url)
+        assert url is None or ("after=" in url and "at=" in url and "Learner" not in url)
     everyone = sorted([f"Learner {i:03d}" for i in range(120)] + ["Learner 050"])
     assert [n for page in pages for n in page] == everyone and len(pages) == 3
     html = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}&page=3")).get_data(as_text=True)
@@ -74,11 +75,15 @@ def test_pages_are_sought_from_the_edge_row_both_ways(course_site: Site,
         back.append(names(html))
     assert back == [pages[1], pages[0]]
     assert "Page 1" in html and 'rel="prev"' not in html
-    sought = course_site.url(BOOK + f"?quiz={MODULE}&page=9&after=g049")  # rows: the seek's
+    with course_site.app.app_context():
+        mark = {n: edge_mark(f"Learner {n}") for n in ("049", "119", "009")}
+    sought = course_site.url(BOOK + f"?quiz={MODULE}&page=9&after=g049&at={mark['049']}")
     assert names(trainer.get(sought).get_data(as_text=True))[:2] == ["Learner 050"] * 2
-    after_last = course_site.url(BOOK + f"?quiz={MODULE}&page=2&after=g119")  # none after
+    after_last = course_site.url(  # nothing after the edge: the page by its number
+        BOOK + f"?quiz={MODULE}&page=2&after=g119&at={mark['119']}")
     assert names(trainer.get(after_last).get_data(as_text=True)) == pages[1]
-    early = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}&page=2&before=g009"))
+    early = trainer.get(course_site.url(
+        BOOK + f"?quiz={MODULE}&page=2&before=g009&at={mark['009']}"))
     assert names(early.get_data(as_text=True)) == pages[0]  # less than a page before it
     assert 'rel="prev"' not in early.get_data(as_text=True)
     gone = course_site.url(BOOK + f"?quiz={MODULE}&page=2&after=no-such-learner")
@@ -88,6 +93,36 @@ def test_pages_are_sought_from_the_edge_row_both_ways(course_site: Site,
     rows = list(csv.reader(io.StringIO(trainer.get(course_site.url(
         BOOK[:-1] + f".csv?quiz={MODULE}")).get_data(as_text=True))))
     assert [r[0] for r in rows[1:]] == everyone
+
+
+def test_an_edge_learner_renamed_since_skips_no_page_of_learners(course_site: Site) -> None:
+    """The links carry a fingerprint of the edge learner's name as it was: renamed since (to a
+    name further on), the page is read by its number, not sought from the new name, which would
+    have skipped everyone between the two names. A link without the fingerprint, or with
+    another, is read by its number too."""
+    from sqlalchemy import update
+
+    from course.db import session
+    from course.lessons.models import Learner
+
+    seeded(course_site)
+    trainer = course_site.trainer_client()
+    first = trainer.get(course_site.url(BOOK + f"?quiz={MODULE}")).get_data(as_text=True)
+    nxt = _link(first, "next")
+    assert "after=g049" in nxt and "at=" in nxt
+    with course_site.app.app_context():
+        session().execute(update(Learner).where(Learner.user_id == "g049")
+                          .values(display_name="Learner 075a"))
+        session().commit()
+    by_number = names(trainer.get(course_site.url(
+        BOOK + f"?quiz={MODULE}&page=2")).get_data(as_text=True))
+    second = names(trainer.get(nxt).get_data(as_text=True))
+    assert second == by_number
+    assert "Learner 060" in second and "Learner 075a" in second  # not sought from 075a
+    forged = re.sub(r"at=[0-9a-f]+", "at=0123456789abcdef", nxt)
+    assert names(trainer.get(forged).get_data(as_text=True)) == by_number
+    unmarked = re.sub(r"&?at=[0-9a-f]+", "", nxt)
+    assert names(trainer.get(unmarked).get_data(as_text=True)) == by_number
 
 
 def test_filters_by_status_and_quiz(course_site: Site) -> None:
