@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context
 from sqlalchemy.exc import DBAPIError
 
+from .ctx import in_request, this_app
 from .hostlinks import current_path, host_login_url, host_logout
 from .identity import (
     ADMIN,
@@ -25,9 +25,10 @@ from .web import csrf_token
 
 def template_context() -> dict[str, Any]:
     """Values every plugin template can use: site name, the user, their roles, the navigation."""
-    state = get_state()
-    if not has_request_context():
-        return {"course_site_name": current_app.config["COURSE_SITE_NAME"]}
+    app = this_app()
+    state = get_state(app)
+    if not in_request():
+        return {"course_site_name": app.config["COURSE_SITE_NAME"]}
     roles, user_id = current_roles(), current_user_id()
     nav = [("course.lessons.catalogue", "Catalogue")]
     if user_id is not None:
@@ -46,7 +47,7 @@ def template_context() -> dict[str, Any]:
         nav.append(("course.accounts.users" if state.accounts else "course.orgs.admin_users",
                     "Users"))
     return {
-        "course_site_name": current_app.config["COURSE_SITE_NAME"],
+        "course_site_name": app.config["COURSE_SITE_NAME"],
         "course_accounts": state.accounts,
         "course_user_id": user_id,
         "course_user_name": current_display_name(),

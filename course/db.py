@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Connection, DateTime, Engine, MetaData, Select, Table, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
+from .ctx import this_app
 from .kept import KeptByObject
 
 TABLE_PREFIX = "course_"
@@ -94,7 +94,7 @@ def insert_ignore(conn: Connection | Session, table: Table, rows: list[dict[str,
 
 def session() -> Session:
     """The session of the Flask-SQLAlchemy `db` the plugin serves the current app with."""
-    return current_app.extensions["course"].db.session
+    return this_app().extensions["course"].db.session
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -170,7 +170,7 @@ class FastSelect:
         """The statement's rows for `params` (each with the selected columns by name), as
         `db` (default: the plugin's session) would read them."""
         if db is None:
-            db = current_app.extensions["course"].db.session
+            db = this_app().extensions["course"].db.session
         engine = _fast_engine(db)
         prepared = self._prepare(engine) if engine is not None else None
         listeners = _plain_listeners(engine) if prepared is not None else None
@@ -227,7 +227,7 @@ def _fast_engine(db: Session) -> Engine | None:
                 current = db.registry()
                 if current.in_transaction() or current.bind is not None:
                     return None
-            engine = current_app.extensions["course"].db.engine
+            engine = this_app().extensions["course"].db.engine
         else:
             if db.in_transaction():
                 return None

@@ -16,9 +16,9 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import current_app, g, has_request_context
 from flask.wrappers import Response
 
+from .ctx import in_request, this_app, this_g
 from .errors import CourseConfigError
 
 #: The plugin's own policy, directive by directive (the order of the header).
@@ -46,12 +46,13 @@ _NONCE_KEY = "_course_csp_nonce"
 def csp_nonce() -> str:
     """The nonce of the current request (the same on every call), for
     `<script nonce="{{ csp_nonce() }}">`; empty outside a request."""
-    if not has_request_context():
+    if not in_request():
         return ""
-    nonce = g.get(_NONCE_KEY)
+    here = this_g()
+    nonce = here.get(_NONCE_KEY)
     if nonce is None:
         nonce = secrets.token_urlsafe(18)
-        setattr(g, _NONCE_KEY, nonce)
+        setattr(here, _NONCE_KEY, nonce)
     return nonce
 
 
@@ -130,9 +131,9 @@ _KEPT_HEADERS: dict[tuple[str, str, str, bool], tuple[tuple[str, str], ...]] = {
 def security_headers(response: Response) -> tuple[tuple[str, str], ...]:
     """The plugin's headers for `response`: the CSP of COURSE_CSP, nosniff, a referrer policy,
     framing rules, and no-store for a page (built once per configuration without a nonce)."""
-    config = current_app.config
+    config = this_app().config
     mode = csp_mode(config)
-    nonce = g.get(_NONCE_KEY) if mode == STRICT else None
+    nonce = this_g().get(_NONCE_KEY) if mode == STRICT else None
     html = response.mimetype == "text/html"
     key = (mode, repr(config.get("COURSE_CSP_EXTRA")),
            config["COURSE_CSP"] if mode == "custom" else "", html)

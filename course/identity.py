@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, g, has_request_context
+from flask import abort, current_app
 from flask_login import current_user
 
+from .ctx import in_request, this_g
 from .names import NEUTRAL_NAME, name_or_neutral, usable_name
 from .state import get_state
 
@@ -84,9 +85,9 @@ def _memo_now() -> dict[str, Any] | None:
     The user is the one Flask-Login loaded for this request (it keeps it in `g`), else one
     look through its proxy, which loads it: the request's globals are looked up once here,
     where every proxy lookup costs about as much as the rest of the call."""
-    if not has_request_context():
+    if not in_request():
         return None
-    here = g._get_current_object()
+    here = this_g()
     user = getattr(here, "_login_user", None)
     if user is None:
         user = current_user._get_current_object()

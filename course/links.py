@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 from flask import url_for as flask_url_for
 
+from .ctx import in_request, this_app, this_request
 from .state import find_state
 
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -62,13 +63,13 @@ def url_for(endpoint: str, **values: Any) -> str:
     microseconds, and a lesson page asks for several. Not kept: links with Flask's own options
     (`_external`, `_anchor`, ...), or when the app has URL default functions (they may read the
     request)."""
-    if not has_request_context():
+    if not in_request():
         return flask_url_for(endpoint_name(endpoint), **values)
-    app = current_app._get_current_object()  # looked up once: each proxy lookup costs
+    app = this_app()
     state = find_state(app)
     if state is None or any(app.url_default_functions.values()):
         return flask_url_for(endpoint_name(endpoint, app), **values)
-    environ = request.environ
+    environ = this_request().environ
     key = [environ.get(name) for name in _BOUND_BY]
     key.append(endpoint)
     for name, value in values.items():

@@ -4,16 +4,17 @@ Shared by every feature's views so that each refuses a broken root the same way.
 
 from __future__ import annotations
 
-from flask import abort, g, make_response, render_template
+from flask import abort, make_response, render_template
 
 from .content_cache import Content
+from .ctx import this_g
 from .identity import TRAINER, current_roles
 from .state import get_state
 
 
 def content() -> Content:
     """The loaded content; a broken content root stops here with the problems page (503)."""
-    loaded = g.get("_course_content")  # this request's, once looked up (CourseState.content)
+    loaded = this_g().get("_course_content")  # this request's, once looked up (CourseState.content)
     if loaded is None:
         loaded = get_state().content()
     if loaded.errors:

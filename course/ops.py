@@ -29,6 +29,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
+from .ctx import in_request, this_g, this_request
 from .headers import add_missing, security_headers
 from .state import get_state
 from .web import client_address
@@ -40,10 +41,10 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 def assign_request_id() -> None:
     """before_request: the caller's X-Request-ID when it looks like one, else a new one."""
-    here = g._get_current_object()
+    here = this_g()
     if getattr(here, "course_request_id", None):
         return  # already assigned (a host may run the hook for its own pages too)
-    incoming = request.environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
+    incoming = this_request().environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
     # 32 random hex digits, as uuid4().hex gives, at a fifth of its cost.
     here.course_request_id = incoming if REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
@@ -52,13 +53,13 @@ def finish_response(response: Response) -> Response:
     """after_request: the plugin's security headers and the request id, in one hook and one
     pass over the response's headers."""
     ours = security_headers(response)
-    request_id = g.get("course_request_id")
+    request_id = this_g().get("course_request_id")
     add_missing(response, (*ours, ("X-Request-ID", request_id)) if request_id else ours)
     return response
 
 
 def current_request_id() -> str | None:
-    return g.get("course_request_id") if has_request_context() else None
+    return this_g().get("course_request_id") if in_request() else None
 
 
 class JsonFormatter(logging.Formatter):

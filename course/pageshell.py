@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from markupsafe import Markup
 
+from .ctx import this_g
 from .loaded import content
 from .state import get_state
 
@@ -109,7 +110,7 @@ def own_templates(app: Flask) -> bool:
 def store() -> MutableMapping[Hashable, Any]:
     """Where this request's page keeps its shells and parts: the content's store, or a fresh
     one (so nothing outlives the request) when a template they are made from is the host's."""
-    here = g._get_current_object()
+    here = this_g()
     kept = getattr(here, "_course_shell_store", None)
     if kept is None:
         state = get_state()

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from flask import Blueprint, Flask, current_app, g
+from flask import Blueprint, Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from .content import find_content_root
 from .content.qtypes import QuestionTypes, default_types
 from .content_cache import Content, ContentLibrary
+from .ctx import this_app, this_g
 from .errors import CourseConfigError
 from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
@@ -161,11 +162,11 @@ class CourseState:
 
         Looked up once per request (kept in `g`), so a page pays for it once.
         """
-        here = g._get_current_object()  # each proxy looked up once
+        here = this_g()
         cached = getattr(here, "_course_content", None)
         if cached is not None:
             return cached
-        app = current_app._get_current_object()
+        app = this_app()
         reload = app.config["COURSE_CONTENT_RELOAD"]
         reload = app.debug if reload is None else bool(reload)
         content = None if reload else self.library.loaded()
@@ -187,7 +188,7 @@ class CourseState:
 
 def find_state(app: Flask | None = None) -> CourseState | None:
     """The plugin's state for `app` (default: the current app), or None if not registered."""
-    return (app or current_app).extensions.get(EXTENSION_KEY)
+    return (app or this_app()).extensions.get(EXTENSION_KEY)
 
 
 def get_state(app: Flask | None = None) -> CourseState:

@@ -14,6 +14,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import ValidationError
 
+from .ctx import this_app, this_g, this_session
 from .headers import DEFAULT_CSP, add_security_headers, csp_nonce
 
 __all__ = ["DEFAULT_CSP", "CourseForm", "IdConverter", "add_security_headers", "client_address",
@@ -42,8 +43,8 @@ MAX_SIGNED = 4096
 def csrf_token() -> str:
     """This request's signed CSRF token: Flask-WTF's `generate_csrf`, reusing the token signed
     for the same session token within the last minute (forms in the request then get it too)."""
-    app = current_app._get_current_object()  # each proxy looked up once: a lookup costs
-    here, config = g._get_current_object(), app.config
+    app, here = this_app(), this_g()
+    config, session = app.config, this_session()
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     made = getattr(here, name, None)
     if made is not None:  # this request's token, made already (what generate_csrf would return)

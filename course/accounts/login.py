@@ -13,10 +13,11 @@ import hmac
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, abort, current_app, session
+from flask import Flask, abort, session
 from flask_login import LoginManager, login_user
 from sqlalchemy import bindparam, select
 
+from ..ctx import this_app, this_session
 from ..db import FastSelect, utcnow
 from ..db import session as db_session
 from .models import AccountIdentity, User
@@ -81,7 +82,7 @@ def sign_in(user: User, remember: bool = False) -> None:
 
 def _fresh_enough(stamp: str) -> bool:
     """The sign-in is younger than the absolute lifetime and the session not idle too long."""
-    config, now = current_app.config, _now()
+    config, now, session = this_app().config, _now(), this_session()
     if not stamp.isdigit() or now - int(stamp) > int(config["COURSE_SESSION_MAX_HOURS"]) * 3600:
         return False
     seen = session.get(SEEN)

@@ -26,6 +26,7 @@ from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
 from ..context import template_context
+from ..ctx import this_app, this_request
 from ..db import session as db_session
 from ..identity import (
     TRAINER,
@@ -132,7 +133,7 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
     provider = get_state().practice_blocks
     practice = provider(db, user_id, info.slug, found.slug) if provider else {}
     drafts = TRAINER in current_roles()
-    key = ("lesson", info.slug, found.slug, request.script_root, drafts,
+    key = ("lesson", info.slug, found.slug, this_request().script_root, drafts,
            previous.slug if previous else None)
 
     def render() -> str:
@@ -156,7 +157,7 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
 
     `ctx` is the plugin's own template context, which the parts are kept by; a part made here
     is rendered with the whole context, every processor's (a host's too), made only then."""
-    app, here = current_app._get_current_object(), request._get_current_object()
+    app, here = this_app(), this_request()
     store, env = pageshell.store(), app.jinja_env
     where = (here.endpoint, here.script_root)
     whole: dict[str, Any] = {}
@@ -201,13 +202,13 @@ def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, modul
     # A host's own layout has no marked parts: only the plugin's layout asks for these. Its
     # processors run before the plugin's (Flask's order), so these values are the template's.
     parts = _layout_parts(template_context(), token) if "main_nav" in shell.names else {}
-    app = current_app._get_current_object()
+    app = this_app()
     env, store = app.jinja_env, pageshell.store()
     macros = env.get_template("course/lessons/_lesson_parts.html").module  # made once
     done = progress.is_done(found)
     seconds = app.config["COURSE_AUTO_COMPLETE_SECONDS"]
     # Kept by what their links are built from, as the shell is (the links are made only then).
-    root = request.script_root
+    root = this_request().script_root
     parts["lesson_end"] = pageshell.kept(
         store, ("lesson_end", done, info.slug, found.slug, root, seconds),
         lambda: str(macros.lesson_end(done, url_for(

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ..ctx import this_session
 from ..db import session as db_session
 from ..identity import current_user_id
 from ..links import external_url
@@ -53,6 +54,7 @@ def manages_an_organisation(user_id: str) -> bool:
     forgotten when the user joins through an invitation and, on the standalone site, at
     log-in, and asked again after NAV_FRESH_SECONDS (an administrator may have appointed or
     removed them). Access itself is always checked against the database (`manager_view`)."""
+    session = this_session()
     remembered, now = session.get(NAV_KEY), int(time.time())
     if (isinstance(remembered, list) and len(remembered) == 3 and remembered[0] == user_id
             and 0 <= now - int(remembered[2]) < NAV_FRESH_SECONDS):

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from .. import pageshell
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import PracticeBlock, PracticeQuestion
+from ..ctx import this_request
 from ..db import session as db_session
 from ..identity import TRAINER, current_roles, current_user_id
 from ..links import url_for
@@ -55,7 +56,7 @@ def blocks_for(db: Session, user_id: str, course: str, lesson: str) -> dict[int,
         return {}
     answers = practice.answers_by_question(db, user_id, course, lesson)
     token = csrf_token()
-    here = request._get_current_object()
+    here = this_request()
     # Parsed only when there is a query string: most views have none.
     unanswered = here.args.get(UNANSWERED) if here.environ.get("QUERY_STRING") else None
     filled = {}
