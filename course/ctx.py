@@ -59,3 +59,16 @@ def in_request() -> bool:
 
         return has_request_context()
     return _cv_request.get(None) is not None
+
+
+def has_flashes() -> bool:
+    """Whether `flask.get_flashed_messages()` has any message for this request, without its
+    proxy look-ups when the session holds none (it then remembers none, as Flask does)."""
+    ctx = _cv_request.get(None) if _cv_request is not None else None
+    if ctx is not None and getattr(ctx, "flashes", False) is None and (
+            "_flashes" not in ctx.session):
+        ctx.flashes = []
+        return False
+    from flask import get_flashed_messages
+
+    return bool(get_flashed_messages())

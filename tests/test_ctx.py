@@ -40,3 +40,54 @@ def test_outside_a_context_they_fail_as_the_proxies_do() -> None:
         with pytest.raises(RuntimeError):
             read()
     assert ctx.in_request() is False
+
+
+def test_flashed_messages_are_seen_and_still_shown() -> None:
+    from flask import flash, get_flashed_messages
+
+    app = _app()
+    with app.test_request_context("/"):
+        assert ctx.has_flashes() is False and get_flashed_messages() == []
+    with app.test_request_context("/"):
+        flash("Saved.")
+        assert ctx.has_flashes() is True
+        assert get_flashed_messages() == ["Saved."]  # still there for the template
+
+
+def test_login_required_behaves_as_flask_login_s() -> None:
+    """The plugin's `login_required`: a visitor goes to the login manager's `unauthorized`
+    (with its `next`), OPTIONS and LOGIN_DISABLED let through, a signed-in user gets the view,
+    run through the app's `ensure_sync` (which makes an async view callable)."""
+    from flask_login import LoginManager, UserMixin, login_user
+
+    from course.identity import login_required
+
+    app = _app()
+    manager = LoginManager(app)
+    manager.login_view = "login"
+
+    class Someone(UserMixin):
+        id = "7"
+
+    manager.user_loader(lambda user_id: Someone() if user_id == "7" else None)
+    app.add_url_rule("/login", "login", lambda: "log in")
+    app.add_url_rule("/sign", "sign", lambda: login_user(Someone()) and "in")
+    def page_view() -> str:
+        return "the page"
+
+    app.add_url_rule("/page", "page", login_required(page_view), methods=["GET", "OPTIONS"])
+    synced: list[str] = []  # the undecorated view, each time it is run
+    ensure_sync = app.ensure_sync
+    app.ensure_sync = lambda f: (  # type: ignore[method-assign]
+        synced.append("view") if f is page_view else None) or ensure_sync(f)
+    client = app.test_client()
+    visitor = client.get("/page")
+    assert visitor.status_code == 302 and visitor.headers["Location"].startswith(
+        "/login?next=")
+    assert client.options("/page").status_code == 200
+    app.config["LOGIN_DISABLED"] = True
+    assert client.get("/page").get_data(as_text=True) == "the page"
+    app.config["LOGIN_DISABLED"] = False
+    client.get("/sign")
+    assert client.get("/page").get_data(as_text=True) == "the page"
+    assert synced.count("view") == 3  # each run of the view (not the visitor's) went through it

@@ -5,11 +5,12 @@ changes the address), with a notice to the old one."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from .. import signals
 from ..db import session as db_session
+from ..identity import login_required
 from ..links import external_url
 from ..mail import build_message, send
 from ..state import get_state

@@ -15,7 +15,7 @@ from flask import (
     request,
     session,
 )
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -23,6 +23,7 @@ from .. import signals
 from ..certificates.issuing import holder_name_now, name_change_offer
 from ..certificates.models import ACTIVE, Certificate
 from ..db import session as db_session
+from ..identity import login_required
 from ..links import external_url, url_for
 from ..mail import build_message, send
 from ..state import get_state

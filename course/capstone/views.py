@@ -16,7 +16,6 @@ from flask import (
     render_template,
     request,
 )
-from flask_login import login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -25,7 +24,14 @@ from ..content.capstone import RENDER_KEY, Capstone, Rubric
 from ..content.catalog import CourseInfo
 from ..db import session as db_session
 from ..db import utcnow
-from ..identity import TRAINER, current_display_name, current_email, current_roles, current_user_id
+from ..identity import (
+    TRAINER,
+    current_display_name,
+    current_email,
+    current_roles,
+    current_user_id,
+    login_required,
+)
 from ..links import url_for
 from ..loaded import content
 from . import attachments, operations, services

@@ -17,7 +17,6 @@ from flask import (
     render_template,
     request,
 )
-from flask_login import login_required
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
@@ -31,6 +30,7 @@ from ..db import session as db_session
 from ..identity import (
     ADMIN,
     current_user_id,
+    login_required,
     role_required,
 )
 from ..lessons.progress import course_progress

@@ -4,12 +4,12 @@ markdown file. Course material like the lessons, so for logged-in learners only.
 from __future__ import annotations
 
 from flask import abort, current_app, make_response, render_template
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..content.catalog import CourseInfo
 from ..content.handouts import Handout
 from ..content_cache.library import HANDOUT_KEY
+from ..identity import login_required
 from ..loaded import content
 from .handout_pdf import HandoutRenderError, handout_renderer
 

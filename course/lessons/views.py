@@ -10,14 +10,12 @@ from flask import (
     abort,
     current_app,
     flash,
-    get_flashed_messages,
     jsonify,
     redirect,
     render_template,
     request,
     send_file,
 )
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from .. import pageshell, signals
@@ -26,7 +24,7 @@ from ..certificates.issuing import after_progress
 from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import fill
 from ..context import template_context
-from ..ctx import this_app, this_request
+from ..ctx import has_flashes, this_app, this_request
 from ..db import session as db_session
 from ..identity import (
     TRAINER,
@@ -34,6 +32,7 @@ from ..identity import (
     current_email,
     current_roles,
     current_user_id,
+    login_required,
 )
 from ..links import url_for
 from ..loaded import content
@@ -185,7 +184,7 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
         render("course_account_nav", course_csrf_token=lambda: pageshell.TOKEN))
     # Asked of Flask, not of the session: something earlier in the request (a host's context
     # processor, say) may have read them already; the template then gets the same ones.
-    if get_flashed_messages() or ctx["course_content_problems"]:
+    if has_flashes() or ctx["course_content_problems"]:
         flashes = env.get_template("course/_flashes.html").render(context())
     else:
         flashes = pageshell.kept(store, ("no_flashes",), lambda: env.get_template(

@@ -13,14 +13,14 @@ from flask import (
     render_template,
     session,
 )
-from flask_login import login_required, logout_user
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired
 
 from ..db import session as db_session
 from ..errors import CourseError
-from ..identity import current_display_name, current_email, current_user_id
+from ..identity import current_display_name, current_email, current_user_id, login_required
 from ..links import url_for
 from ..state import get_state
 from ..web import CourseForm

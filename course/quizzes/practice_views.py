@@ -19,7 +19,6 @@ from flask import (
     render_template,
     request,
 )
-from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -28,7 +27,7 @@ from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..ctx import this_request
 from ..db import session as db_session
-from ..identity import TRAINER, current_roles, current_user_id
+from ..identity import TRAINER, current_roles, current_user_id, login_required
 from ..links import url_for
 from ..loaded import content
 from ..state import get_state

@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..content.selfassessment import DONT_KNOW, END, START, Figure, figures, read_ratings
 from ..db import insert_ignore, utcnow
 from ..db import session as db_session
-from ..identity import current_user_id
+from ..identity import current_user_id, login_required
 from ..links import url_for
 from ..loaded import content
 from ..web import CourseForm

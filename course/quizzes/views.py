@@ -12,7 +12,6 @@ from flask import (
     render_template,
     request,
 )
-from flask_login import login_required
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
@@ -23,7 +22,7 @@ from ..content.qtypes import QuestionTypes
 from ..content.quiz import Quiz
 from ..csvsafe import to_csv
 from ..db import session as db_session
-from ..identity import TRAINER, current_user_id, role_required
+from ..identity import TRAINER, current_user_id, login_required, role_required
 from ..links import url_for
 from ..loaded import content
 from ..ops import refuse
