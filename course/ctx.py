@@ -36,6 +36,16 @@ def this_g() -> _AppCtxGlobals:
     return ctx.g if ctx is not None else g._get_current_object()  # type: ignore[no-any-return]
 
 
+def app_context_id() -> int:
+    """The id of the current app context: the scope of Flask-SQLAlchemy's session."""
+    ctx = _cv_app.get(None) if _cv_app is not None else None
+    if ctx is None:
+        from flask.globals import app_ctx
+
+        return id(app_ctx._get_current_object())
+    return id(ctx)
+
+
 def this_request() -> Request:
     """The current request (`request`'s object)."""
     ctx = _cv_request.get(None) if _cv_request is not None else None

@@ -360,3 +360,30 @@ def test_a_missing_parameter_is_an_error_not_a_null(standalone_app: Flask) -> No
         db_session().remove()
         engine = standalone_app.extensions["course"].db.engine
         assert _STATES._prepare(engine) is _STATES._prepare(engine)  # compiled once
+
+
+def test_sqlite_timestamps_are_read_as_sqlalchemy_reads_them() -> None:
+    """`UTCDateTime` on SQLite reads the text SQLAlchemy stores in one step: the same aware UTC
+    values as SQLAlchemy's parse and a `replace`, and any other text goes that way itself."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.engine import processors
+
+    from course.db import UTCDateTime
+
+    dialect = sqlite.dialect()
+    read = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    for text_ in ("2026-11-27 09:30:15.123456", "2026-11-27 09:30:15", "0001-01-01 00:00:00",
+                  "9999-12-31 23:59:59.999999", "2026-11-27", "2026-11-27 09:30:15.5",
+                  "2026-11-27T09:30:15"):
+        expected = processors.str_to_datetime(text_).replace(tzinfo=UTC)
+        got = read(text_)
+        assert got == expected and got.tzinfo is UTC, text_
+    assert read(None) is None
+    for bad in ("2026-13-27 09:30:15", "2026-11-27 25:30:15.000000", "not a date at all!!"):
+        with pytest.raises(ValueError):
+            read(bad)
+    with pytest.raises(ValueError):
+        processors.str_to_datetime("2026-13-27 09:30:15")  # as SQLAlchemy's own path says
+    pg = postgresql.dialect()
+    aware = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
+    assert UTCDateTime().dialect_impl(pg).result_processor(pg, None)(aware) == aware
