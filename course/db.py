@@ -164,8 +164,14 @@ class _Prepared:
 
     def args(self, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The placeholders' values; None when one is missing (SQLAlchemy's path says which)."""
+        names = self.names
         try:
-            return tuple(params[n] if n in params else self.defaults[n] for n in self.names)
+            if len(names) == len(params):  # each given (the usual call): read in one pass
+                return tuple([params[n] for n in names])
+        except KeyError:
+            pass
+        try:
+            return tuple(params[n] if n in params else self.defaults[n] for n in names)
         except KeyError:
             return None
 
@@ -189,6 +195,8 @@ class FastSelect:
         self.statement = statement
         #: By dialect (engines come and go: tests, a host's reconfiguration).
         self._prepared: KeptByObject[_Prepared | None] = KeptByObject(16)
+        #: The last dialect asked for and its statement: one app's reads find it here.
+        self._last: tuple[Any, _Prepared | None] = (None, None)
 
     def rows(self, params: Mapping[str, Any], db: Session | None = None) -> list[Any]:
         """The statement's rows for `params` (each with the selected columns by name), as
@@ -215,7 +223,13 @@ class FastSelect:
 
     def _prepare(self, engine: Engine) -> _Prepared | None:
         """The statement ready for the DBAPI cursor, or None where it needs SQLAlchemy."""
-        return self._prepared.get(engine.dialect, lambda: self._compile(engine.dialect))
+        dialect = engine.dialect
+        last = self._last
+        if last[0] is dialect:
+            return last[1]
+        prepared = self._prepared.get(dialect, lambda: self._compile(dialect))
+        self._last = (dialect, prepared)
+        return prepared
 
     def _compile(self, dialect: Any) -> _Prepared | None:
         compiled = self.statement.compile(dialect=dialect)

@@ -387,3 +387,17 @@ def test_sqlite_timestamps_are_read_as_sqlalchemy_reads_them() -> None:
     pg = postgresql.dialect()
     aware = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
     assert UTCDateTime().dialect_impl(pg).result_processor(pg, None)(aware) == aware
+
+
+def test_parameters_are_read_by_name_whatever_else_is_given(standalone_app: Flask) -> None:
+    _seed(standalone_app)
+    with standalone_app.app_context():
+        given = {"user_id": "7", "course": "c"}
+        plain = [tuple(r) for r in _STATES.rows(given)]
+        assert len(plain) == 2
+        assert [tuple(r) for r in _STATES.rows({**given, "unused": 1})] == plain
+        # as many as the statement has, but one of them another name: SQLAlchemy's error
+        from sqlalchemy.exc import StatementError
+
+        with pytest.raises(StatementError):
+            _STATES.rows({"user_id": "7", "courses": "c"})
