@@ -42,6 +42,32 @@ class KeptSerializerSessions(SecureCookieSessionInterface):
         return kept[1]
 
 
+class StandaloneApp(Flask):
+    """The standalone site's Flask app: Flask's, with `ensure_sync` remembering which functions
+    are plain ones. Flask asks it of every request hook and view on every request, and each
+    answer (`inspect.iscoroutinefunction`) cost about as much as a hook itself here; an async
+    function is still wrapped by Flask each time, as before."""
+
+    _plain: dict[Any, bool]
+
+    def ensure_sync(self, func: Any) -> Any:
+        plain = self.__dict__.get("_plain")
+        if plain is None:
+            plain = self._plain = {}
+        try:
+            known = plain.get(func)
+        except TypeError:  # an unhashable callable: asked each time
+            return super().ensure_sync(func)
+        if known:
+            return func
+        synced = super().ensure_sync(func)
+        if known is None:
+            if len(plain) >= 4096:  # views made on the fly: start again
+                plain.clear()
+            plain[func] = synced is func
+        return synced
+
+
 def default_instance_path() -> Path:
     """COURSE_INSTANCE_PATH, else `instance/` in the current working directory."""
     return Path(os.environ.get("COURSE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
@@ -57,7 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
                instance_path: str | Path | None = None) -> Flask:
     """Build the standalone training site. `config` overrides environment and defaults."""
     instance = Path(instance_path).resolve() if instance_path else default_instance_path()
-    app = Flask("course", instance_path=str(instance), static_folder=None)
+    app = StandaloneApp("course", instance_path=str(instance), static_folder=None)
     app.session_interface = KeptSerializerSessions()
     settings: dict[str, Any] = {**course_config.from_environ(), **(config or {})}
     app.config.update(settings)

@@ -91,3 +91,37 @@ def test_login_required_behaves_as_flask_login_s() -> None:
     client.get("/sign")
     assert client.get("/page").get_data(as_text=True) == "the page"
     assert synced.count("view") == 3  # each run of the view (not the visitor's) went through it
+
+
+def test_the_standalone_app_remembers_plain_functions_only() -> None:
+    """`StandaloneApp.ensure_sync` gives a plain function back as Flask does (remembering it
+    is plain), still hands an async one to Flask every time, and takes unhashable callables."""
+    from flask import Flask
+
+    from course.app import StandaloneApp
+
+    app = StandaloneApp(__name__)
+
+    def view() -> str:
+        return "plain"
+
+    async def later() -> str:
+        return "async"
+
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self) -> str:
+            return "callable"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+    odd = Unhashable()
+    assert app.ensure_sync(odd) is odd
+    for _ in range(2):  # as Flask says each time: an async view needs its async extra here
+        try:
+            wrapped = Flask.ensure_sync(app, later)
+        except RuntimeError as flask_says:
+            with pytest.raises(RuntimeError, match=str(flask_says)[:20]):
+                app.ensure_sync(later)
+        else:
+            assert app.ensure_sync(later) is not later and callable(wrapped)
