@@ -44,11 +44,12 @@ def csrf_token() -> str:
     """This request's signed CSRF token: Flask-WTF's `generate_csrf`, reusing the token signed
     for the same session token within the last minute (forms in the request then get it too)."""
     app, here = this_app(), this_g()
-    config, session = app.config, this_session()
+    config = app.config
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     made = getattr(here, name, None)
     if made is not None:  # this request's token, made already (what generate_csrf would return)
         return made
+    session = this_session()
     raw, secret = session.get(name), config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
     if not isinstance(secret, str | bytes):
         return generate_csrf()
