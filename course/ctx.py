@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g, request
+from flask import current_app, g, get_flashed_messages, request, session
 
 if TYPE_CHECKING:
     from flask import Flask, Request
@@ -55,11 +55,7 @@ def this_request() -> Request:
 def this_session() -> Any:
     """The current request's session (`session`'s object)."""
     ctx = _cv_request.get(None) if _cv_request is not None else None
-    if ctx is not None:
-        return ctx.session
-    from flask import session
-
-    return session._get_current_object()
+    return ctx.session if ctx is not None else session._get_current_object()
 
 
 def in_request() -> bool:
@@ -79,6 +75,4 @@ def has_flashes() -> bool:
             "_flashes" not in ctx.session):
         ctx.flashes = []
         return False
-    from flask import get_flashed_messages
-
     return bool(get_flashed_messages())

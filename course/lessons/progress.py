@@ -123,24 +123,16 @@ def _seen_lessons(course: CourseInfo, show_drafts: bool
 #: Progress by course object, drafts shown and lesson states: a learner's states change only
 #: when a lesson is opened for the first time in a while or completed, so most page views (and
 #: every learner who has not started) find theirs here. Bounded; a full store starts again.
-_KEPT: dict[tuple[int, bool, tuple[tuple[str, LessonState], ...]],
-            tuple[CourseInfo, CourseProgress]] = {}
-KEPT_PROGRESS = 2048
+_KEPT: KeptByObject[CourseProgress] = KeptByObject(2048)
 
 
 def course_progress(course: CourseInfo, states: Mapping[str, LessonState],
                     show_drafts: bool = False) -> CourseProgress:
     """Combine the course's structure with a learner's lesson states (kept: the same course and
     states give the same progress, whose `states` are then read-only)."""
-    key = (id(course), bool(show_drafts), tuple(states.items()))
-    kept = _KEPT.get(key)
-    if kept is not None and kept[0] is course:
-        return kept[1]
-    progress = _course_progress(course, MappingProxyType(dict(states)), show_drafts)
-    if len(_KEPT) >= KEPT_PROGRESS:
-        _KEPT.clear()
-    _KEPT[key] = (course, progress)
-    return progress
+    return _KEPT.get(course, lambda: _course_progress(
+        course, MappingProxyType(dict(states)), show_drafts),
+        (bool(show_drafts), tuple(states.items())))
 
 
 def _course_progress(course: CourseInfo, states: Mapping[str, LessonState],
