@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Hashable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,13 @@ class Shell:
     """A rendered page split at its markers: fixed text, name, fixed text, name, ..., text."""
 
     pieces: tuple[str, ...]
+    #: The fixed text as UTF-8, encoded once: a page with one non-ASCII letter in it is a
+    #: wide string, and encoding 18 KB of it cost 19 µs on every view.
+    encoded: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "encoded", tuple(
+            piece.encode() if i % 2 == 0 else b"" for i, piece in enumerate(self.pieces)))
 
     @classmethod
     def split(cls, rendered: str) -> Shell:
@@ -63,6 +70,12 @@ class Shell:
         pieces = list(self.pieces)
         pieces[1::2] = [parts[name] for name in self.pieces[1::2]]
         return "".join(pieces)
+
+    def fill_bytes(self, parts: Mapping[str, str]) -> bytes:
+        """`fill`, as the UTF-8 bytes of the page: only the parts are encoded."""
+        pieces = list(self.encoded)
+        pieces[1::2] = [parts[name].encode() for name in self.pieces[1::2]]
+        return b"".join(pieces)
 
 
 def kept(store: MutableMapping[Hashable, Any], key: tuple[Hashable, ...],

@@ -111,7 +111,7 @@ def _lesson(course: str, lesson: str) -> tuple[CourseInfo, Lesson, CourseProgres
 
 
 @login_required
-def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
+def lesson_page(course: str, lesson: str) -> bytes | tuple[str, int]:
     """One lesson: its stored HTML, contents, previous and next, and 'mark complete'.
 
     The page is a shell rendered once per content version (and prefix, role view and previous
@@ -146,7 +146,7 @@ def lesson_page(course: str, lesson: str) -> str | tuple[str, int]:
 
     # A host's template may show per-user text outside the marked parts: then never kept.
     shell = pageshell.cached(pageshell.store(), key, render)
-    return shell.fill(_lesson_parts(shell, info, found, module, progress, step, practice))
+    return shell.fill_bytes(_lesson_parts(shell, info, found, module, progress, step, practice))
 
 
 def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:

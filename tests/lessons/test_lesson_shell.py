@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from course.pageshell import Shell, marker
@@ -133,6 +134,16 @@ def test_a_shell_fills_every_marker_in_order() -> None:
     assert shell.names == ("a", "b", "a")
     assert shell.fill({"a": "1", "b": "<2>"}) == "<p>1 and <2></p>1"
     assert Shell.split("no markers").fill({}) == "no markers"
+
+
+def test_a_shell_fills_as_utf8_bytes_the_same_page() -> None:
+    shell = Shell.split(f"<p>Caf\u00e9 {marker('who')}</p>\u2713{marker('mark')}\u2014end")
+    parts = {"who": "Zo\u00eb \U0001f44b", "mark": "<b>\u2713</b>"}
+    assert shell.fill_bytes(parts) == shell.fill(parts).encode("utf-8")
+    assert shell.fill_bytes(parts).decode() == (
+        "<p>Caf\u00e9 Zo\u00eb \U0001f44b</p>\u2713<b>\u2713</b>\u2014end")
+    with pytest.raises(KeyError):
+        shell.fill_bytes({"who": "x"})
 
 
 def test_parts_kept_per_learner_never_push_out_the_lesson_shell(course_site: Site,
