@@ -36,6 +36,17 @@ def this_g() -> _AppCtxGlobals:
     return ctx.g if ctx is not None else g._get_current_object()  # type: ignore[no-any-return]
 
 
+def g_get(here: Any, name: str, default: Any = None) -> Any:
+    """`getattr(here, name, default)` for the request's `g` (`here`), read from its instance
+    dictionary: a name not set yet costs no exceptions (Python's own lookup raises one, then
+    Flask's `__getattr__` another, each about 1 µs). A globals object without one (a host's own
+    class) is asked with `getattr`."""
+    try:
+        return here.__dict__.get(name, default)
+    except AttributeError:
+        return getattr(here, name, default)
+
+
 def app_context_id() -> int:
     """The id of the current app context: the scope of Flask-SQLAlchemy's session."""
     ctx = _cv_app.get(None) if _cv_app is not None else None

@@ -17,7 +17,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from flask_login.config import EXEMPT_METHODS
 
-from .ctx import in_request, this_app, this_g, this_request
+from .ctx import g_get, in_request, this_app, this_g, this_request
 from .names import NEUTRAL_NAME, name_or_neutral, usable_name
 from .state import get_state
 
@@ -89,12 +89,12 @@ def _memo_now() -> dict[str, Any] | None:
     if not in_request():
         return None
     here = this_g()
-    user = getattr(here, "_login_user", None)
+    user = g_get(here, "_login_user")
     if user is None:
         user = current_user._get_current_object()
     if user is None or not user.is_authenticated:
         return None
-    memo = getattr(here, _MEMO, None)
+    memo = g_get(here, _MEMO)
     if memo is None or memo["user"] is not user:
         memo = {"user": user}
         setattr(here, _MEMO, memo)

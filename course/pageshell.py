@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask, current_app
 from markupsafe import Markup
 
-from .ctx import this_g
+from .ctx import g_get, this_g
 from .loaded import content
 from .state import get_state
 
@@ -32,6 +32,7 @@ _TAG = "\x00" + secrets.token_hex(8) + ":"
 _SPLIT = re.compile(re.escape(_TAG) + "([^\x00]*)\x00")
 #: Stands for the request's CSRF token in a kept part; replaced on every use.
 TOKEN = _TAG + "csrf\x00"
+TOKEN_BYTES = TOKEN.encode()
 #: Parts kept per content version, per kind: enough for every lesson under a few prefixes and
 #: roles, and for the account links of the learners active in one process.
 MAX_SHELLS = 2048
@@ -71,10 +72,12 @@ class Shell:
         pieces[1::2] = [parts[name] for name in self.pieces[1::2]]
         return "".join(pieces)
 
-    def fill_bytes(self, parts: Mapping[str, str]) -> bytes:
-        """`fill`, as the UTF-8 bytes of the page: only the parts are encoded."""
+    def fill_bytes(self, parts: Mapping[str, str | bytes]) -> bytes:
+        """`fill`, as the UTF-8 bytes of the page: only the parts given as text are encoded
+        (a part kept as bytes is used as it is)."""
         pieces = list(self.encoded)
-        pieces[1::2] = [parts[name].encode() for name in self.pieces[1::2]]
+        pieces[1::2] = [part if isinstance(part := parts[name], bytes) else part.encode()
+                        for name in self.pieces[1::2]]
         return b"".join(pieces)
 
 
@@ -124,7 +127,7 @@ def store() -> MutableMapping[Hashable, Any]:
     """Where this request's page keeps its shells and parts: the content's store, or a fresh
     one (so nothing outlives the request) when a template they are made from is the host's."""
     here = this_g()
-    kept = getattr(here, "_course_shell_store", None)
+    kept = g_get(here, "_course_shell_store")
     if kept is None:
         state = get_state()
         if state.own_templates is None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .content import find_content_root
 from .content.qtypes import QuestionTypes, default_types
 from .content_cache import Content, ContentLibrary
-from .ctx import this_app, this_g
+from .ctx import g_get, this_app, this_g
 from .errors import CourseConfigError
 from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
@@ -38,10 +38,11 @@ class UserHooks(Protocol):
 
 
 class PracticeBlocks(Protocol):
-    """Gives the lesson page its practice blocks, filled for one learner (quizzes provides)."""
+    """Gives the lesson page its practice blocks, filled for one learner (quizzes provides),
+    each as HTML text or as the UTF-8 bytes of it (a block kept ready for the page)."""
 
     def __call__(self, db: Session, user_id: str, course: str, lesson: str
-                 ) -> dict[int, str]: ...
+                 ) -> dict[int, str | bytes]: ...
 
 
 class LessonsDone(Protocol):
@@ -163,7 +164,7 @@ class CourseState:
         Looked up once per request (kept in `g`), so a page pays for it once.
         """
         here = this_g()
-        cached = getattr(here, "_course_content", None)
+        cached = g_get(here, "_course_content")
         if cached is not None:
             return cached
         app = this_app()

@@ -125,3 +125,21 @@ def test_the_standalone_app_remembers_plain_functions_only() -> None:
                 app.ensure_sync(later)
         else:
             assert app.ensure_sync(later) is not later and callable(wrapped)
+
+
+def test_g_get_reads_what_getattr_would() -> None:
+    app = Flask(__name__)
+    with app.test_request_context():
+        here = ctx.this_g()
+        assert ctx.g_get(here, "missing") is None
+        assert ctx.g_get(here, "missing", 7) == 7
+        g.present = "yes"
+        assert ctx.g_get(here, "present") == "yes"
+
+    class Slotted:  # a host's globals class without an instance dictionary
+        __slots__ = ("value",)
+
+    thing = Slotted()
+    thing.value = 3
+    assert ctx.g_get(thing, "value") == 3
+    assert ctx.g_get(thing, "other", "none") == "none"

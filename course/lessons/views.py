@@ -195,7 +195,7 @@ def _layout_parts(ctx: dict[str, Any], token: str) -> dict[str, str]:
 
 def _lesson_parts(shell: pageshell.Shell, info: CourseInfo, found: Lesson, module: Any,
                   progress: CourseProgress, step: standing.StepLink | None,
-                  practice: dict[int, str]) -> dict[str, str]:
+                  practice: dict[int, str | bytes]) -> dict[str, str | bytes]:
     """This request's parts of the lesson page: header, messages, marks, end, next link."""
     token = csrf_token()
     # A host's own layout has no marked parts: only the plugin's layout asks for these. Its
