@@ -164,7 +164,7 @@ def security_headers(response: Response) -> tuple[tuple[str, str], ...]:
              ("Referrer-Policy", "strict-origin-when-cross-origin")]
     if html:
         ours.append(("Cache-Control", "no-store"))
-    made = tuple(ours)
+    made = tuple(one_line(name, value) for name, value in ours)
     if not nonce:
         if len(_KEPT_HEADERS) >= 64:
             _KEPT_HEADERS.clear()
@@ -179,11 +179,30 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def add_missing(response: Response, headers: Sequence[tuple[str, str]]) -> None:
+def add_missing(response: Response, headers: Sequence[tuple[str, str]], *,
+                checked: bool = False) -> None:
     """Add each header the response does not have yet, as `Headers.setdefault` would, with
     one pass over the response's headers (each `setdefault` of a missing header raises and
-    catches an exception inside werkzeug)."""
-    present = {name.lower() for name in response.headers.keys()}
-    for name, value in headers:
-        if name.lower() not in present:
-            response.headers.add(name, value)
+    catches an exception inside werkzeug).
+
+    `checked` says every name and value is a one-line `str` already (the plugin's own headers,
+    checked when they were built): they are then appended as they are, without werkzeug's
+    per-header checks (a regular expression over each value, a third of this call)."""
+    into = response.headers
+    present = {name.lower() for name in into.keys()}
+    missing = [(name, value) for name, value in headers if name.lower() not in present]
+    kept = getattr(into, "_list", None) if checked else None
+    if type(kept) is list:
+        kept.extend(missing)
+        return
+    for name, value in missing:
+        into.add(name, value)
+
+
+def one_line(name: str, value: str) -> tuple[str, str]:
+    """The header (`name`, `value`), refused unless both are text on one line (what werkzeug
+    checks on every `add`), for a header built once and added as it is (`add_missing`)."""
+    if not (type(name) is str and type(value) is str) or any(
+            c in name + value for c in "\r\n\x00"):
+        raise ValueError(f"header {name!r} must be one line of text")
+    return name, value

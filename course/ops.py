@@ -54,7 +54,10 @@ def finish_response(response: Response) -> Response:
     pass over the response's headers."""
     ours = security_headers(response)
     request_id = this_g().get("course_request_id")
-    add_missing(response, (*ours, ("X-Request-ID", request_id)) if request_id else ours)
+    # Ours are checked when built; the id was checked by REQUEST_ID or made here (printable
+    # text is one line).
+    add_missing(response, (*ours, ("X-Request-ID", request_id)) if request_id else ours,
+                checked=not request_id or (type(request_id) is str and request_id.isprintable()))
     return response
 
 
