@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_sqlalchemy import SQLAlchemy
+from itsdangerous import Serializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 from sqlalchemy.exc import DBAPIError
 
 from . import config as course_config
@@ -27,10 +29,23 @@ REQUEST_LIMITS = {
 }
 
 
+class UncompressedSerializer(URLSafeTimedSerializer):
+    """itsdangerous's serializer for Flask's session cookie, writing the payload without zlib.
+
+    Flask's compresses a payload whenever that makes it shorter, and every request then
+    inflates it again: for the standalone site's session (about 330 bytes of JSON) that was a
+    quarter of reading the cookie, 9 µs a request, for 110 fewer bytes. Signing, the timestamp
+    and the encoding are unchanged, and a compressed cookie (every earlier one) still reads."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class KeptSerializerSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions with the signing serializer made once per secret key,
     instead of once when the session is opened and again when it is saved (each build also
-    serialises a test value): the same cookies, signed and checked the same way."""
+    serialises a test value), and writing cookies uncompressed (`UncompressedSerializer`):
+    signed and checked the same way."""
 
     _kept: tuple[tuple[Any, ...], Any] | None = None
 
@@ -38,7 +53,10 @@ class KeptSerializerSessions(SecureCookieSessionInterface):
         key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         kept = self._kept
         if kept is None or kept[0] != key:
-            kept = self._kept = (key, super().get_signing_serializer(app))
+            made = super().get_signing_serializer(app)
+            if type(made) is URLSafeTimedSerializer:  # Flask's own, as Flask configured it
+                made.__class__ = UncompressedSerializer
+            kept = self._kept = (key, made)
         return kept[1]
 
 

@@ -105,3 +105,26 @@ def test_secure_cookies_are_host_prefixed(make_app, setting: dict) -> None:
         assert "secure" in parts and "path=/" in parts
         assert not any(p.startswith("domain=") for p in parts)
     assert client.get("/account/", **https).status_code == 200
+
+
+def test_the_session_cookie_is_written_uncompressed_and_old_ones_still_read(make_app) -> None:
+    from flask.sessions import SecureCookieSessionInterface
+
+    app = make_app()
+    client = signed_in(app)
+    cookie = client.get_cookie("session").value
+    assert not cookie.startswith(".")  # no zlib payload to inflate on every request
+    ours = app.session_interface.get_signing_serializer(app)
+    payload = ours.loads(cookie)
+    assert payload["_user_id"]
+    # A cookie written by Flask's own serializer (compressed, as before this change) still
+    # signs the learner in.
+    flask_own = SecureCookieSessionInterface().get_signing_serializer(app)
+    compressed = flask_own.dumps(payload)
+    assert compressed.startswith(".")
+    assert ours.loads(compressed) == payload
+    client.set_cookie("session", compressed)
+    assert client.get("/account/").status_code == 200
+    # Forged or re-keyed cookies are refused as before.
+    client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    assert client.get("/account/").status_code == 302
