@@ -36,6 +36,17 @@ def this_g() -> _AppCtxGlobals:
     return ctx.g if ctx is not None else g._get_current_object()  # type: ignore[no-any-return]
 
 
+def request_g() -> Any:
+    """The current `g` while a request is being handled, else None: `in_request()` and then
+    `this_g()` in one call."""
+    if _cv_request is None:  # pragma: no cover
+        return this_g() if in_request() else None
+    if _cv_request.get(None) is None:
+        return None
+    ctx = _cv_app.get(None)
+    return ctx.g if ctx is not None else g._get_current_object()
+
+
 def g_get(here: Any, name: str, default: Any = None) -> Any:
     """`getattr(here, name, default)` for the request's `g` (`here`), read from its instance
     dictionary: a name not set yet costs no exceptions (Python's own lookup raises one, then

@@ -17,7 +17,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from flask_login.config import EXEMPT_METHODS
 
-from .ctx import g_get, in_request, this_app, this_g, this_request
+from .ctx import g_get, request_g, this_app, this_g, this_request
 from .names import NEUTRAL_NAME, name_or_neutral, usable_name
 from .state import get_state
 
@@ -86,15 +86,17 @@ def _memo_now() -> dict[str, Any] | None:
     The user is the one Flask-Login loaded for this request (it keeps it in `g`), else one
     look through its proxy, which loads it: the request's globals are looked up once here,
     where every proxy lookup costs about as much as the rest of the call."""
-    if not in_request():
+    here = request_g()
+    if here is None:
         return None
-    here = this_g()
     user = g_get(here, "_login_user")
+    memo = g_get(here, _MEMO)
+    if memo is not None and user is not None and memo["user"] is user:
+        return memo  # made for this user in this request, signed in as it was then
     if user is None:
         user = current_user._get_current_object()
     if user is None or not user.is_authenticated:
         return None
-    memo = g_get(here, _MEMO)
     if memo is None or memo["user"] is not user:
         memo = {"user": user}
         setattr(here, _MEMO, memo)
@@ -111,15 +113,24 @@ def current_user_id() -> str | None:
     return memo["id"]
 
 
+def _roles(memo: dict[str, Any]) -> frozenset[str]:
+    roles = memo.get("roles")
+    if roles is None:
+        asked = set(_hooks().roles(memo["user"]))
+        roles = memo["roles"] = frozenset(ROLES) if ADMIN in asked else frozenset(asked)
+    return roles  # type: ignore[no-any-return]
+
+
 def current_roles() -> set[str]:
     """The current user's roles; administrators hold every role."""
     memo = _memo_now()
-    if memo is None:
-        return set()
-    if "roles" not in memo:
-        roles = set(_hooks().roles(memo["user"]))
-        memo["roles"] = frozenset(ROLES) if ADMIN in roles else frozenset(roles)
-    return set(memo["roles"])
+    return set() if memo is None else set(_roles(memo))
+
+
+def has_role(role: str) -> bool:
+    """`role in current_roles()`, without copying the roles."""
+    memo = _memo_now()
+    return memo is not None and role in _roles(memo)
 
 
 def current_display_name() -> str | None:

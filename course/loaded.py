@@ -8,7 +8,7 @@ from flask import abort, make_response, render_template
 
 from .content_cache import Content
 from .ctx import this_g
-from .identity import TRAINER, current_roles
+from .identity import TRAINER, has_role
 from .state import get_state
 
 
@@ -20,7 +20,7 @@ def content() -> Content:
     if loaded.errors:
         response = make_response(render_template(
             "course/lessons/content_problems.html", errors=loaded.errors,
-            show_details=TRAINER in current_roles()), 503)
+            show_details=has_role(TRAINER)), 503)
         response.headers["Retry-After"] = "60"
         abort(response)
     return loaded

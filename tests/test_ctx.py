@@ -143,3 +143,11 @@ def test_g_get_reads_what_getattr_would() -> None:
     thing.value = 3
     assert ctx.g_get(thing, "value") == 3
     assert ctx.g_get(thing, "other", "none") == "none"
+
+
+def test_request_g_is_g_only_in_a_request() -> None:
+    app = Flask(__name__)
+    with app.app_context():
+        assert ctx.request_g() is None
+    with app.test_request_context():
+        assert ctx.request_g() is g._get_current_object()

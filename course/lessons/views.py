@@ -30,8 +30,8 @@ from ..identity import (
     TRAINER,
     current_display_name,
     current_email,
-    current_roles,
     current_user_id,
+    has_role,
     login_required,
 )
 from ..links import url_for
@@ -60,7 +60,7 @@ def progress_for(course: CourseInfo) -> CourseProgress:
     """The current user's progress in `course` (empty for visitors); trainers see drafts."""
     user_id = current_user_id()
     states = services.lesson_states(db_session(), user_id, course.slug) if user_id else {}
-    return course_progress(course, states, show_drafts=TRAINER in current_roles())
+    return course_progress(course, states, show_drafts=has_role(TRAINER))
 
 
 def index() -> Response:
@@ -105,7 +105,7 @@ def overview(course: str) -> str:
 def _lesson(course: str, lesson: str) -> tuple[CourseInfo, Lesson, CourseProgress]:
     info = _course(course)
     found = info.lesson(lesson)
-    if found is None or (found.draft and TRAINER not in current_roles()):
+    if found is None or (found.draft and not has_role(TRAINER)):
         abort(404)
     return info, found, progress_for(info)
 
@@ -131,7 +131,7 @@ def lesson_page(course: str, lesson: str) -> bytes | tuple[str, int]:
     loaded = content()
     provider = get_state().practice_blocks
     practice = provider(db, user_id, info.slug, found.slug) if provider else {}
-    drafts = TRAINER in current_roles()
+    drafts = has_role(TRAINER)
     key = ("lesson", info.slug, found.slug, this_request().script_root, drafts,
            previous.slug if previous else None)
 

@@ -27,7 +27,7 @@ from ..content.catalog import CourseInfo, Lesson
 from ..content.practice import PracticeBlock, PracticeQuestion
 from ..ctx import this_request
 from ..db import session as db_session
-from ..identity import TRAINER, current_roles, current_user_id, login_required
+from ..identity import TRAINER, current_user_id, has_role, login_required
 from ..links import url_for
 from ..loaded import content
 from ..state import get_state
@@ -88,7 +88,7 @@ def _find(course: str, lesson: str, question: str) -> tuple[CourseInfo, Lesson,
     loaded = content()
     info = loaded.course(course) or abort(404)
     found = info.lesson(lesson)
-    if found is None or (found.draft and TRAINER not in current_roles()):
+    if found is None or (found.draft and not has_role(TRAINER)):
         abort(404)
     blocks: tuple[PracticeBlock, ...] = loaded.practice.get((course, lesson), ())
     item = next((i for b in blocks for i in b.questions if i.question.id == question), None)
@@ -100,7 +100,7 @@ def _unlocked(info: CourseInfo, lesson: Lesson) -> bool:
     slugs = [m.slug for m in info.modules]
     index = slugs.index(lesson.module)
     gate = get_state().lessons_done
-    if not info.sequential or index == 0 or TRAINER in current_roles() or gate is None:
+    if not info.sequential or index == 0 or has_role(TRAINER) or gate is None:
         return True
     return gate(db_session(), current_user_id(), info, slugs[index - 1])
 
