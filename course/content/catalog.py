@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -91,14 +92,21 @@ class CourseInfo:
     capstone: Capstone | None = None
     handouts: tuple[Handout, ...] = ()  # downloadable templates, from `templates/`
 
-    @property
+    @cached_property
     def lessons(self) -> tuple[Lesson, ...]:
         """Every lesson, drafts included, in course order."""
         return tuple(lesson for module in self.modules for lesson in module.lessons)
 
+    @cached_property
+    def _lessons_by_slug(self) -> dict[str, Lesson]:
+        found: dict[str, Lesson] = {}
+        for lesson in self.lessons:
+            found.setdefault(lesson.slug, lesson)  # the first, as a search in order finds
+        return found
+
     def lesson(self, slug: str) -> Lesson | None:
         """The lesson with this slug, or None."""
-        return next((x for x in self.lessons if x.slug == slug), None)
+        return self._lessons_by_slug.get(slug)
 
     def module(self, slug: str) -> ModuleInfo | None:
         """The module with this slug, or None."""
