@@ -401,3 +401,42 @@ def test_parameters_are_read_by_name_whatever_else_is_given(standalone_app: Flas
 
         with pytest.raises(StatementError):
             _STATES.rows({"user_id": "7", "courses": "c"})
+
+
+def test_a_forked_child_reads_on_a_connection_of_its_own(standalone_app: Flask,
+                                                        backend: str) -> None:
+    import os
+
+    from course import db as course_db
+
+    if backend != "sqlite" or not hasattr(os, "fork"):
+        pytest.skip("the fast reads are SQLite's; fork is POSIX")
+    _seed(standalone_app)
+    params = {"user_id": "7", "course": "c"}
+    with standalone_app.app_context():
+        engine = standalone_app.extensions["course"].db.engine
+        assert {r.lesson for r in _STATES.rows(params)} == {"read", "done"}
+    parents = course_db._THREAD.connections[id(engine)][1]
+    read_fd, write_fd = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: read, then say whether it used a connection of its own
+        code = 1
+        try:
+            os.close(read_fd)
+            with standalone_app.app_context():
+                rows = {r.lesson for r in _STATES.rows(params)}
+            entry = course_db._THREAD.connections[id(engine)]
+            own = entry[1] is not parents and entry[0] == os.getpid()
+            os.write(write_fd, b"ok" if rows == {"read", "done"} and own else b"no")
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    answer = os.read(read_fd, 16)
+    os.close(read_fd)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0 and answer == b"ok"
+    # The parent's connection is untouched and still its own.
+    assert course_db._THREAD.connections[id(engine)][1] is parents
+    with standalone_app.app_context():
+        assert {r.lesson for r in _STATES.rows(params)} == {"read", "done"}
