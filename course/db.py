@@ -341,31 +341,13 @@ class _ThreadConnections(dict[int, tuple[int, Any, Any]]):
 
 
 def _close(pid: int, pooled: Any) -> None:
-    if pid != _getpid():
+    if pid != os.getpid():
         return
     try:
         pooled.close()
     except Exception:  # noqa: BLE001 - it is let go either way
         log.debug("closing a fast-read connection failed", exc_info=True)
 
-
-#: This process's id, kept current across forks: `os.getpid()` is a system call, and a read
-#: asked for it on every statement.
-_PID = [os.getpid()]
-
-
-def _forked() -> None:
-    _PID[0] = os.getpid()
-
-
-def _getpid() -> int:
-    return _PID[0]
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forked)
-else:  # pragma: no cover - a platform without fork: nothing to keep current
-    _getpid = os.getpid  # noqa: F811
 
 _THREAD = threading.local()
 #: Connections a forked child found in its thread's store: kept referenced, so that the child
@@ -381,7 +363,7 @@ def _thread_connection(engine: Engine) -> Any:
     kept = getattr(_THREAD, "connections", None)
     if kept is None:
         kept = _THREAD.connections = _ThreadConnections()
-    key, pid = id(engine), _getpid()
+    key, pid = id(engine), os.getpid()
     entry = kept.get(key)
     if entry is not None:
         if entry[0] == pid and entry[2]() is engine:

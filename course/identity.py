@@ -91,8 +91,8 @@ def _memo_now() -> dict[str, Any] | None:
         return None
     user = g_get(here, "_login_user")
     memo = g_get(here, _MEMO)
-    if memo is not None and user is not None and memo["user"] is user:
-        return memo  # made for this user in this request, signed in as it was then
+    if memo is not None and user is not None and memo["user"] is user and user.is_authenticated:
+        return memo  # made for this user in this request, who is still signed in
     if user is None:
         user = current_user._get_current_object()
     if user is None or not user.is_authenticated:

@@ -115,6 +115,23 @@ def test_host_users_reach_the_plugin_through_hooks(host_app: Flask) -> None:
         login_user(db.session.scalar(db.select(Staff).filter_by(email="ada@host.example")))
         assert current_user_id() == "1"
         assert current_roles() == {"learner", "trainer"}
+    with host_app.test_request_context():
+        from flask_login import UserMixin
+
+        class Switchable(UserMixin):
+            id, name, is_trainer, active = 7, "Sam", False, True
+
+            @property
+            def is_active(self) -> bool:  # UserMixin's is_authenticated follows it
+                return self.active
+
+        sam = Switchable()
+        login_user(sam)
+        assert current_user_id() == "7"
+        # The same user object, no longer signed in: the plugin stops treating it as signed
+        # in within the same request.
+        sam.active = False
+        assert current_user_id() is None and current_roles() == set()
 
 
 def test_a_host_template_overrides_ours(db_url: str, tmp_path: Path) -> None:

@@ -125,6 +125,10 @@ def test_the_session_cookie_is_written_uncompressed_and_old_ones_still_read(make
     assert ours.loads(compressed) == payload
     client.set_cookie("session", compressed)
     assert client.get("/account/").status_code == 200
+    # A large session (messages queued up, say) is compressed as Flask compresses it.
+    big = {**payload, "_flashes": [["info", f"Message {n} " + "x" * 60] for n in range(50)]}
+    assert ours.dumps(big).startswith(".") and len(ours.dumps(big)) < 1500
+    assert ours.loads(ours.dumps(big)) == big
     # Forged or re-keyed cookies are refused as before.
     client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
     assert client.get("/account/").status_code == 302
