@@ -112,8 +112,10 @@ def _add_filters(app: Flask) -> bool:
 
 def _on_context(app: Flask, **_: Any) -> None:
     """Each app context: add the filters once Flask-Migrate is there (it may be set up after
-    the plugin), then stop listening."""
-    if _add_filters(app):
+    the plugin), then stop listening. An app that has begun serving requests without it has
+    no migrations to filter (`flask db` runs in a process of its own): listening stops too,
+    so that a site without Flask-Migrate pays for no signal on every request."""
+    if _add_filters(app) or getattr(app, "_got_first_request", False):
         appcontext_pushed.disconnect(_on_context, sender=app)
 
 

@@ -74,3 +74,19 @@ def test_the_filter_combines_with_the_hosts_own() -> None:
     assert combined("host_orders", "table", {})
     assert combined("ix_course_user_email", "index", {})  # only tables are named by prefix
     assert exclude_course_tables.wrapping(None) is exclude_course_tables
+
+
+def test_a_site_serving_without_flask_migrate_stops_watching_for_it(standalone_app) -> None:
+    from flask import appcontext_pushed
+
+    from course.migrate import _on_context
+
+    def watching() -> bool:
+        return _on_context in list(appcontext_pushed.receivers_for(standalone_app))
+
+    assert "migrate" not in standalone_app.extensions
+    assert watching()  # Flask-Migrate may still be set up, before the site serves
+    client = standalone_app.test_client()
+    for _ in range(2):
+        assert client.get("/catalogue").status_code == 200
+    assert not watching()  # no signal paid on every request from then on
