@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, get_flashed_messages, request, session
-from flask.ctx import _AppCtxGlobals
 
 if TYPE_CHECKING:
     from flask import Flask, Request
+    from flask.ctx import _AppCtxGlobals
 
 try:
     from flask.globals import _cv_app, _cv_request
@@ -45,17 +45,6 @@ def request_g() -> Any:
         return None
     ctx = _cv_app.get(None)
     return ctx.g if ctx is not None else g._get_current_object()
-
-
-def g_get(here: Any, name: str, default: Any = None) -> Any:
-    """`getattr(here, name, default)` for the request's `g` (`here`). Flask's own globals are
-    read from their instance dictionary, so a name not set yet costs no exceptions (Python's
-    lookup raises one, then Flask's `__getattr__` another, each about 1 µs); any other class
-    (a host's `app_ctx_globals_class`, which may keep its values anywhere) is asked with
-    `getattr`."""
-    if type(here) is _AppCtxGlobals:
-        return here.__dict__.get(name, default)
-    return getattr(here, name, default)
 
 
 def app_context_id() -> int:

@@ -17,7 +17,7 @@ from flask import abort, current_app
 from flask_login import current_user
 from flask_login.config import EXEMPT_METHODS
 
-from .ctx import g_get, request_g, this_app, this_g, this_request
+from .ctx import request_g, this_app, this_g, this_request
 from .names import NEUTRAL_NAME, name_or_neutral, usable_name
 from .state import get_state
 
@@ -89,8 +89,8 @@ def _memo_now() -> dict[str, Any] | None:
     here = request_g()
     if here is None:
         return None
-    user = g_get(here, "_login_user")
-    memo = g_get(here, _MEMO)
+    user = here.get("_login_user")
+    memo = here.get(_MEMO)
     if memo is not None and user is not None and memo["user"] is user and user.is_authenticated:
         return memo  # made for this user in this request, who is still signed in
     if user is None:

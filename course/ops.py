@@ -29,7 +29,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from . import signals
-from .ctx import g_get, in_request, this_g, this_request
+from .ctx import in_request, this_g, this_request
 from .headers import add_missing, security_headers
 from .state import get_state
 from .web import client_address
@@ -42,7 +42,7 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 def assign_request_id() -> None:
     """before_request: the caller's X-Request-ID when it looks like one, else a new one."""
     here = this_g()
-    if g_get(here, "course_request_id"):
+    if here.get("course_request_id"):
         return  # already assigned (a host may run the hook for its own pages too)
     incoming = this_request().environ.get("HTTP_X_REQUEST_ID", "")  # the X-Request-ID header
     # 32 random hex digits, as uuid4().hex gives, at a fifth of its cost.

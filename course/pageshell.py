@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask, current_app
 from markupsafe import Markup
 
-from .ctx import g_get, this_g
+from .ctx import this_g
 from .loaded import content
 from .state import get_state
 
@@ -127,7 +127,7 @@ def store() -> MutableMapping[Hashable, Any]:
     """Where this request's page keeps its shells and parts: the content's store, or a fresh
     one (so nothing outlives the request) when a template they are made from is the host's."""
     here = this_g()
-    kept = g_get(here, "_course_shell_store")
+    kept = here.get("_course_shell_store")
     if kept is None:
         state = get_state()
         if state.own_templates is None:

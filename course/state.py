@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .content import find_content_root
 from .content.qtypes import QuestionTypes, default_types
 from .content_cache import Content, ContentLibrary
-from .ctx import g_get, this_app, this_g
+from .ctx import this_app, this_g
 from .errors import CourseConfigError
 from .ratelimit import RateLimiter
 from .tasks import BackgroundTasks
@@ -164,7 +164,7 @@ class CourseState:
         Looked up once per request (kept in `g`), so a page pays for it once.
         """
         here = this_g()
-        cached = g_get(here, "_course_content")
+        cached = here.get("_course_content")
         if cached is not None:
             return cached
         app = this_app()

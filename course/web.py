@@ -14,7 +14,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import ValidationError
 
-from .ctx import g_get, this_app, this_g, this_session
+from .ctx import this_app, this_g, this_session
 from .headers import DEFAULT_CSP, add_security_headers, csp_nonce
 
 __all__ = ["DEFAULT_CSP", "CourseForm", "IdConverter", "add_security_headers", "client_address",
@@ -46,7 +46,7 @@ def csrf_token() -> str:
     app, here = this_app(), this_g()
     config = app.config
     name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    made = g_get(here, name)
+    made = here.get(name)
     if made is not None:  # this request's token, made already (what generate_csrf would return)
         return made
     session = this_session()

@@ -127,42 +127,6 @@ def test_the_standalone_app_remembers_plain_functions_only() -> None:
             assert app.ensure_sync(later) is not later and callable(wrapped)
 
 
-def test_g_get_reads_what_getattr_would() -> None:
-    app = Flask(__name__)
-    with app.test_request_context():
-        here = ctx.this_g()
-        assert ctx.g_get(here, "missing") is None
-        assert ctx.g_get(here, "missing", 7) == 7
-        g.present = "yes"
-        assert ctx.g_get(here, "present") == "yes"
-
-    class Slotted:  # a host's globals class without an instance dictionary
-        __slots__ = ("value",)
-
-    thing = Slotted()
-    thing.value = 3
-    assert ctx.g_get(thing, "value") == 3
-    assert ctx.g_get(thing, "other", "none") == "none"
-
-    class Backed:  # one that keeps its values outside its instance dictionary
-        def __init__(self) -> None:
-            object.__setattr__(self, "_values", {})
-
-        def __getattr__(self, name: str) -> object:
-            try:
-                return self._values[name]
-            except KeyError:
-                raise AttributeError(name) from None
-
-        def __setattr__(self, name: str, value: object) -> None:
-            self._values[name] = value
-
-    backed = Backed()
-    backed.memo = "kept"
-    assert ctx.g_get(backed, "memo") == "kept"
-    assert ctx.g_get(backed, "missing", 0) == 0
-
-
 def test_request_g_is_g_only_in_a_request() -> None:
     app = Flask(__name__)
     with app.app_context():
